@@ -1,0 +1,60 @@
+using GraphGen.Generators.Graph;
+using GraphGen.Generators.Model;
+
+namespace GraphGen.Generators.Fusion;
+
+/// <summary>Where a kernel's operand lives at run time.</summary>
+internal enum OperandKind { Input, Targets, Buffer, ParameterValue, ParameterGradient }
+
+/// <summary>A kernel operand: its storage, the field or parameter holding it, and its shape.</summary>
+internal sealed record Operand(OperandKind Kind, string Name, Shape Shape);
+
+internal enum EpilogueKind { None, BiasActivation, ActivationGradient }
+
+/// <summary>What the GEMM does as it stores: add a bias and activate, or multiply by an activation's derivative.</summary>
+internal sealed record GemmEpilogue(EpilogueKind Kind, ActivationKind Activation, Operand? Auxiliary)
+{
+    public static GemmEpilogue None { get; } = new(EpilogueKind.None, ActivationKind.Linear, null);
+}
+
+/// <summary>One step of the generated code. <paramref name="Layer"/> and <paramref name="Math"/> become its comment.</summary>
+internal abstract record Kernel(string Layer, string Math);
+
+/// <summary>C = epilogue(op(A)·op(B)); M, N, K use <see cref="Shape.Batch"/> for B.</summary>
+internal sealed record GemmKernel(string Layer, string Math, bool TransposeA, bool TransposeB, int M, int N, int K,
+    Operand A, Operand B, Operand C, GemmEpilogue Epilogue) : Kernel(Layer, Math);
+
+/// <summary>Probabilities, loss and d loss / d logits from the logits in one pass.</summary>
+internal sealed record SoftmaxCrossEntropyKernel(string Layer, string Math, Operand Logits, Operand Labels, Operand Probabilities,
+    Operand LogitGradient, int Classes) : Kernel(Layer, Math);
+
+internal sealed record SoftmaxKernel(string Layer, string Math, Operand Logits, Operand Probabilities, int Classes) : Kernel(Layer, Math);
+
+/// <summary>Loss and d loss / d output of the mean squared error in one pass.</summary>
+internal sealed record MeanSquaredErrorKernel(string Layer, string Math, Operand Output, Operand Targets, Operand OutputGradient, int Columns)
+    : Kernel(Layer, Math);
+
+internal sealed record ColumnSumKernel(string Layer, string Math, Operand Source, Operand Destination, int Columns) : Kernel(Layer, Math);
+
+internal sealed record ActivateKernel(string Layer, string Math, ActivationKind Activation, Operand Source, Operand Destination) : Kernel(Layer, Math);
+
+internal sealed record ActivationBackwardKernel(string Layer, string Math, ActivationKind Activation, Operand OutputGradient, Operand Output,
+    Operand InputGradient) : Kernel(Layer, Math);
+
+internal sealed record AddKernel(string Layer, string Math, Operand Left, Operand Right, Operand Destination) : Kernel(Layer, Math);
+
+/// <summary>A planned activation buffer: (B, …) rows, allocated once for the largest batch seen.</summary>
+internal sealed record BufferInfo(string Field, Shape Shape, string Holds);
+
+/// <summary>
+/// The Fusion stage's output: buffers, the inference kernels (Predict), the training kernels (loss and every
+/// parameter gradient), and the parameters whose gradient is identically zero.
+/// </summary>
+internal sealed record KernelPlan(
+    ModelInfo Info,
+    EquatableArray<ParameterInfo> Parameters,
+    EquatableArray<BufferInfo> Buffers,
+    EquatableArray<Kernel> Inference,
+    Operand InferenceOutput,
+    EquatableArray<Kernel> Training,
+    EquatableArray<string> UnusedParameters);

@@ -1,0 +1,52 @@
+using GraphGen.Generators.Model;
+
+namespace GraphGen.Generators.Graph;
+
+/// <summary>
+/// The operations of the IR. Forward ops come from a front end; the gradient ops are what the rules in
+/// Autodiff/GradientRules.cs emit. Every op has one output tensor.
+/// </summary>
+internal enum OpKind
+{
+    // Leaves
+    Input,          // the batch of samples, (B, features)
+    Target,         // labels (B) as integers, or regression targets (B, outputs)
+    Parameter,      // a trainable tensor
+    // Forward
+    MatMul,         // op(A)·op(B), each optionally transposed
+    BiasAdd,        // x + b, b broadcast over rows
+    Relu,
+    Tanh,
+    Sigmoid,
+    Softmax,        // over the last axis
+    SparseCategoricalCrossentropy, // mean over rows of −log p[label]: (p, labels) → scalar
+    MeanSquaredError,              // mean of (y − t)²: (y, t) → scalar
+    // Backward
+    Add,            // gradient accumulation where a value feeds several ops
+    ColumnSum,      // Σ over rows: the gradient of a broadcast bias
+    ReluGrad,       // dy ⊙ [y > 0]
+    TanhGrad,       // dy ⊙ (1 − y²)
+    SigmoidGrad,    // dy ⊙ y(1 − y)
+    SoftmaxGrad,    // y ⊙ (dy − Σ dy⊙y)
+    CrossEntropyGrad, // −onehot(label) / (B p): d loss / d p
+    MeanSquaredErrorGrad, // 2 (y − t) / (B·n)
+}
+
+/// <summary>
+/// One node of the graph: an op, its inputs (node ids), its static shape, and names for the generated code.
+/// <paramref name="Layer"/> names the user's layer the node belongs to (for comments); <paramref name="Name"/>
+/// is the value's own name (a buffer or parameter name).
+/// </summary>
+internal sealed record Node(
+    int Id,
+    OpKind Op,
+    EquatableArray<int> Inputs,
+    Shape Shape,
+    string Name,
+    string Layer,
+    bool TransposeA = false,
+    bool TransposeB = false)
+{
+    public bool IsLeaf => Op is OpKind.Input or OpKind.Target or OpKind.Parameter;
+    public bool IsLoss => Op is OpKind.SparseCategoricalCrossentropy or OpKind.MeanSquaredError;
+}

@@ -1,0 +1,42 @@
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using GraphGen.Generators.Diagnostics;
+
+namespace GraphGen.Generators.Model;
+
+/// <summary>A diagnostic waiting to be reported: descriptor id, message arguments and place, all equatable.</summary>
+internal sealed record DiagnosticInfo(string Id, LocationInfo? Location, EquatableArray<string> Arguments)
+{
+    public static DiagnosticInfo Create(DiagnosticDescriptor descriptor, LocationInfo? location, params string[] arguments)
+        => new(descriptor.Id, location, EquatableArray.Of(arguments));
+
+    public Diagnostic ToDiagnostic()
+        => Diagnostic.Create(DiagnosticDescriptors.ById(Id), Location?.ToLocation(), Arguments.Items.Cast<object>().ToArray());
+}
+
+/// <summary>
+/// One stage's output: a value when the stage could produce one, every diagnostic so far, and the model it is
+/// about (for a located internal error if a later stage fails).
+/// </summary>
+internal sealed record StageResult<T>(T? Value, EquatableArray<DiagnosticInfo> Diagnostics, string Model, LocationInfo? Location) where T : class
+{
+    public StageResult<TNext> With<TNext>(TNext? value, System.Collections.Generic.IEnumerable<DiagnosticInfo>? diagnostics = null) where TNext : class
+        => new(value, diagnostics is null ? Diagnostics : EquatableArray.From(diagnostics), Model, Location);
+
+    /// <summary>
+    /// Runs the next stage on the value, if there is one. The generator never throws: an exception becomes a
+    /// GG0099 diagnostic on the model, naming the stage.
+    /// </summary>
+    public StageResult<TNext> Then<TNext>(string stage, System.Func<T, TNext> next) where TNext : class
+    {
+        if (Value is null) return With<TNext>(null);
+        try
+        {
+            return With(next(Value));
+        }
+        catch (System.Exception e) when (e is not System.OperationCanceledException)
+        {
+            return With<TNext>(null, System.Linq.Enumerable.Append(Diagnostics, DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, Location, Model, stage, e.Message)));
+        }
+    }
+}

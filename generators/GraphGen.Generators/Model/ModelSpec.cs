@@ -1,0 +1,36 @@
+namespace GraphGen.Generators.Model;
+
+/// <summary>Activation names as the runtime's <c>GraphGen.Activation</c> enum numbers them.</summary>
+internal enum ActivationKind { Linear = 0, Relu = 1, Tanh = 2, Sigmoid = 3, Softmax = 4 }
+
+/// <summary>Loss names as the runtime's <c>GraphGen.Loss</c> enum numbers them.</summary>
+internal enum LossKind { SparseCategoricalCrossentropy = 0, MeanSquaredError = 1 }
+
+/// <summary>A type that encloses the model class (the generated part must repeat it).</summary>
+internal sealed record ContainingType(string Keyword, string Name);
+
+/// <summary>Where the generated partial class goes and what it is called.</summary>
+internal sealed record TypeIdentity(string? Namespace, EquatableArray<ContainingType> Containers, string Name)
+{
+    public string FullName => (Namespace is null ? "" : Namespace + ".")
+        + string.Concat(System.Linq.Enumerable.Select(Containers, c => c.Name + ".")) + Name;
+}
+
+/// <summary>One <c>[Dense]</c> property, as written.</summary>
+internal sealed record DenseLayerSpec(
+    string PropertyName,
+    string Modifiers,
+    string LayerName,
+    int Units,
+    ActivationKind Activation,
+    LocationInfo? Location,
+    LocationInfo? ActivationLocation);
+
+/// <summary>The whole declaration of a Dense model: the Parsing stage's output.</summary>
+internal sealed record ModelSpec(
+    TypeIdentity Type,
+    int InputWidth,
+    LossKind Loss,
+    EquatableArray<DenseLayerSpec> Layers,
+    LocationInfo? Location,
+    LocationInfo? LossLocation);

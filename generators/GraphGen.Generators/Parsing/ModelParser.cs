@@ -1,0 +1,241 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using System.Text;
+using System.Threading;
+using GraphGen.Generators.Model;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using static GraphGen.Generators.Diagnostics.DiagnosticDescriptors;
+
+namespace GraphGen.Generators.Parsing;
+
+/// <summary>
+/// Parsing stage: reads a <c>[Model]</c> class and its <c>[Dense]</c> properties into a <see cref="ModelSpec"/>
+/// made of plain values. Everything a user can get wrong in the declaration itself is reported here, at the
+/// attribute argument or member at fault; shape problems are the Graph stage's.
+/// </summary>
+internal static class ModelParser
+{
+    public const string ModelAttributeName = "GraphGen.ModelAttribute";
+    private const string InputAttributeName = "GraphGen.InputAttribute";
+    private const string DenseAttributeName = "GraphGen.DenseAttribute";
+    private const string DenseLayerTypeName = "GraphGen.DenseLayer";
+
+    public static StageResult<ModelSpec> Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    {
+        var diagnostics = new List<DiagnosticInfo>();
+        var type = (INamedTypeSymbol)context.TargetSymbol;
+        var declaration = (TypeDeclarationSyntax)context.TargetNode;
+        var classLocation = LocationInfo.From(declaration.Identifier.GetLocation());
+        try
+        {
+            var spec = ParseModel(type, declaration, context.Attributes.FirstOrDefault(), classLocation, diagnostics, cancellationToken);
+            bool failed = diagnostics.Any(d => ById(d.Id).DefaultSeverity == DiagnosticSeverity.Error);
+            return new StageResult<ModelSpec>(failed ? null : spec, EquatableArray.From(diagnostics), type.Name, classLocation);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(InternalError, classLocation, type.Name, "parsing", e.Message));
+            return new StageResult<ModelSpec>(null, EquatableArray.From(diagnostics), type.Name, classLocation);
+        }
+    }
+
+    private static ModelSpec? ParseModel(INamedTypeSymbol type, TypeDeclarationSyntax declaration, AttributeData? modelAttribute,
+        LocationInfo? classLocation, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+    {
+        if (declaration is not ClassDeclarationSyntax || type.IsStatic || type.IsAbstract || type.IsRecord)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(ModelMustBeClass, classLocation, type.Name));
+            return null;
+        }
+        if (!IsPartial(declaration)) diagnostics.Add(DiagnosticInfo.Create(ModelNotPartial, classLocation, type.Name));
+        if (type.IsGenericType || ContainingTypes(type).Any(t => t.IsGenericType))
+            diagnostics.Add(DiagnosticInfo.Create(GenericModel, classLocation, type.Name));
+        if (type.BaseType is { SpecialType: not SpecialType.System_Object } baseType && baseType.TypeKind != TypeKind.Error)
+        {
+            var baseSyntax = declaration.BaseList?.Types.FirstOrDefault();
+            diagnostics.Add(DiagnosticInfo.Create(ModelHasBaseClass, LocationInfo.From(baseSyntax) ?? classLocation, type.Name, baseType.ToDisplayString()));
+        }
+
+        var containers = new List<ContainingType>();
+        foreach (var container in ContainingTypes(type))
+        {
+            var syntax = container.DeclaringSyntaxReferences.Select(r => r.GetSyntax(cancellationToken)).OfType<TypeDeclarationSyntax>().FirstOrDefault();
+            if (syntax is null || !IsPartial(syntax))
+                diagnostics.Add(DiagnosticInfo.Create(ContainingTypeNotPartial, classLocation, type.Name, container.Name));
+            else
+                containers.Insert(0, new ContainingType(Keyword(syntax), container.Name));
+        }
+
+        var loss = LossKind.SparseCategoricalCrossentropy;
+        var modelAttributeSyntax = modelAttribute?.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
+        var lossLocation = LocationInfo.From(modelAttributeSyntax);
+        foreach (var named in modelAttribute?.NamedArguments ?? ImmutableArray<KeyValuePair<string, TypedConstant>>.Empty)
+        {
+            if (named.Key != "Loss" || named.Value.Value is not int value) continue;
+            lossLocation = LocationInfo.From(NamedArgument(modelAttributeSyntax, "Loss")) ?? lossLocation;
+            if (Enum.IsDefined(typeof(LossKind), value)) loss = (LossKind)value;
+            else diagnostics.Add(DiagnosticInfo.Create(UndefinedEnumValue, lossLocation, "Loss", value.ToString(), string.Join(", ", Enum.GetNames(typeof(LossKind)))));
+        }
+
+        int inputWidth = 0;
+        var input = type.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == InputAttributeName);
+        if (input is null)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(MissingInput, classLocation, type.Name));
+        }
+        else if (input.ConstructorArguments.Length == 1 && input.ConstructorArguments[0].Value is int width)
+        {
+            inputWidth = width;
+            if (width <= 0)
+            {
+                var at = Argument(input.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax, 0, "width");
+                diagnostics.Add(DiagnosticInfo.Create(NonPositiveInputWidth, LocationInfo.From(at) ?? classLocation, type.Name, width.ToString()));
+            }
+        }
+
+        var layers = ParseLayers(type, diagnostics, cancellationToken);
+        if (layers.Count == 0 && !diagnostics.Any(d => d.Id == InvalidLayerProperty.Id))
+            diagnostics.Add(DiagnosticInfo.Create(NoLayers, classLocation, type.Name));
+        ReportDuplicateNames(layers, diagnostics);
+
+        var identity = new TypeIdentity(
+            type.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() : null,
+            EquatableArray.From(containers), type.Name);
+        return new ModelSpec(identity, inputWidth, loss, EquatableArray.From(layers), classLocation, lossLocation);
+    }
+
+    private static List<DenseLayerSpec> ParseLayers(INamedTypeSymbol type, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+    {
+        var layers = new List<(DenseLayerSpec Layer, int Order)>();
+        // Declaration order is graph order: sort by position in source, not by symbol table order.
+        var properties = type.GetMembers().OfType<IPropertySymbol>()
+            .Select(p => (Property: p, Syntax: p.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken) as PropertyDeclarationSyntax))
+            .Where(p => p.Syntax is not null)
+            .OrderBy(p => p.Syntax!.SyntaxTree.FilePath, StringComparer.Ordinal)
+            .ThenBy(p => p.Syntax!.SpanStart);
+
+        foreach (var (property, syntax) in properties)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var dense = property.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == DenseAttributeName);
+            var propertyLocation = LocationInfo.From(syntax!.Identifier.GetLocation());
+            bool isDenseLayerType = property.Type.ToDisplayString() == DenseLayerTypeName;
+            if (dense is null)
+            {
+                if (isDenseLayerType && property.IsPartialDefinition)
+                    diagnostics.Add(DiagnosticInfo.Create(LayerWithoutAttribute, propertyLocation, property.Name));
+                continue;
+            }
+
+            string? problem = !isDenseLayerType ? $"its type is '{property.Type.ToDisplayString()}'"
+                : property.IsStatic ? "it is static"
+                : !syntax.Modifiers.Any(SyntaxKind.PartialKeyword) ? "it is not partial"
+                : property.SetMethod is not null ? "it has a setter"
+                : property.GetMethod is null ? "it has no getter"
+                : !property.IsPartialDefinition ? "it already has a body"
+                : null;
+            if (problem is not null)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(InvalidLayerProperty, propertyLocation, property.Name, problem));
+                continue;
+            }
+
+            // Arguments with errors (a non-constant, a wrong type) are the C# compiler's to report.
+            if (dense.ConstructorArguments.Length != 2 || dense.ConstructorArguments[0].Value is not int units
+                || dense.ConstructorArguments[1].Value is not int activationValue)
+                continue;
+            var attributeSyntax = dense.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
+            var unitsLocation = LocationInfo.From(Argument(attributeSyntax, 0, "units")) ?? LocationInfo.From(attributeSyntax);
+            var activationLocation = LocationInfo.From(Argument(attributeSyntax, 1, "activation")) ?? LocationInfo.From(attributeSyntax);
+
+            string layerName = ToSnakeCase(property.Name);
+            var nameLocation = LocationInfo.From(attributeSyntax);
+            foreach (var named in dense.NamedArguments)
+            {
+                if (named.Key != "Name" || named.Value.Value is not string name) continue;
+                layerName = name;
+                nameLocation = LocationInfo.From(NamedArgument(attributeSyntax, "Name")) ?? nameLocation;
+                if (!IsValidLayerName(name)) diagnostics.Add(DiagnosticInfo.Create(InvalidLayerName, nameLocation, name));
+            }
+
+            if (units <= 0) diagnostics.Add(DiagnosticInfo.Create(NonPositiveUnits, unitsLocation, layerName, units.ToString()));
+            var activation = ActivationKind.Linear;
+            if (Enum.IsDefined(typeof(ActivationKind), activationValue)) activation = (ActivationKind)activationValue;
+            else diagnostics.Add(DiagnosticInfo.Create(UndefinedEnumValue, activationLocation, "Activation", activationValue.ToString(), string.Join(", ", Enum.GetNames(typeof(ActivationKind)))));
+
+            string modifiers = string.Join(" ", syntax.Modifiers.Where(m => !m.IsKind(SyntaxKind.PartialKeyword)).Select(m => m.Text));
+            layers.Add((new DenseLayerSpec(property.Name, modifiers, layerName, units, activation, nameLocation, activationLocation), layers.Count));
+        }
+        return layers.Select(l => l.Layer).ToList();
+    }
+
+    private static void ReportDuplicateNames(List<DenseLayerSpec> layers, List<DiagnosticInfo> diagnostics)
+    {
+        var seen = new Dictionary<string, DenseLayerSpec>(StringComparer.Ordinal);
+        foreach (var layer in layers)
+        {
+            if (seen.TryGetValue(layer.LayerName, out var first))
+                diagnostics.Add(DiagnosticInfo.Create(DuplicateLayerName, layer.Location, layer.LayerName, first.PropertyName, layer.PropertyName));
+            else
+                seen.Add(layer.LayerName, layer);
+        }
+    }
+
+    private static IEnumerable<INamedTypeSymbol> ContainingTypes(INamedTypeSymbol type)
+    {
+        for (var t = type.ContainingType; t is not null; t = t.ContainingType) yield return t;
+    }
+
+    private static bool IsPartial(TypeDeclarationSyntax syntax) => syntax.Modifiers.Any(SyntaxKind.PartialKeyword);
+
+    private static string Keyword(TypeDeclarationSyntax syntax) => syntax switch
+    {
+        RecordDeclarationSyntax r => r.ClassOrStructKeyword.IsKind(SyntaxKind.StructKeyword) ? "record struct" : "record",
+        _ => syntax.Keyword.Text,
+    };
+
+    /// <summary>A positional argument by index, or the same argument written by parameter name.</summary>
+    private static SyntaxNode? Argument(AttributeSyntax? attribute, int position, string parameterName)
+    {
+        var arguments = attribute?.ArgumentList?.Arguments;
+        if (arguments is null) return null;
+        foreach (var argument in arguments)
+            if (argument.NameColon?.Name.Identifier.ValueText == parameterName) return argument;
+        int index = 0;
+        foreach (var argument in arguments)
+        {
+            if (argument.NameColon is not null || argument.NameEquals is not null) continue;
+            if (index++ == position) return argument;
+        }
+        return null;
+    }
+
+    private static SyntaxNode? NamedArgument(AttributeSyntax? attribute, string propertyName)
+        => attribute?.ArgumentList?.Arguments.FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == propertyName);
+
+    private static bool IsValidLayerName(string name)
+        => name.Length > 0 && name.All(c => char.IsLetterOrDigit(c) || c == '_');
+
+    /// <summary>"OutputLayer" → "output_layer": the weight-file naming of Keras and PyTorch.</summary>
+    internal static string ToSnakeCase(string name)
+    {
+        var builder = new StringBuilder(name.Length + 4);
+        for (int i = 0; i < name.Length; i++)
+        {
+            char c = name[i];
+            if (char.IsUpper(c))
+            {
+                bool boundary = i > 0 && (char.IsLower(name[i - 1]) || char.IsDigit(name[i - 1])
+                    || (i + 1 < name.Length && char.IsLower(name[i + 1]) && char.IsUpper(name[i - 1])));
+                if (boundary && builder.Length > 0 && builder[builder.Length - 1] != '_') builder.Append('_');
+                builder.Append(char.ToLowerInvariant(c));
+            }
+            else builder.Append(c);
+        }
+        return builder.ToString();
+    }
+}

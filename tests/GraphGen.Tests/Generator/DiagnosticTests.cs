@@ -1,0 +1,214 @@
+using GraphGen.Generators.Diagnostics;
+using GraphGen.Generators.Model;
+using Microsoft.CodeAnalysis;
+using Xunit;
+
+namespace GraphGen.Tests.Generator;
+
+/// <summary>One test per diagnostic: the right id, at the exact span marked [|…|] in the source.</summary>
+public class DiagnosticTests
+{
+    private static Diagnostic AssertReported(string id, string marked)
+    {
+        var (source, span) = GeneratorHarness.Marked("using GraphGen;\n" + marked);
+        var run = GeneratorHarness.Run(source);
+        Assert.DoesNotContain(run.GeneratorDiagnostics, d => d.Id == "CS8785"); // the generator never throws
+        var found = run.GeneratorDiagnostics.Where(d => d.Id == id).ToList();
+        Assert.True(found.Count == 1, $"Expected one {id}, got: {string.Join("; ", run.GeneratorDiagnostics)}");
+        Assert.Equal("Model0.cs", found[0].Location.GetLineSpan().Path);
+        Assert.Equal(span, found[0].Location.SourceSpan);
+        Assert.All(run.GeneratorDiagnostics, d => Assert.StartsWith("GG", d.Id));
+        return found[0];
+    }
+
+    [Fact]
+    public void GG0001_ClassNotPartial() => AssertReported("GG0001", """
+        [Model][Input(4)]
+        public class [|Net|] { [Dense(2, Activation.Softmax)] public partial DenseLayer Out { get; } }
+        """);
+
+    [Fact]
+    public void GG0002_NoLayers() => Assert.Contains("no layers", AssertReported("GG0002", """
+        [Model][Input(4)]
+        public partial class [|Net|] { public int NotALayer { get; } }
+        """).GetMessage());
+
+    [Fact]
+    public void GG0003_ZeroUnits() => Assert.Contains("0 units", AssertReported("GG0003", """
+        [Model][Input(4)]
+        public partial class Net { [Dense([|0|], Activation.Softmax)] public partial DenseLayer Out { get; } }
+        """).GetMessage());
+
+    [Fact]
+    public void GG0003_NegativeUnitsByName() => AssertReported("GG0003", """
+        [Model(Loss = Loss.MeanSquaredError)][Input(4)]
+        public partial class Net { [Dense([|units: -3|])] public partial DenseLayer Out { get; } }
+        """);
+
+    [Fact]
+    public void GG0004_NonPositiveInputWidth() => AssertReported("GG0004", """
+        [Model][Input([|-1|])]
+        public partial class Net { [Dense(2, Activation.Softmax)] public partial DenseLayer Out { get; } }
+        """);
+
+    [Fact]
+    public void GG0005_MissingInput() => AssertReported("GG0005", """
+        [Model]
+        public partial class [|Net|] { [Dense(2, Activation.Softmax)] public partial DenseLayer Out { get; } }
+        """);
+
+    [Fact]
+    public void GG0006_SoftmaxNotOnLastLayer() => AssertReported("GG0006", """
+        [Model][Input(4)]
+        public partial class Net
+        {
+            [Dense(8, [|Activation.Softmax|])] public partial DenseLayer Hidden { get; }
+            [Dense(2, Activation.Softmax)] public partial DenseLayer Out { get; }
+        }
+        """);
+
+    [Fact]
+    public void GG0007_MeanSquaredErrorOnSoftmax() => Assert.Contains("linear output", AssertReported("GG0007", """
+        [Model([|Loss = Loss.MeanSquaredError|])][Input(4)]
+        public partial class Net { [Dense(2, Activation.Softmax)] public partial DenseLayer Out { get; } }
+        """).GetMessage());
+
+    [Fact]
+    public void GG0007_CrossEntropyWithoutSoftmax() => Assert.Contains("softmax output", AssertReported("GG0007", """
+        [[|Model|]][Input(4)]
+        public partial class Net { [Dense(2, Activation.Relu)] public partial DenseLayer Out { get; } }
+        """).GetMessage());
+
+    [Fact]
+    public void GG0008_DuplicateLayerName() => AssertReported("GG0008", """
+        [Model][Input(4)]
+        public partial class Net
+        {
+            [Dense(8, Activation.Relu, Name = "block")] public partial DenseLayer A { get; }
+            [Dense(2, Activation.Softmax, [|Name = "block"|])] public partial DenseLayer B { get; }
+        }
+        """);
+
+    [Fact]
+    public void GG0008_ExplicitNameCollidesWithDefault() => AssertReported("GG0008", """
+        [Model][Input(4)]
+        public partial class Net
+        {
+            [Dense(8, Activation.Relu)] public partial DenseLayer Hidden { get; }
+            [Dense(2, Activation.Softmax, [|Name = "hidden"|])] public partial DenseLayer Out { get; }
+        }
+        """);
+
+    [Theory]
+    [InlineData("[Dense(2, Activation.Softmax)] public DenseLayer [|Out|] { get; set; }", "not partial")]
+    [InlineData("[Dense(2, Activation.Softmax)] public partial int [|Out|] { get; }", "type is 'int'")]
+    [InlineData("[Dense(2, Activation.Softmax)] public static partial DenseLayer [|Out|] { get; }", "static")]
+    [InlineData("[Dense(2, Activation.Softmax)] public partial DenseLayer [|Out|] { get; set; }", "setter")]
+    public void GG0009_LayerPropertyForm(string member, string reason) => Assert.Contains(reason, AssertReported("GG0009", $$"""
+        [Model][Input(4)]
+        public partial class Net { {{member}} }
+        """).GetMessage());
+
+    [Fact]
+    public void GG0010_GenericModel() => AssertReported("GG0010", """
+        [Model][Input(4)]
+        public partial class [|Net|]<T> { [Dense(2, Activation.Softmax)] public partial DenseLayer Out { get; } }
+        """);
+
+    [Fact]
+    public void GG0011_ContainingTypeNotPartial() => Assert.Contains("'Outer'", AssertReported("GG0011", """
+        public class Outer
+        {
+            [Model][Input(4)]
+            public partial class [|Net|] { [Dense(2, Activation.Softmax)] public partial DenseLayer Out { get; } }
+        }
+        """).GetMessage());
+
+    [Fact]
+    public void GG0012_BaseClass() => AssertReported("GG0012", """
+        public class Base { }
+        [Model][Input(4)]
+        public partial class Net : [|Base|] { [Dense(2, Activation.Softmax)] public partial DenseLayer Out { get; } }
+        """);
+
+    [Fact]
+    public void GG0013_UndefinedActivation() => Assert.Contains("42", AssertReported("GG0013", """
+        [Model][Input(4)]
+        public partial class Net { [Dense(2, [|(Activation)42|])] public partial DenseLayer Out { get; } }
+        """).GetMessage());
+
+    [Fact]
+    public void GG0013_UndefinedLoss() => AssertReported("GG0013", """
+        [Model([|Loss = (Loss)7|])][Input(4)]
+        public partial class Net { [Dense(2, Activation.Softmax)] public partial DenseLayer Out { get; } }
+        """);
+
+    [Fact]
+    public void GG0014_LayerTooLarge() => AssertReported("GG0014", """
+        [Model][Input(100000)]
+        public partial class Net { [[|Dense(100000, Activation.Softmax)|]] public partial DenseLayer Out { get; } }
+        """);
+
+    [Fact]
+    public void GG0015_InvalidLayerName() => AssertReported("GG0015", """
+        [Model][Input(4)]
+        public partial class Net { [Dense(2, Activation.Softmax, [|Name = "a.b"|])] public partial DenseLayer Out { get; } }
+        """);
+
+    [Theory]
+    [InlineData("public partial record [|Net|]")]
+    [InlineData("public static partial class [|Net|]")]
+    [InlineData("public abstract partial class [|Net|]")]
+    public void GG0016_ModelMustBeAPlainClass(string declaration) => AssertReported("GG0016", $$"""
+        [Model][Input(4)]
+        {{declaration}} { }
+        """);
+
+    [Fact]
+    public void GG0017_LayerPropertyWithoutDense() => AssertReported("GG0017", """
+        [Model][Input(4)]
+        public partial class Net
+        {
+            [Dense(2, Activation.Softmax)] public partial DenseLayer Out { get; }
+            public partial DenseLayer [|Forgotten|] { get; }
+        }
+        """);
+
+    [Fact]
+    public void GG0018_SoftmaxOverOneUnitWarnsAndStillGenerates()
+    {
+        var diagnostic = AssertReported("GG0018", """
+            [Model][Input(4)]
+            public partial class Net { [Dense(1, [|Activation.Softmax|])] public partial DenseLayer Out { get; } }
+            """);
+        Assert.Equal(DiagnosticSeverity.Warning, diagnostic.Severity);
+    }
+
+    [Fact]
+    public void GG0099_AnExceptionInAStageBecomesALocatedDiagnostic()
+    {
+        var location = new LocationInfo("Model0.cs", new Microsoft.CodeAnalysis.Text.TextSpan(5, 3), default);
+        var start = new StageResult<string>("value", EquatableArray<DiagnosticInfo>.Empty, "Net", location);
+        var failed = start.Then<string>("fusion", _ => throw new InvalidOperationException("boom"));
+        Assert.Null(failed.Value);
+        var diagnostic = Assert.Single(failed.Diagnostics).ToDiagnostic();
+        Assert.Equal("GG0099", diagnostic.Id);
+        Assert.Contains("fusion", diagnostic.GetMessage());
+        Assert.Contains("boom", diagnostic.GetMessage());
+        Assert.Equal(5, diagnostic.Location.SourceSpan.Start);
+    }
+
+    [Fact]
+    public void EveryDescriptorIsTestedAndTracked()
+    {
+        string tests = File.ReadAllText(ThisFile());
+        string releases = File.ReadAllText(Path.Combine(Path.GetDirectoryName(ThisFile())!, "../../../generators/GraphGen.Generators/AnalyzerReleases.Unshipped.md"));
+        foreach (var descriptor in DiagnosticDescriptors.All)
+        {
+            Assert.Contains($"{descriptor.Id}_", tests);
+            Assert.Contains(descriptor.Id + " |", releases);
+        }
+    }
+
+    private static string ThisFile([System.Runtime.CompilerServices.CallerFilePath] string path = "") => path;
+}
