@@ -61,6 +61,10 @@ public static class Idx
             using var input = new GZipStream(new MemoryStream(compressed), CompressionMode.Decompress);
             using var output = new MemoryStream();
             input.CopyTo(output);
+            // A truncated stream can end without an error: the trailer's size (mod 2^32) must match what came out.
+            uint expected = compressed.Length < 18 ? uint.MaxValue : BinaryPrimitives.ReadUInt32LittleEndian(compressed.AsSpan(compressed.Length - 4));
+            if (expected != (uint)output.Length)
+                throw new DataFormatException(path, compressed.Length, $"the gzip stream is truncated or corrupt: its trailer says {expected} bytes, {output.Length} came out");
             return output.ToArray();
         }
         catch (InvalidDataException e)

@@ -1,0 +1,136 @@
+using GraphGen.Cpu;
+using GraphGen.Training;
+using Xunit;
+
+namespace GraphGen.Tests.Numerics;
+
+/// <summary>Every SGEMM layout and epilogue against a plain-loop double-precision reference, on odd sizes.</summary>
+public class GemmTests
+{
+    private static readonly int[] Sizes = { 1, 7, 33, 129 };
+
+    public static IEnumerable<object[]> Shapes()
+    {
+        foreach (var layout in new[] { GemmLayout.NN, GemmLayout.TN, GemmLayout.NT })
+            foreach (int m in Sizes)
+                foreach (int n in Sizes)
+                    foreach (int k in Sizes)
+                        yield return new object[] { layout, m, n, k };
+        // Past every blocking boundary: k > KC, m > MC, n > NC, and the reference model's shapes.
+        foreach (var layout in new[] { GemmLayout.NN, GemmLayout.TN, GemmLayout.NT })
+        {
+            yield return new object[] { layout, 131, 1100, 300 };
+            yield return new object[] { layout, 128, 512, 784 };
+        }
+        yield return new object[] { GemmLayout.NN, 5, 3, 0 };
+    }
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void PlainProductMatchesReference(GemmLayout layout, int m, int n, int k)
+    {
+        var (a, b) = Operands(m, n, k, seed: m * 10007 + n * 101 + k);
+        var c = new float[m * n];
+        c.AsSpan().Fill(float.NaN); // every element must be written
+        Gemm.Multiply(layout, m, n, k, a, b, c);
+        AssertClose(Reference(layout, m, n, k, a, b), c, k);
+    }
+
+    [Theory]
+    [InlineData(GemmLayout.NN, 33, 129, 7)]
+    [InlineData(GemmLayout.NN, 128, 512, 784)]
+    [InlineData(GemmLayout.NT, 7, 33, 300)]
+    public void BiasActivationEpiloguesMatchReference(GemmLayout layout, int m, int n, int k)
+    {
+        var (a, b) = Operands(m, n, k, seed: 3);
+        var bias = Random(n, 4);
+        var product = Reference(layout, m, n, k, a, b);
+        Check<Relu>(x => Math.Max(x, 0));
+        Check<Tanh>(Math.Tanh);
+        Check<Sigmoid>(x => 1 / (1 + Math.Exp(-x)));
+        Check<Linear>(x => x);
+
+        void Check<TActivation>(Func<double, double> f) where TActivation : IActivation
+        {
+            var c = new float[m * n];
+            Gemm.Multiply(layout, m, n, k, a, b, c, new BiasActivation<TActivation>(bias));
+            var expected = new double[m * n];
+            for (int i = 0; i < m; i++)
+                for (int j = 0; j < n; j++)
+                    expected[i * n + j] = f(product[i * n + j] + bias[j]);
+            AssertClose(expected, c, k);
+        }
+    }
+
+    [Theory]
+    [InlineData(GemmLayout.NT, 129, 33, 10)]
+    [InlineData(GemmLayout.NT, 128, 512, 10)]
+    [InlineData(GemmLayout.NN, 7, 1, 33)]
+    public void ActivationGradientEpiloguesMatchReference(GemmLayout layout, int m, int n, int k)
+    {
+        var (a, b) = Operands(m, n, k, seed: 5);
+        var product = Reference(layout, m, n, k, a, b);
+        var pre = Random(m * n, 6);
+        Check<Relu>(x => Math.Max(x, 0), y => y > 0 ? 1 : 0);
+        Check<Tanh>(Math.Tanh, y => 1 - y * y);
+        Check<Sigmoid>(x => 1 / (1 + Math.Exp(-x)), y => y * (1 - y));
+
+        void Check<TActivation>(Func<double, double> f, Func<double, double> derivative) where TActivation : IActivation
+        {
+            var output = pre.Select(v => (float)f(v)).ToArray();
+            var c = new float[m * n];
+            Gemm.Multiply(layout, m, n, k, a, b, c, new ActivationGradient<TActivation>(output, n));
+            var expected = new double[m * n];
+            for (int i = 0; i < m * n; i++) expected[i] = product[i] * derivative(output[i]);
+            AssertClose(expected, c, k);
+        }
+    }
+
+    [Fact]
+    public void ShortBuffersAreRejectedWithTheirNames()
+    {
+        var e = Assert.Throws<ArgumentException>(() => Gemm.Multiply(GemmLayout.NN, 4, 4, 4, new float[15], new float[16], new float[16]));
+        Assert.Equal("a", e.ParamName);
+        e = Assert.Throws<ArgumentException>(() => Gemm.Multiply(GemmLayout.NN, 4, 4, 4, new float[16], new float[16], new float[16], new BiasActivation<Relu>(new float[3])));
+        Assert.Contains("Bias has 3 values", e.Message);
+        e = Assert.Throws<ArgumentException>(() => Gemm.Multiply(GemmLayout.NN, 4, 4, 4, new float[16], new float[16], new float[16], new ActivationGradient<Relu>(new float[15], 4)));
+        Assert.Contains("needs 16", e.Message);
+    }
+
+    internal static double[] Reference(GemmLayout layout, int m, int n, int k, float[] a, float[] b)
+    {
+        var c = new double[m * n];
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++)
+            {
+                double sum = 0;
+                for (int p = 0; p < k; p++)
+                {
+                    double av = layout == GemmLayout.TN ? a[p * m + i] : a[i * k + p];
+                    double bv = layout == GemmLayout.NT ? b[j * k + p] : b[p * n + j];
+                    sum += av * bv;
+                }
+                c[i * n + j] = sum;
+            }
+        return c;
+    }
+
+    private static (float[] A, float[] B) Operands(int m, int n, int k, int seed) => (Random(m * k, seed), Random(k * n, seed + 1));
+
+    internal static float[] Random(int count, int seed)
+    {
+        var random = new SeededRandom((ulong)seed);
+        var values = new float[count];
+        for (int i = 0; i < count; i++) values[i] = (float)(random.NextDouble() * 2 - 1);
+        return values;
+    }
+
+    /// <summary>Float sums of k products of values in [-1, 1]: error grows like sqrt(k) ulps of the magnitudes.</summary>
+    private static void AssertClose(double[] expected, float[] actual, int k)
+    {
+        double tolerance = 1e-5 * Math.Sqrt(Math.Max(k, 1)) + 1e-6;
+        for (int i = 0; i < expected.Length; i++)
+            Assert.True(Math.Abs(expected[i] - actual[i]) <= tolerance * Math.Max(1, Math.Abs(expected[i])),
+                $"element {i}: expected {expected[i]}, got {actual[i]}");
+    }
+}

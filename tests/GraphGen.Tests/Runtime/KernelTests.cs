@@ -1,0 +1,65 @@
+using GraphGen.Cpu;
+using GraphGen.Tests.Models;
+using Xunit;
+
+namespace GraphGen.Tests.Runtime;
+
+/// <summary>The fused non-GEMM kernels against double-precision loops.</summary>
+public class KernelTests
+{
+    [Fact]
+    public void SoftmaxCrossEntropyGivesProbabilitiesLossAndGradient()
+    {
+        int rows = 7, classes = 5;
+        var logits = GeneratedModelTests.Data(rows * classes, 1).Select(v => v * 30).ToArray(); // large logits: no overflow
+        var labels = Enumerable.Range(0, rows).Select(i => i % classes).ToArray();
+        var p = new float[rows * classes];
+        var dz = new float[rows * classes];
+        float loss = Kernels.SoftmaxCrossEntropy(logits, labels, p, dz, rows, classes);
+        double expectedLoss = 0;
+        for (int i = 0; i < rows; i++)
+        {
+            var z = logits.Skip(i * classes).Take(classes).Select(v => (double)v).ToArray();
+            double max = z.Max(), sum = z.Sum(v => Math.Exp(v - max));
+            expectedLoss += Math.Log(sum) + max - z[labels[i]];
+            for (int j = 0; j < classes; j++)
+            {
+                double pj = Math.Exp(z[j] - max) / sum;
+                Assert.Equal(pj, p[i * classes + j], 5);
+                Assert.Equal((pj - (j == labels[i] ? 1 : 0)) / rows, dz[i * classes + j], 5);
+            }
+        }
+        Assert.Equal(expectedLoss / rows, loss, 4);
+        var softmax = new float[rows * classes];
+        Kernels.Softmax(logits, softmax, rows, classes);
+        Assert.Equal(p, softmax);
+    }
+
+    [Fact]
+    public void LabelOutOfRangeIsRejected()
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => Kernels.SoftmaxCrossEntropy(new float[4], new[] { 0, 2 }, new float[4], new float[4], 2, 2));
+        Assert.Contains("Label 2 at row 1", e.Message);
+    }
+
+    [Fact]
+    public void MeanSquaredErrorAndColumnSums()
+    {
+        var y = new float[] { 1, 2, 3, 4, 5, 6 };
+        var t = new float[] { 0, 2, 1, 4, 5, 9 };
+        var dy = new float[6];
+        float loss = Kernels.MeanSquaredError(y, t, dy, 3, 2);
+        Assert.Equal((1 + 0 + 4 + 0 + 0 + 9) / 6f, loss, 6);
+        Assert.Equal(new[] { 2 / 6f, 0, 4 / 6f, 0, 0, -6 / 6f }, dy);
+        var sums = new float[2];
+        Kernels.ColumnSums(y, sums, 3, 2);
+        Assert.Equal(new[] { 9f, 12f }, sums);
+    }
+
+    [Fact]
+    public void CrossEntropyOfProbabilitiesClipsAsKerasDoes()
+    {
+        float loss = Kernels.CrossEntropyOfProbabilities(new float[] { 0f, 1f, 0.5f, 0.5f }, new[] { 0, 1 }, 2, 2);
+        Assert.Equal((-Math.Log(1e-7) - Math.Log(0.5)) / 2, loss, 4);
+    }
+}
