@@ -9,8 +9,9 @@ internal interface IParallelWork
 /// <summary>
 /// Persistent worker threads, one per core beside the caller. A job is cut into parts; the caller takes parts
 /// too, so a one-core machine needs no thread at all. Waking costs a semaphore release per helper, and nothing
-/// is allocated per job. A second caller arriving while a job runs does its own job on its own thread instead
-/// of queuing (callers never block each other).
+/// is allocated per job. A job ends only when every part is done and every helper it woke has left the job,
+/// so no helper ever sees two jobs. A second caller arriving while a job runs does its own job on its own
+/// thread instead of queuing (callers never block each other).
 /// </summary>
 internal sealed class WorkerPool
 {
@@ -22,11 +23,13 @@ internal sealed class WorkerPool
     private IParallelWork? _work;
     private int _parts;
     private int _nextPart;
-    private int _remaining;
+    // Parts not yet finished plus helpers not yet out of the job; the job is over at zero.
+    private int _pending;
 
     public WorkerPool(int threads)
     {
         Threads = Math.Max(1, threads);
+        _ = _done.WaitHandle; // created now, so a blocking wait never allocates during a job
         _wake = new SemaphoreSlim[Threads - 1];
         for (int i = 0; i < _wake.Length; i++)
         {
@@ -48,14 +51,13 @@ internal sealed class WorkerPool
         }
         try
         {
-            // Publish the job before the part counter: a helper that claims a part sees the new job.
+            int helpers = Math.Min(_wake.Length, parts - 1);
             _work = work;
             _parts = parts;
-            _remaining = parts;
+            _nextPart = 0;
+            _pending = parts + helpers;
             _done.Reset();
-            Volatile.Write(ref _nextPart, 0);
-            int helpers = Math.Min(_wake.Length, parts - 1);
-            for (int i = 0; i < helpers; i++) _wake[i].Release();
+            for (int i = 0; i < helpers; i++) _wake[i].Release(); // a full fence: helpers see the job set above
             Drain();
             _done.Wait();
         }
@@ -68,13 +70,17 @@ internal sealed class WorkerPool
 
     private void Drain()
     {
-        while (true)
+        int part;
+        while ((part = Interlocked.Increment(ref _nextPart) - 1) < _parts)
         {
-            int part = Interlocked.Increment(ref _nextPart) - 1;
-            if (part >= Volatile.Read(ref _parts)) return;
             _work!.Execute(part);
-            if (Interlocked.Decrement(ref _remaining) == 0) _done.Set();
+            Finish();
         }
+    }
+
+    private void Finish()
+    {
+        if (Interlocked.Decrement(ref _pending) == 0) _done.Set();
     }
 
     private void HelperLoop(int index)
@@ -83,6 +89,7 @@ internal sealed class WorkerPool
         {
             _wake[index].Wait();
             Drain();
+            Finish();
         }
     }
 }

@@ -23,7 +23,12 @@ public sealed class Sgd : Optimizer
 
     public override void Step(IReadOnlyList<Parameter> parameters)
     {
-        foreach (var p in parameters) TensorPrimitives.MultiplyAdd(p.Gradient, -LearningRate, p.Data, p.Data);
+        // An indexed loop: foreach over the interface would allocate an enumerator every step.
+        for (int i = 0; i < parameters.Count; i++)
+        {
+            var p = parameters[i];
+            TensorPrimitives.MultiplyAdd(p.Gradient, -LearningRate, p.Data, p.Data);
+        }
     }
 
     public override string ToString() => $"SGD(learning rate {LearningRate})";

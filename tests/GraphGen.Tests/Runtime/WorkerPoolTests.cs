@@ -1,0 +1,32 @@
+using GraphGen.Cpu;
+using Xunit;
+
+namespace GraphGen.Tests.Runtime;
+
+public class WorkerPoolTests
+{
+    private sealed class CountingWork : IParallelWork
+    {
+        public int[] Runs = new int[64];
+        public void Execute(int part)
+        {
+            Interlocked.Increment(ref Runs[part]);
+            Thread.SpinWait(part * 50 % 700); // uneven parts, so helpers finish at different times
+        }
+    }
+
+    [Fact]
+    public void EveryPartRunsExactlyOnceAcrossJobsOfChangingSize()
+    {
+        var pool = new WorkerPool(8); // more threads than this machine's cores: helpers arrive late
+        var work = new CountingWork();
+        for (int job = 0; job < 3000; job++)
+        {
+            int parts = 1 + job * 7 % 20;
+            Array.Clear(work.Runs);
+            pool.Run(work, parts);
+            for (int p = 0; p < work.Runs.Length; p++)
+                Assert.True(work.Runs[p] == (p < parts ? 1 : 0), $"job {job}: part {p} of {parts} ran {work.Runs[p]} times");
+        }
+    }
+}
