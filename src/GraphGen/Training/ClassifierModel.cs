@@ -23,12 +23,14 @@ public abstract class ClassifierModel(int inputWidth, int outputWidth) : Compile
                 throw new ArgumentOutOfRangeException(parameterName, $"Label {targets[i]} at row {i} is outside [0, {OutputWidth}): the model has {OutputWidth} classes.");
     }
 
-    protected sealed override (double LossSum, long Correct) Score(ReadOnlySpan<float> output, ReadOnlySpan<int> targets, int batch)
+    protected sealed override double LossSum(ReadOnlySpan<float> output, ReadOnlySpan<int> targets, int batch)
+        => Cpu.Kernels.CrossEntropyOfProbabilities(output, targets, batch, OutputWidth) * (double)batch;
+
+    protected sealed override long CountCorrect(ReadOnlySpan<float> output, ReadOnlySpan<int> targets, int batch)
     {
         long correct = 0;
         for (int i = 0; i < batch; i++)
             if (TensorPrimitives.IndexOfMax(output.Slice(i * OutputWidth, OutputWidth)) == targets[i]) correct++;
-        double loss = Cpu.Kernels.CrossEntropyOfProbabilities(output, targets, batch, OutputWidth) * (double)batch;
-        return (loss, correct);
+        return correct;
     }
 }

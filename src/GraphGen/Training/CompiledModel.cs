@@ -44,8 +44,10 @@ public abstract class CompiledModel<TTarget> where TTarget : unmanaged
     protected abstract ReadOnlySpan<float> TrainingOutput(int batch);
     /// <summary>Throws if a target is not valid for this model (a label out of range, a non-finite value).</summary>
     protected abstract void CheckTargets(ReadOnlySpan<TTarget> targets, string parameterName);
-    /// <summary>Sum of per-sample losses and number of correct predictions (or -1 where accuracy has no meaning).</summary>
-    protected abstract (double LossSum, long Correct) Score(ReadOnlySpan<float> output, ReadOnlySpan<TTarget> targets, int batch);
+    /// <summary>Sum of the per-sample losses of a batch, from the model output (Evaluate).</summary>
+    protected abstract double LossSum(ReadOnlySpan<float> output, ReadOnlySpan<TTarget> targets, int batch);
+    /// <summary>Correct predictions in a batch, or -1 where accuracy has no meaning (regression).</summary>
+    protected abstract long CountCorrect(ReadOnlySpan<float> output, ReadOnlySpan<TTarget> targets, int batch);
 
     /// <summary>Creates the layers' parameters: weights from one seeded stream, layer by layer, then biases.</summary>
     protected void InitializeLayers(DenseLayer[] layers, int seed, Initializer? weightInitializer, Initializer? biasInitializer)
@@ -120,9 +122,9 @@ public abstract class CompiledModel<TTarget> where TTarget : unmanaged
         {
             int batch = Math.Min(batchSize, rows - start);
             var output = Forward(x.Slice(start * InputWidth, batch * InputWidth), batch);
-            var (loss, right) = Score(output, targets.Slice(start * TargetsPerSample, batch * TargetsPerSample), batch);
-            lossSum += loss;
-            correct += right;
+            var batchTargets = targets.Slice(start * TargetsPerSample, batch * TargetsPerSample);
+            lossSum += LossSum(output, batchTargets, batch);
+            correct += CountCorrect(output, batchTargets, batch);
         }
         return new Evaluation(lossSum / rows, correct < 0 ? null : (double)correct / rows, rows);
     }
@@ -163,7 +165,7 @@ public abstract class CompiledModel<TTarget> where TTarget : unmanaged
                 float loss = ForwardBackward(xs, ys, batch);
                 optimizer.Step(_weights);
                 lossSum += (double)loss * batch;
-                correct += Score(TrainingOutput(batch), ys, batch).Correct;
+                correct += CountCorrect(TrainingOutput(batch), ys, batch);
                 onBatchEnd?.Invoke(new BatchEnd(epoch, b, batches, batch, loss));
             }
             var end = new EpochEnd(epoch, lossSum / rows, correct < 0 ? null : (double)correct / rows, clock.Elapsed.TotalSeconds, batches);

@@ -12,7 +12,9 @@ public abstract class RegressionModel(int inputWidth, int outputWidth) : Compile
                 throw new ArgumentException($"Target {targets[i]} at index {i} (row {i / OutputWidth}) is not a finite number.", parameterName);
     }
 
-    protected sealed override (double LossSum, long Correct) Score(ReadOnlySpan<float> output, ReadOnlySpan<float> targets, int batch)
+    protected sealed override long CountCorrect(ReadOnlySpan<float> output, ReadOnlySpan<float> targets, int batch) => -1;
+
+    protected sealed override double LossSum(ReadOnlySpan<float> output, ReadOnlySpan<float> targets, int batch)
     {
         int count = batch * OutputWidth;
         // Per-sample loss is the mean over outputs, so the batch's sum of losses is the squared distance / outputs.
@@ -22,6 +24,6 @@ public abstract class RegressionModel(int inputWidth, int outputWidth) : Compile
             double d = output[i] - targets[i];
             squared += d * d;
         }
-        return (squared / OutputWidth, -1);
+        return squared / OutputWidth;
     }
 }

@@ -88,7 +88,7 @@ public class IdxTests : IDisposable
         var pair = Mnist.LoadPair(_folder, "train");
         Assert.Equal(new[] { 3, 9 }, pair.Labels);
         Assert.Equal(1f, pair.Images[1]);
-        Assert.Equal(0.2f, pair.Images[4], 6);
+        Assert.Equal(0.2f, pair.Images[4], tolerance: 1e-6f);
 
         Write("train-labels-idx1-ubyte", Idx(8, new[] { 3 }, new byte[] { 3, 9, 1 }));
         Assert.Contains("3 labels for the 2 images", Assert.Throws<DataFormatException>(() => Mnist.LoadPair(_folder, "train")).Message);

@@ -25,11 +25,11 @@ public class KernelTests
             for (int j = 0; j < classes; j++)
             {
                 double pj = Math.Exp(z[j] - max) / sum;
-                Assert.Equal(pj, p[i * classes + j], 5);
-                Assert.Equal((pj - (j == labels[i] ? 1 : 0)) / rows, dz[i * classes + j], 5);
+                Assert.Equal(pj, p[i * classes + j], tolerance: 1e-5);
+                Assert.Equal((pj - (j == labels[i] ? 1 : 0)) / rows, dz[i * classes + j], tolerance: 1e-5);
             }
         }
-        Assert.Equal(expectedLoss / rows, loss, 4);
+        Assert.Equal(expectedLoss / rows, loss, tolerance: 1e-4);
         var softmax = new float[rows * classes];
         Kernels.Softmax(logits, softmax, rows, classes);
         Assert.Equal(p, softmax);
@@ -49,7 +49,7 @@ public class KernelTests
         var t = new float[] { 0, 2, 1, 4, 5, 9 };
         var dy = new float[6];
         float loss = Kernels.MeanSquaredError(y, t, dy, 3, 2);
-        Assert.Equal((1 + 0 + 4 + 0 + 0 + 9) / 6f, loss, 6);
+        Assert.Equal((1 + 0 + 4 + 0 + 0 + 9) / 6f, loss, tolerance: 1e-6);
         Assert.Equal(new[] { 2 / 6f, 0, 4 / 6f, 0, 0, -6 / 6f }, dy);
         var sums = new float[2];
         Kernels.ColumnSums(y, sums, 3, 2);
@@ -57,9 +57,30 @@ public class KernelTests
     }
 
     [Fact]
+    public void UnfusedActivationKernelsMatchTheirDefinitions()
+    {
+        var x = GeneratedModelTests.Data(37, 9).Select(v => v * 4).ToArray();
+        var y = new float[37];
+        var dy = GeneratedModelTests.Data(37, 10);
+        var dx = new float[37];
+        Kernels.Activate<Tanh>(x, y, 37);
+        Kernels.ActivationBackward<Tanh>(dy, y, dx, 37);
+        for (int i = 0; i < 37; i++)
+        {
+            Assert.Equal(Math.Tanh(x[i]), y[i], tolerance: 1e-6);
+            Assert.Equal(dy[i] * (1 - y[i] * y[i]), dx[i], tolerance: 1e-6);
+        }
+        Kernels.Activate<Relu>(x, y, 37);
+        Kernels.ActivationBackward<Relu>(dy, y, dx, 37);
+        for (int i = 0; i < 37; i++) Assert.Equal(x[i] > 0 ? dy[i] : 0f, dx[i]);
+        Kernels.Activate<Sigmoid>(x, y, 37);
+        for (int i = 0; i < 37; i++) Assert.Equal(1 / (1 + Math.Exp(-x[i])), y[i], tolerance: 1e-6);
+    }
+
+    [Fact]
     public void CrossEntropyOfProbabilitiesClipsAsKerasDoes()
     {
         float loss = Kernels.CrossEntropyOfProbabilities(new float[] { 0f, 1f, 0.5f, 0.5f }, new[] { 0, 1 }, 2, 2);
-        Assert.Equal((-Math.Log(1e-7) - Math.Log(0.5)) / 2, loss, 4);
+        Assert.Equal((-Math.Log(1e-7) - Math.Log(0.5)) / 2, loss, tolerance: 1e-4);
     }
 }
