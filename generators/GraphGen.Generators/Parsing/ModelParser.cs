@@ -110,7 +110,7 @@ internal static class ModelParser
 
     private static List<DenseLayerSpec> ParseLayers(INamedTypeSymbol type, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
     {
-        var layers = new List<(DenseLayerSpec Layer, int Order)>();
+        var layers = new List<DenseLayerSpec>();
         // Declaration order is graph order: sort by position in source, not by symbol table order.
         var properties = type.GetMembers().OfType<IPropertySymbol>()
             .Select(p => (Property: p, Syntax: p.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken) as PropertyDeclarationSyntax))
@@ -168,9 +168,9 @@ internal static class ModelParser
             else diagnostics.Add(DiagnosticInfo.Create(UndefinedEnumValue, activationLocation, "Activation", activationValue.ToString(), string.Join(", ", Enum.GetNames(typeof(ActivationKind)))));
 
             string modifiers = string.Join(" ", syntax.Modifiers.Where(m => !m.IsKind(SyntaxKind.PartialKeyword)).Select(m => m.Text));
-            layers.Add((new DenseLayerSpec(property.Name, modifiers, layerName, units, activation, nameLocation, activationLocation), layers.Count));
+            layers.Add(new DenseLayerSpec(property.Name, modifiers, layerName, units, activation, nameLocation, activationLocation));
         }
-        return layers.Select(l => l.Layer).ToList();
+        return layers;
     }
 
     private static void ReportDuplicateNames(List<DenseLayerSpec> layers, List<DiagnosticInfo> diagnostics)
