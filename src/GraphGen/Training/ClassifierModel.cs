@@ -6,6 +6,7 @@ namespace GraphGen.Training;
 public abstract class ClassifierModel(int inputWidth, int outputWidth) : CompiledModel<int>(inputWidth, outputWidth)
 {
     protected sealed override int TargetsPerSample => 1;
+    protected sealed override bool HasAccuracy => true;
 
     /// <summary>The most probable class of every row of x.</summary>
     public int[] PredictClasses(ReadOnlySpan<float> x)

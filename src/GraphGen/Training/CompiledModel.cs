@@ -46,7 +46,9 @@ public abstract class CompiledModel<TTarget> where TTarget : unmanaged
     protected abstract void CheckTargets(ReadOnlySpan<TTarget> targets, string parameterName);
     /// <summary>Sum of the per-sample losses of a batch, from the model output (Evaluate).</summary>
     protected abstract double LossSum(ReadOnlySpan<float> output, ReadOnlySpan<TTarget> targets, int batch);
-    /// <summary>Correct predictions in a batch, or -1 where accuracy has no meaning (regression).</summary>
+    /// <summary>Whether accuracy means something for this model (classifiers) or not (regression).</summary>
+    protected abstract bool HasAccuracy { get; }
+    /// <summary>Correct predictions in a batch; called only where <see cref="HasAccuracy"/>.</summary>
     protected abstract long CountCorrect(ReadOnlySpan<float> output, ReadOnlySpan<TTarget> targets, int batch);
 
     /// <summary>Creates the layers' parameters: weights from one seeded stream, layer by layer, then biases.</summary>
@@ -124,9 +126,9 @@ public abstract class CompiledModel<TTarget> where TTarget : unmanaged
             var output = Forward(x.Slice(start * InputWidth, batch * InputWidth), batch);
             var batchTargets = targets.Slice(start * TargetsPerSample, batch * TargetsPerSample);
             lossSum += LossSum(output, batchTargets, batch);
-            correct += CountCorrect(output, batchTargets, batch);
+            if (HasAccuracy) correct += CountCorrect(output, batchTargets, batch);
         }
-        return new Evaluation(lossSum / rows, correct < 0 ? null : (double)correct / rows, rows);
+        return new Evaluation(lossSum / rows, HasAccuracy ? (double)correct / rows : null, rows);
     }
 
     /// <summary>
@@ -165,10 +167,10 @@ public abstract class CompiledModel<TTarget> where TTarget : unmanaged
                 float loss = ForwardBackward(xs, ys, batch);
                 optimizer.Step(_weights);
                 lossSum += (double)loss * batch;
-                correct += CountCorrect(TrainingOutput(batch), ys, batch);
+                if (HasAccuracy) correct += CountCorrect(TrainingOutput(batch), ys, batch);
                 onBatchEnd?.Invoke(new BatchEnd(epoch, b, batches, batch, loss));
             }
-            var end = new EpochEnd(epoch, lossSum / rows, correct < 0 ? null : (double)correct / rows, clock.Elapsed.TotalSeconds, batches);
+            var end = new EpochEnd(epoch, lossSum / rows, HasAccuracy ? (double)correct / rows : null, clock.Elapsed.TotalSeconds, batches);
             history.Add(end);
             onEpochEnd?.Invoke(end);
         }

@@ -12,7 +12,10 @@ public abstract class RegressionModel(int inputWidth, int outputWidth) : Compile
                 throw new ArgumentException($"Target {targets[i]} at index {i} (row {i / OutputWidth}) is not a finite number.", parameterName);
     }
 
-    protected sealed override long CountCorrect(ReadOnlySpan<float> output, ReadOnlySpan<float> targets, int batch) => -1;
+    protected sealed override bool HasAccuracy => false;
+
+    protected sealed override long CountCorrect(ReadOnlySpan<float> output, ReadOnlySpan<float> targets, int batch)
+        => throw new NotSupportedException("A regression model has no accuracy.");
 
     protected sealed override double LossSum(ReadOnlySpan<float> output, ReadOnlySpan<float> targets, int batch)
     {

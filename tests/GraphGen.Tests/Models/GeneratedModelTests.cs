@@ -57,8 +57,12 @@ public class GeneratedModelTests
             AssertRelative(expected.Loss, loss, $"loss, batch {batch}");
             for (int p = 0; p < model.Weights.Count; p++)
                 AssertTensor(expected.Gradients[p], model.Weights[p].Gradient, $"{model.Weights[p].Name}, batch {batch}");
-            AssertRelative(expected.Loss, model.Evaluate(x, targets).Loss, "Evaluate loss");
+            var evaluation = model.Evaluate(x, targets);
+            AssertRelative(expected.Loss, evaluation.Loss, "Evaluate loss");
+            Assert.Null(evaluation.Accuracy); // regression has no accuracy
         }
+        var history = model.Fit(Data(20 * 5, 1), Data(20 * 2, 2), epochs: 1, batchSize: 8);
+        Assert.Null(history.Epochs[0].Accuracy);
     }
 
     [Fact]
