@@ -1,83 +1,60 @@
 using System.CommandLine;
-using System.Globalization;
-using System.Text.Json;
-using GraphGen.Data;
+using GraphGen.Reporting;
+using GraphGen.Samples;
 using GraphGen.Training;
 using Mnist;
 
-var epochs = new Option<int>("--epochs") { Description = "Passes over the training set.", DefaultValueFactory = _ => 5 };
-var batchSize = new Option<int>("--batch-size") { Description = "Samples per mini-batch.", DefaultValueFactory = _ => 128 };
-var optimizerName = new Option<string>("--optimizer") { Description = "Optimizer: sgd.", DefaultValueFactory = _ => "sgd" };
-var learningRate = new Option<float>("--learning-rate") { Description = "Learning rate.", DefaultValueFactory = _ => 0.1f };
-var init = new Option<string>("--init") { Description = "Weight initializer: glorot | uniform:MIN:MAX | normal:MEAN:STD (biases start at zero).", DefaultValueFactory = _ => "glorot" };
-var seed = new Option<int>("--seed") { Description = "Seed for the weights and the batch order.", DefaultValueFactory = _ => 42 };
+// Chapter 2 of Deep Learning with Python. Keras's run is the default (RMSprop, lr 0.001, 5 epochs, batch 128);
+// the hand-written one is --init uniform:0:0.1 --optimizer sgd --learning-rate 0.001 --epochs 10.
+var options = new SampleOptions(epochs: 5, batchSize: 128, optimizer: "rmsprop", learningRate: 0.001f);
+var init = new Option<string>("--init") { Description = $"Weight initializer ({Initializer.Grammar}); biases start at zero.", DefaultValueFactory = _ => "glorot_uniform" };
 var trainLimit = new Option<int?>("--train-limit") { Description = "Train on the first N training images only." };
-var json = new Option<string?>("--json") { Description = "Write the figures of the run as JSON to this path." };
-var data = new Option<string?>("--data") { Description = "Folder holding the MNIST IDX files (default: GRAPHGEN_DATA/mnist, samples/data/mnist, /usr/share/datasets/mnist)." };
+var root = new RootCommand("Trains the chapter-2 MNIST classifier (784 → 512 relu → 10 softmax) compiled by GraphGen.") { init, trainLimit };
+foreach (var option in options.All) root.Options.Add(option);
 
-var root = new RootCommand("Trains the chapter-2 MNIST classifier (784 → 512 relu → 10 softmax) compiled by GraphGen.")
+return SampleRun.Invoke(root, args, parsed =>
 {
-    epochs, batchSize, optimizerName, learningRate, init, seed, trainLimit, json, data,
-};
-root.SetAction(parsed =>
-{
-    try
-    {
-        return Run(parsed.GetValue(epochs), parsed.GetValue(batchSize), parsed.GetValue(optimizerName)!, parsed.GetValue(learningRate),
-            parsed.GetValue(init)!, parsed.GetValue(seed), parsed.GetValue(trainLimit), parsed.GetValue(json), parsed.GetValue(data));
-    }
-    catch (Exception e) when (e is DataFormatException or IOException or FormatException or ArgumentException)
-    {
-        Console.Error.WriteLine($"error: {e.Message}");
-        return 1;
-    }
-});
-return root.Parse(args).Invoke();
+    int epochs = parsed.GetValue(options.Epochs), batchSize = parsed.GetValue(options.BatchSize), seed = parsed.GetValue(options.Seed);
+    SampleOptions.CheckPositive(epochs, "--epochs");
+    SampleOptions.CheckPositive(batchSize, "--batch-size");
+    var optimizer = SampleOptions.CreateOptimizer(parsed.GetValue(options.Optimizer)!, parsed.GetValue(options.LearningRate));
+    string initName = parsed.GetValue(init)!;
 
-static int Run(int epochs, int batchSize, string optimizerName, float learningRate, string init, int seed, int? trainLimit, string? jsonPath, string? dataPath)
-{
-    if (epochs < 1) throw new ArgumentException($"--epochs must be at least 1, got {epochs}.");
-    if (batchSize < 1) throw new ArgumentException($"--batch-size must be at least 1, got {batchSize}.");
-    Optimizer optimizer = optimizerName.ToLowerInvariant() switch
-    {
-        "sgd" => new Sgd(learningRate),
-        _ => throw new ArgumentException($"--optimizer '{optimizerName}' is not known; available: sgd."),
-    };
-
-    var (train, test) = GraphGen.Data.Mnist.Load(dataPath);
-    if (trainLimit is int limit) train = train.Take(limit);
-    var model = new MnistClassifier(seed, Initializer.Parse(init));
+    var (train, test) = GraphGen.Data.Mnist.Load(parsed.GetValue(options.Data));
+    if (parsed.GetValue(trainLimit) is int limit) train = train.Take(limit);
+    var model = new MnistClassifier(seed, Initializer.Parse(initName));
     Console.WriteLine($"MNIST: {train.Count} training and {test.Count} test images; {model.ParameterCount:N0} parameters in {model.Weights.Count} tensors");
-    Console.WriteLine($"Training: {epochs} epochs, batch {batchSize}, {optimizer}, init {init}, seed {seed}");
+    Console.WriteLine($"Training: {epochs} epochs, batch {batchSize}, {optimizer}, init {initName}, seed {seed}");
 
-    var epochRecords = new List<EpochRecord>();
-    var batchLosses = new List<BatchLoss>();
-    model.Fit(train.Images, train.Labels, epochs, batchSize, optimizer,
-        onBatchEnd: b =>
-        {
-            if (b.Batch % 100 != 0) return;
-            batchLosses.Add(new BatchLoss(b.Batch, b.Loss));
-            Console.WriteLine($"  epoch {b.Epoch} batch {b.Batch,4}/{b.BatchesPerEpoch}: loss {b.Loss:F4}");
-        },
-        onEpochEnd: e =>
-        {
-            Console.WriteLine($"epoch {e.Epoch}/{epochs}: loss {e.Loss:F4}, accuracy {e.Accuracy:F4} ({e.Seconds:F2} s)");
-            epochRecords.Add(new EpochRecord(e.Epoch, e.Loss, e.Accuracy, e.Seconds, [.. batchLosses]));
-            batchLosses.Clear();
-        });
-
+    var recorder = new BatchLossRecorder(every: 100);
+    var history = model.Fit(train.Images, train.Labels, epochs, batchSize, optimizer, callbacks: [recorder], verbose: parsed.GetValue(options.Verbose));
     var result = model.Evaluate(test.Images, test.Labels);
-    Console.WriteLine($"test: loss {result.Loss:F4}, accuracy {result.Accuracy:F4}");
-    if (jsonPath is not null)
+    Console.WriteLine($"test: {result}");
+
+    if (parsed.GetValue(options.Save) is string save)
     {
-        var report = new RunReport(epochRecords, result.Loss, result.Accuracy ?? 0, train.Count, model.ParameterCount);
-        var options = new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = true };
-        File.WriteAllText(jsonPath, JsonSerializer.Serialize(report, options));
-        Console.WriteLine($"wrote {jsonPath}");
+        model.SaveWeights(save);
+        Console.WriteLine($"wrote {save}");
+    }
+    if (parsed.GetValue(options.Json) is string json)
+        SampleRun.WriteJson(json, new
+        {
+            Epochs = recorder.Epochs, TestLoss = result.Loss, TestAccuracy = result.Accuracy ?? 0, TrainSamples = train.Count,
+            Parameters = model.ParameterCount, Optimizer = optimizer.ToString(), Seed = seed,
+        });
+    if (parsed.GetValue(options.Report) is string report)
+    {
+        var probabilities = model.Predict(test.Images);
+        var predicted = model.PredictClasses(test.Images);
+        var confidence = predicted.Select((c, i) => probabilities[i * 10 + c]).ToArray();
+        new HtmlReport("MNIST: 784 → 512 relu → 10 softmax")
+            .AddFigures("Run", [("optimizer", optimizer.ToString()), ("epochs", epochs.ToString()), ("batch size", batchSize.ToString()),
+                ("test accuracy", $"{result.Accuracy:P2}"), ("test loss", $"{result.Loss:F4}")])
+            .AddCurves("Loss per epoch", history, "loss", "val_loss")
+            .AddCurves("Accuracy per epoch", history, "accuracy", "val_accuracy")
+            .AddImageGrid("First test images: predicted label (probability)", test.Images, test.Width, test.Height, predicted, confidence, test.Labels)
+            .Save(report);
+        Console.WriteLine($"wrote {report}");
     }
     return 0;
-}
-
-record BatchLoss(int Batch, float Loss);
-record EpochRecord(int Epoch, double Loss, double? Accuracy, double Seconds, List<BatchLoss> BatchLosses);
-record RunReport(List<EpochRecord> Epochs, double TestLoss, double TestAccuracy, int TrainSamples, long Parameters);
+});

@@ -53,10 +53,10 @@ internal sealed class GradientBuilder
     public bool NeedsGradient(int id) => _needsGradient[id];
 
     /// <summary>Adds a gradient node named after the value it is the gradient of.</summary>
-    public int Emit(OpKind op, Shape shape, string layer, int first, int second = int.MinValue, int inputOf = -1)
+    public int Emit(OpKind op, Shape shape, string layer, int first, int second = int.MinValue, int inputOf = -1, ActivationKind activation = ActivationKind.Linear)
     {
         var inputs = second == int.MinValue ? new[] { first } : new[] { first, second };
-        return Add(new Node(_nodes.Count, op, EquatableArray.Of(inputs), shape, "d_" + _nodes[inputOf].Name, layer));
+        return Add(new Node(_nodes.Count, op, EquatableArray.Of(inputs), shape, "d_" + _nodes[inputOf].Name, layer, Activation: activation));
     }
 
     public int MatMul(int a, int b, bool transposeA, bool transposeB, Shape shape, string name, string layer)

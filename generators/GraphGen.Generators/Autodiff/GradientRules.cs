@@ -38,18 +38,30 @@ internal static class GradientRules
             if (g.NeedsGradient(n.Inputs[0])) g.Accumulate(n.Inputs[0], dy);
             if (g.NeedsGradient(n.Inputs[1])) g.Accumulate(n.Inputs[1], g.Emit(OpKind.ColumnSum, g.Node(n.Inputs[1]).Shape, n.Layer, dy, inputOf: n.Inputs[1]));
         },
-        // Element-wise activations: the derivative is written through the saved output Y.
-        [OpKind.Relu] = (g, n, dy) => g.Accumulate(n.Inputs[0], g.Emit(OpKind.ReluGrad, n.Shape, n.Layer, dy, n.Id, inputOf: n.Inputs[0])),
-        [OpKind.Tanh] = (g, n, dy) => g.Accumulate(n.Inputs[0], g.Emit(OpKind.TanhGrad, n.Shape, n.Layer, dy, n.Id, inputOf: n.Inputs[0])),
-        [OpKind.Sigmoid] = (g, n, dy) => g.Accumulate(n.Inputs[0], g.Emit(OpKind.SigmoidGrad, n.Shape, n.Layer, dy, n.Id, inputOf: n.Inputs[0])),
+        // Element-wise activations: dX = dY ⊙ act'(saved), the derivative written through the saved output Y —
+        // or through the input X for gelu, whose output does not determine its input.
+        [OpKind.Activation] = (g, n, dy) =>
+        {
+            int saved = Node.DerivativeFromInput(n.Activation) ? n.Inputs[0] : n.Id;
+            g.Accumulate(n.Inputs[0], g.Emit(OpKind.ActivationGrad, n.Shape, n.Layer, dy, saved, inputOf: n.Inputs[0], activation: n.Activation));
+        },
         // Y = softmax(X) per row: dX = Y ⊙ (dY − Σ_j dY⊙Y).
         [OpKind.Softmax] = (g, n, dy) => g.Accumulate(n.Inputs[0], g.Emit(OpKind.SoftmaxGrad, n.Shape, n.Layer, dy, n.Id, inputOf: n.Inputs[0])),
         // L = mean_i −log P[i, label_i]: dP = −onehot / (B · P). Labels get no gradient.
         [OpKind.SparseCategoricalCrossentropy] = (g, n, _) =>
             g.Accumulate(n.Inputs[0], g.Emit(OpKind.CrossEntropyGrad, g.Node(n.Inputs[0]).Shape, n.Layer, n.Inputs[0], n.Inputs[1], inputOf: n.Inputs[0])),
+        // L = mean_i −Σ_j T log P: dP = −T / (B · P).
+        [OpKind.CategoricalCrossentropy] = (g, n, _) =>
+            g.Accumulate(n.Inputs[0], g.Emit(OpKind.CategoricalCrossentropyGrad, g.Node(n.Inputs[0]).Shape, n.Layer, n.Inputs[0], n.Inputs[1], inputOf: n.Inputs[0])),
+        // L = mean −(T log P + (1 − T) log(1 − P)): dP = (P − T) / (P (1 − P) · B · n).
+        [OpKind.BinaryCrossentropy] = (g, n, _) =>
+            g.Accumulate(n.Inputs[0], g.Emit(OpKind.BinaryCrossentropyGrad, g.Node(n.Inputs[0]).Shape, n.Layer, n.Inputs[0], n.Inputs[1], inputOf: n.Inputs[0])),
         // L = mean (Y − T)²: dY = 2 (Y − T) / (B · n). Targets get no gradient.
         [OpKind.MeanSquaredError] = (g, n, _) =>
             g.Accumulate(n.Inputs[0], g.Emit(OpKind.MeanSquaredErrorGrad, g.Node(n.Inputs[0]).Shape, n.Layer, n.Inputs[0], n.Inputs[1], inputOf: n.Inputs[0])),
+        // L = mean |Y − T|: dY = sign(Y − T) / (B · n).
+        [OpKind.MeanAbsoluteError] = (g, n, _) =>
+            g.Accumulate(n.Inputs[0], g.Emit(OpKind.MeanAbsoluteErrorGrad, g.Node(n.Inputs[0]).Shape, n.Layer, n.Inputs[0], n.Inputs[1], inputOf: n.Inputs[0])),
         // Y = A + B: both receive dY.
         [OpKind.Add] = (g, n, dy) =>
         {

@@ -49,6 +49,11 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor SoftmaxOverOneUnit = new("GG0018",
         "Softmax over one unit", "Layer '{0}' applies softmax to a single unit, which always outputs 1: use 2 or more units (or sigmoid for a yes/no output)",
         Category, DiagnosticSeverity.Warning, isEnabledByDefault: true);
+    public static readonly DiagnosticDescriptor InvalidInitializer = Error("GG0019",
+        "Invalid initializer", "Initializer '{0}' of layer '{1}' is not valid: {2}");
+    public static readonly DiagnosticDescriptor FromLogitsIgnored = new("GG0020",
+        "FromLogits has no effect", "FromLogits applies to the cross-entropy losses only; {0} ignores it",
+        Category, DiagnosticSeverity.Warning, isEnabledByDefault: true);
     public static readonly DiagnosticDescriptor InternalError = Error("GG0099",
         "GraphGen internal error", "GraphGen could not compile model '{0}' in its {1} stage: {2}. Please report this with the declaration.");
 

@@ -32,15 +32,14 @@ internal static class CSharpEmitter
         if (info.Type.Namespace is not null) w.Open($"namespace {info.Type.Namespace}");
         foreach (var container in info.Type.Containers) w.Open($"partial {container.Keyword} {container.Name}");
 
-        bool classifier = info.Loss == LossKind.SparseCategoricalCrossentropy;
-        string baseClass = classifier ? "global::GraphGen.Training.ClassifierModel" : "global::GraphGen.Training.RegressionModel";
+        string baseClass = $"global::GraphGen.Training.CompiledModel<{TargetType(info)}>";
         w.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"GraphGen\", \"{Version}\")]")
          .Open($"partial class {info.Type.Name} : {baseClass}");
 
         EmitParameters(w, plan);
         EmitBuffers(w, plan);
         EmitInference(w, plan);
-        EmitTraining(w, plan, classifier);
+        EmitTraining(w, plan);
 
         w.Close();
         foreach (var _ in info.Type.Containers) w.Close();
@@ -64,11 +63,16 @@ internal static class CSharpEmitter
         }
 
         w.Line("/// <summary>Creates the model. Weights are drawn from <paramref name=\"seed\"/> with <paramref name=\"weightInitializer\"/>")
-         .Line("/// (default glorot_uniform) and biases with <paramref name=\"biasInitializer\"/> (default zeros), layer by layer.</summary>")
+         .Line("/// (default glorot_uniform) and biases with <paramref name=\"biasInitializer\"/> (default zeros), layer by layer.")
+         .Line("/// A layer's declared initializers apply unless an argument here overrides them for every layer.</summary>")
          .Line($"public {info.Type.Name}(int seed = 0, global::GraphGen.Training.Initializer? weightInitializer = null, global::GraphGen.Training.Initializer? biasInitializer = null)")
-         .Open($"    : base(inputWidth: {info.InputWidth}, outputWidth: {info.OutputWidth})");
+         .Open($"    : base(inputWidth: {info.InputWidth}, outputWidth: {info.OutputWidth}, loss: {LossExpression(info)})");
         foreach (var layer in info.Layers)
-            w.Line($"{layer.Field} = new global::GraphGen.DenseLayer(\"{layer.LayerName}\", {layer.Inputs}, {layer.Units});");
+        {
+            string initializers = layer.WeightInitializer is null && layer.BiasInitializer is null ? ""
+                : $", {InitializerExpression(layer.WeightInitializer)}, {InitializerExpression(layer.BiasInitializer)}";
+            w.Line($"{layer.Field} = new global::GraphGen.DenseLayer(\"{layer.LayerName}\", {layer.Inputs}, {layer.Units}{initializers});");
+        }
         w.Line($"InitializeLayers(new[] {{ {string.Join(", ", info.Layers.Select(l => l.Field))} }}, seed, weightInitializer, biasInitializer);")
          .Close()
          .Line();
@@ -98,9 +102,9 @@ internal static class CSharpEmitter
          .Line();
     }
 
-    private static void EmitTraining(CodeWriter w, KernelPlan plan, bool classifier)
+    private static void EmitTraining(CodeWriter w, KernelPlan plan)
     {
-        string targets = classifier ? "int" : "float";
+        string targets = TargetType(plan.Info);
         w.Line("// ---- Forward, loss and backward (ComputeGradients, TrainStep, Fit): returns the mean loss ----")
          .Open($"protected override float ForwardBackward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<{targets}> targets, int batch)")
          .Line("float loss;");
@@ -128,15 +132,19 @@ internal static class CSharpEmitter
                 break;
             case SoftmaxCrossEntropyKernel s:
                 w.Line($"//   {s.Logits.Shape} → loss, {s.Probabilities.Shape}, {s.LogitGradient.Shape}")
-                 .Line($"loss = {Cpu}Kernels.SoftmaxCrossEntropy({Expression(s.Logits)}, {Expression(s.Labels)}, {Expression(s.Probabilities)}, {Expression(s.LogitGradient)}, batch, {s.Classes});");
+                 .Line($"loss = {Cpu}LossKernels.SoftmaxCrossEntropy({Expression(s.Logits)}, {Expression(s.Targets)}, {Expression(s.Probabilities)}, {Expression(s.LogitGradient)}, batch, {s.Classes});");
+                break;
+            case SigmoidCrossEntropyKernel s:
+                w.Line($"//   {s.Logits.Shape} → loss, {s.Probabilities.Shape}, {s.LogitGradient.Shape}")
+                 .Line($"loss = {Cpu}LossKernels.SigmoidCrossEntropy({Expression(s.Logits)}, {Expression(s.Targets)}, {Expression(s.Probabilities)}, {Expression(s.LogitGradient)}, batch, {s.Columns});");
                 break;
             case SoftmaxKernel s:
                 w.Line($"//   {s.Logits.Shape} → {s.Probabilities.Shape}")
                  .Line($"{Cpu}Kernels.Softmax({Expression(s.Logits)}, {Expression(s.Probabilities)}, batch, {s.Classes});");
                 break;
-            case MeanSquaredErrorKernel m:
+            case RegressionLossKernel m:
                 w.Line($"//   {m.Output.Shape} → loss, {m.OutputGradient.Shape}")
-                 .Line($"loss = {Cpu}Kernels.MeanSquaredError({Expression(m.Output)}, {Expression(m.Targets)}, {Expression(m.OutputGradient)}, batch, {m.Columns});");
+                 .Line($"loss = {Cpu}LossKernels.{(m.Squared ? "MeanSquaredError" : "MeanAbsoluteError")}({Expression(m.Output)}, {Expression(m.Targets)}, {Expression(m.OutputGradient)}, batch, {m.Columns});");
                 break;
             case ColumnSumKernel c:
                 w.Line($"//   {c.Source.Shape} → {c.Destination.Shape}")
@@ -183,12 +191,22 @@ internal static class CSharpEmitter
 
     private static string Operated(Shape shape, bool transposed) => transposed ? shape + "ᵀ" : shape.ToString();
 
-    private static string Activation(ActivationKind kind) => Cpu + kind switch
+    private static string Activation(ActivationKind kind) => kind == ActivationKind.Softmax
+        ? throw new NotSupportedException("softmax is not an element-wise activation.")
+        : Cpu + kind;
+
+    private static string TargetType(ModelInfo info) => info.SparseLabels ? "int" : "float";
+
+    private static string LossExpression(ModelInfo info)
     {
-        ActivationKind.Relu => "Relu",
-        ActivationKind.Tanh => "Tanh",
-        ActivationKind.Sigmoid => "Sigmoid",
-        ActivationKind.Linear => "Linear",
-        _ => throw new NotSupportedException($"{kind} is not an element-wise activation."),
-    };
+        string fromLogits = info.FromLogits ? "fromLogits: true" : "";
+        return "global::GraphGen.Training.Losses." + info.Loss switch
+        {
+            LossKind.MeanSquaredError or LossKind.MeanAbsoluteError => info.Loss + "()",
+            _ => $"{info.Loss}({fromLogits})",
+        };
+    }
+
+    private static string InitializerExpression(string? spec)
+        => spec is null ? "null" : $"global::GraphGen.Training.Initializer.Parse(\"{spec.Replace("\\", "\\\\").Replace("\"", "\\\"")}\")";
 }

@@ -12,36 +12,62 @@ namespace GraphGen.Generators.Fusion;
 internal static class FusionPasses
 {
     /// <summary>
-    /// softmax → cross-entropy, with its two backward nodes, becomes one pass over the logits that writes the
-    /// probabilities and (p − onehot)/B and returns the loss.
+    /// softmax → cross-entropy (sparse labels or target distributions), with its two backward nodes, becomes one
+    /// pass over the logits that writes the probabilities and d loss / d logits and returns the loss.
     /// </summary>
     public static void SoftmaxCrossEntropy(FusionState s)
     {
-        foreach (var loss in s.Uncovered(OpKind.SparseCategoricalCrossentropy))
+        foreach (var loss in s.Uncovered(OpKind.SparseCategoricalCrossentropy, OpKind.CategoricalCrossentropy))
         {
             var probs = s[loss.Inputs[0]];
             if (probs.Op != OpKind.Softmax) continue;
-            var lossGrad = s.Consumers(probs.Id).Select(i => s[i]).FirstOrDefault(n => n.Op == OpKind.CrossEntropyGrad);
+            bool sparse = loss.Op == OpKind.SparseCategoricalCrossentropy;
+            var gradOp = sparse ? OpKind.CrossEntropyGrad : OpKind.CategoricalCrossentropyGrad;
+            var lossGrad = s.Consumers(probs.Id).Select(i => s[i]).FirstOrDefault(n => n.Op == gradOp);
             if (lossGrad is null || !s.TrySingleConsumer(lossGrad.Id, out var softmaxGrad) || softmaxGrad.Op != OpKind.SoftmaxGrad) continue;
-            int logits = probs.Inputs[0], labels = loss.Inputs[1];
-            string math = $"{probs.Name} = softmax({s[logits].Name}); loss = mean −log {probs.Name}[label]; {softmaxGrad.Name} = ({probs.Name} − onehot(label)) / B";
-            s.Add(new[] { probs.Id, loss.Id, lossGrad.Id, softmaxGrad.Id }, new[] { logits, labels }, new[] { probs.Id, softmaxGrad.Id },
-                at => new SoftmaxCrossEntropyKernel(probs.Layer, math, at(logits), at(labels), at(probs.Id), at(softmaxGrad.Id), probs.Shape.Last));
+            int logits = probs.Inputs[0], targets = loss.Inputs[1];
+            string math = sparse
+                ? $"{probs.Name} = softmax({s[logits].Name}); loss = mean −log {probs.Name}[label]; {softmaxGrad.Name} = ({probs.Name} − onehot(label)) / B"
+                : $"{probs.Name} = softmax({s[logits].Name}); loss = mean −Σ t·log {probs.Name}; {softmaxGrad.Name} = ({probs.Name}·Σt − t) / B";
+            s.Add(new[] { probs.Id, loss.Id, lossGrad.Id, softmaxGrad.Id }, new[] { logits, targets }, new[] { probs.Id, softmaxGrad.Id },
+                at => new SoftmaxCrossEntropyKernel(probs.Layer, math, at(logits), at(targets), at(probs.Id), at(softmaxGrad.Id), probs.Shape.Last, sparse));
         }
     }
 
-    /// <summary>The mean squared error and its gradient in one pass over the output.</summary>
-    public static void MeanSquaredError(FusionState s)
+    /// <summary>sigmoid → binary cross-entropy, with its two backward nodes, becomes one pass over the logits.</summary>
+    public static void SigmoidCrossEntropy(FusionState s)
     {
-        foreach (var loss in s.Uncovered(OpKind.MeanSquaredError))
+        foreach (var loss in s.Uncovered(OpKind.BinaryCrossentropy))
         {
+            var probs = s[loss.Inputs[0]];
+            if (probs.Op != OpKind.Activation || probs.Activation != ActivationKind.Sigmoid) continue;
+            var lossGrad = s.Consumers(probs.Id).Select(i => s[i]).FirstOrDefault(n => n.Op == OpKind.BinaryCrossentropyGrad);
+            if (lossGrad is null || !s.TrySingleConsumer(lossGrad.Id, out var sigmoidGrad) || sigmoidGrad.Op != OpKind.ActivationGrad) continue;
+            int logits = probs.Inputs[0], targets = loss.Inputs[1];
+            int columns = probs.Shape.Last;
+            string math = $"{probs.Name} = sigmoid({s[logits].Name}); loss = mean −(t·log {probs.Name} + (1 − t)·log(1 − {probs.Name})); {sigmoidGrad.Name} = ({probs.Name} − t) / (B·{columns})";
+            s.Add(new[] { probs.Id, loss.Id, lossGrad.Id, sigmoidGrad.Id }, new[] { logits, targets }, new[] { probs.Id, sigmoidGrad.Id },
+                at => new SigmoidCrossEntropyKernel(probs.Layer, math, at(logits), at(targets), at(probs.Id), at(sigmoidGrad.Id), columns));
+        }
+    }
+
+    /// <summary>The mean squared or absolute error and its gradient in one pass over the output.</summary>
+    public static void RegressionLoss(FusionState s)
+    {
+        foreach (var loss in s.Uncovered(OpKind.MeanSquaredError, OpKind.MeanAbsoluteError))
+        {
+            bool squared = loss.Op == OpKind.MeanSquaredError;
+            var gradOp = squared ? OpKind.MeanSquaredErrorGrad : OpKind.MeanAbsoluteErrorGrad;
             int output = loss.Inputs[0], targets = loss.Inputs[1];
-            var grad = s.Consumers(output).Select(i => s[i]).FirstOrDefault(n => n.Op == OpKind.MeanSquaredErrorGrad && n.Inputs[1] == targets);
+            var grad = s.Consumers(output).Select(i => s[i]).FirstOrDefault(n => n.Op == gradOp && n.Inputs[1] == targets);
             if (grad is null) continue;
             int columns = s[output].Shape.Last;
-            string math = $"loss = mean ({s[output].Name} − t)²; {grad.Name} = 2 ({s[output].Name} − t) / (B·{columns})";
+            string y = s[output].Name;
+            string math = squared
+                ? $"loss = mean ({y} − t)²; {grad.Name} = 2 ({y} − t) / (B·{columns})"
+                : $"loss = mean |{y} − t|; {grad.Name} = sign({y} − t) / (B·{columns})";
             s.Add(new[] { loss.Id, grad.Id }, new[] { output, targets }, new[] { grad.Id },
-                at => new MeanSquaredErrorKernel(grad.Layer, math, at(output), at(targets), at(grad.Id), columns));
+                at => new RegressionLossKernel(grad.Layer, math, squared, at(output), at(targets), at(grad.Id), columns));
         }
     }
 
@@ -55,14 +81,14 @@ internal static class FusionPasses
             int bias = sum.Inputs[1];
             var result = sum;
             var activation = ActivationKind.Linear;
-            if (s.TrySingleConsumer(sum.Id, out var next) && !s.IsCovered(next.Id) && ElementwiseActivation(next.Op) is { } kind)
+            if (s.TrySingleConsumer(sum.Id, out var next) && !s.IsCovered(next.Id) && next.Op == OpKind.Activation)
             {
                 result = next;
-                activation = kind;
+                activation = next.Activation;
             }
             var covers = result == sum ? new[] { product.Id, sum.Id } : new[] { product.Id, sum.Id, result.Id };
             string inner = $"{MatMulText(s, product)} + {s[bias].Name}";
-            string math = $"{result.Name} = " + (activation == ActivationKind.Linear ? inner : $"{activation.ToString().ToLowerInvariant()}({inner})");
+            string math = $"{result.Name} = " + (activation == ActivationKind.Linear ? inner : $"{Name(activation)}({inner})");
             var epilogueBias = bias;
             s.Add(covers, new[] { product.Inputs[0], product.Inputs[1], bias }, new[] { result.Id },
                 at => Gemm(s, product, result.Id, math, new GemmEpilogue(EpilogueKind.BiasActivation, activation, at(epilogueBias)), at));
@@ -74,14 +100,14 @@ internal static class FusionPasses
     /// </summary>
     public static void ActivationGradientIntoGemm(FusionState s)
     {
-        foreach (var grad in s.Uncovered(OpKind.ReluGrad, OpKind.TanhGrad, OpKind.SigmoidGrad))
+        foreach (var grad in s.Uncovered(OpKind.ActivationGrad))
         {
             var product = s[grad.Inputs[0]];
             if (product.Op != OpKind.MatMul || s.IsCovered(product.Id) || (product.TransposeA && product.TransposeB)) continue;
             if (!s.TrySingleConsumer(product.Id, out var only) || only.Id != grad.Id) continue;
             int output = grad.Inputs[1];
-            var activation = GradientActivation(grad.Op);
-            string math = $"{grad.Name} = ({MatMulText(s, product)}) ⊙ {activation.ToString().ToLowerInvariant()}'({s[output].Name})";
+            var activation = grad.Activation;
+            string math = $"{grad.Name} = ({MatMulText(s, product)}) ⊙ {Name(activation)}'({s[output].Name})";
             s.Add(new[] { product.Id, grad.Id }, new[] { product.Inputs[0], product.Inputs[1], output }, new[] { grad.Id },
                 at => Gemm(s, product, grad.Id, math, new GemmEpilogue(EpilogueKind.ActivationGradient, activation, at(output)), at));
         }
@@ -101,14 +127,12 @@ internal static class FusionPasses
                 case OpKind.ColumnSum:
                     s.Add(covers, reads, writes, at => new ColumnSumKernel(node.Layer, $"{node.Name} = Σ_rows {s[node.Inputs[0]].Name}", at(node.Inputs[0]), at(node.Id), node.Shape.Last));
                     break;
-                case OpKind.Relu or OpKind.Tanh or OpKind.Sigmoid:
-                    var activation = ElementwiseActivation(node.Op)!.Value;
-                    s.Add(covers, reads, writes, at => new ActivateKernel(node.Layer, $"{node.Name} = {activation.ToString().ToLowerInvariant()}({s[node.Inputs[0]].Name})", activation, at(node.Inputs[0]), at(node.Id)));
+                case OpKind.Activation:
+                    s.Add(covers, reads, writes, at => new ActivateKernel(node.Layer, $"{node.Name} = {Name(node.Activation)}({s[node.Inputs[0]].Name})", node.Activation, at(node.Inputs[0]), at(node.Id)));
                     break;
-                case OpKind.ReluGrad or OpKind.TanhGrad or OpKind.SigmoidGrad:
-                    var derivative = GradientActivation(node.Op);
+                case OpKind.ActivationGrad:
                     s.Add(covers, reads, writes, at => new ActivationBackwardKernel(node.Layer,
-                        $"{node.Name} = {s[node.Inputs[0]].Name} ⊙ {derivative.ToString().ToLowerInvariant()}'({s[node.Inputs[1]].Name})", derivative, at(node.Inputs[0]), at(node.Inputs[1]), at(node.Id)));
+                        $"{node.Name} = {s[node.Inputs[0]].Name} ⊙ {Name(node.Activation)}'({s[node.Inputs[1]].Name})", node.Activation, at(node.Inputs[0]), at(node.Inputs[1]), at(node.Id)));
                     break;
                 case OpKind.Softmax:
                     s.Add(covers, reads, writes, at => new SoftmaxKernel(node.Layer, $"{node.Name} = softmax({s[node.Inputs[0]].Name})", at(node.Inputs[0]), at(node.Id), node.Shape.Last));
@@ -136,19 +160,10 @@ internal static class FusionPasses
     private static string MatMulText(FusionState s, Node product)
         => $"{s[product.Inputs[0]].Name}{(product.TransposeA ? "ᵀ" : "")}·{s[product.Inputs[1]].Name}{(product.TransposeB ? "ᵀ" : "")}";
 
-    private static ActivationKind? ElementwiseActivation(OpKind op) => op switch
+    /// <summary>The activation's name as Keras spells it, for the comments.</summary>
+    internal static string Name(ActivationKind activation) => activation switch
     {
-        OpKind.Relu => ActivationKind.Relu,
-        OpKind.Tanh => ActivationKind.Tanh,
-        OpKind.Sigmoid => ActivationKind.Sigmoid,
-        _ => null,
-    };
-
-    private static ActivationKind GradientActivation(OpKind op) => op switch
-    {
-        OpKind.ReluGrad => ActivationKind.Relu,
-        OpKind.TanhGrad => ActivationKind.Tanh,
-        OpKind.SigmoidGrad => ActivationKind.Sigmoid,
-        _ => throw new ArgumentOutOfRangeException(nameof(op), op, "not an activation gradient"),
+        ActivationKind.LeakyRelu => "leaky_relu",
+        _ => activation.ToString().ToLowerInvariant(),
     };
 }

@@ -17,7 +17,8 @@ internal static class FusionPipeline
     public static IReadOnlyList<(string Name, Action<FusionState> Run)> Passes { get; } = new (string, Action<FusionState>)[]
     {
         ("softmax-cross-entropy", FusionPasses.SoftmaxCrossEntropy),
-        ("mean-squared-error", FusionPasses.MeanSquaredError),
+        ("sigmoid-cross-entropy", FusionPasses.SigmoidCrossEntropy),
+        ("regression-loss", FusionPasses.RegressionLoss),
         ("gemm-bias-activation", FusionPasses.GemmBiasActivation),
         ("activation-gradient-into-gemm", FusionPasses.ActivationGradientIntoGemm),
         ("lower-remaining", FusionPasses.LowerRemaining),

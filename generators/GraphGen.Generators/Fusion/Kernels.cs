@@ -24,14 +24,18 @@ internal abstract record Kernel(string Layer, string Math);
 internal sealed record GemmKernel(string Layer, string Math, bool TransposeA, bool TransposeB, int M, int N, int K,
     Operand A, Operand B, Operand C, GemmEpilogue Epilogue) : Kernel(Layer, Math);
 
-/// <summary>Probabilities, loss and d loss / d logits from the logits in one pass.</summary>
-internal sealed record SoftmaxCrossEntropyKernel(string Layer, string Math, Operand Logits, Operand Labels, Operand Probabilities,
-    Operand LogitGradient, int Classes) : Kernel(Layer, Math);
+/// <summary>Probabilities, loss and d loss / d logits from the logits in one pass (integer labels or target rows).</summary>
+internal sealed record SoftmaxCrossEntropyKernel(string Layer, string Math, Operand Logits, Operand Targets, Operand Probabilities,
+    Operand LogitGradient, int Classes, bool SparseLabels) : Kernel(Layer, Math);
+
+/// <summary>Sigmoid probabilities, binary cross-entropy and d loss / d logits from the logits in one pass.</summary>
+internal sealed record SigmoidCrossEntropyKernel(string Layer, string Math, Operand Logits, Operand Targets, Operand Probabilities,
+    Operand LogitGradient, int Columns) : Kernel(Layer, Math);
 
 internal sealed record SoftmaxKernel(string Layer, string Math, Operand Logits, Operand Probabilities, int Classes) : Kernel(Layer, Math);
 
-/// <summary>Loss and d loss / d output of the mean squared error in one pass.</summary>
-internal sealed record MeanSquaredErrorKernel(string Layer, string Math, Operand Output, Operand Targets, Operand OutputGradient, int Columns)
+/// <summary>Loss and d loss / d output of the mean squared (or absolute) error in one pass.</summary>
+internal sealed record RegressionLossKernel(string Layer, string Math, bool Squared, Operand Output, Operand Targets, Operand OutputGradient, int Columns)
     : Kernel(Layer, Math);
 
 internal sealed record ColumnSumKernel(string Layer, string Math, Operand Source, Operand Destination, int Columns) : Kernel(Layer, Math);

@@ -49,14 +49,24 @@ internal static class GraphBuilder
         }
 
         var output = spec.Layers[spec.Layers.Count - 1];
-        var needed = spec.Loss switch
+        bool crossEntropy = spec.Loss is LossKind.SparseCategoricalCrossentropy or LossKind.CategoricalCrossentropy or LossKind.BinaryCrossentropy;
+        if (!crossEntropy)
         {
-            LossKind.SparseCategoricalCrossentropy => ActivationKind.Softmax,
-            _ => ActivationKind.Linear,
-        };
+            if (spec.FromLogits) diagnostics.Add(DiagnosticInfo.Create(FromLogitsIgnored, spec.FromLogitsLocation, spec.Loss.ToString()));
+            if (output.Activation == ActivationKind.Softmax)
+                diagnostics.Add(DiagnosticInfo.Create(LossDoesNotFitOutput, spec.LossLocation, spec.Loss.ToString(),
+                    "an element-wise activation (linear for unbounded targets)", output.LayerName, output.Activation.ToString()));
+            return;
+        }
+        var probabilities = spec.Loss == LossKind.BinaryCrossentropy ? ActivationKind.Sigmoid : ActivationKind.Softmax;
+        var needed = spec.FromLogits ? ActivationKind.Linear : probabilities;
         if (output.Activation != needed)
-            diagnostics.Add(DiagnosticInfo.Create(LossDoesNotFitOutput, spec.LossLocation, spec.Loss.ToString(),
-                needed == ActivationKind.Softmax ? "a softmax output" : "a linear output", output.LayerName, output.Activation.ToString()));
+        {
+            string wanted = spec.FromLogits
+                ? $"a linear output (FromLogits = true: the model outputs logits and the loss applies {probabilities.ToString().ToLowerInvariant()})"
+                : $"a {probabilities.ToString().ToLowerInvariant()} output (or a linear one with FromLogits = true)";
+            diagnostics.Add(DiagnosticInfo.Create(LossDoesNotFitOutput, spec.LossLocation, spec.Loss.ToString(), wanted, output.LayerName, output.Activation.ToString()));
+        }
     }
 
     private static ModelGraph Lower(ModelSpec spec)
@@ -75,7 +85,7 @@ internal static class GraphBuilder
         foreach (var layer in spec.Layers)
         {
             string name = layer.LayerName, field = "_" + char.ToLowerInvariant(layer.PropertyName[0]) + layer.PropertyName.Substring(1);
-            layers.Add(new LayerInfo(layer.PropertyName, layer.Modifiers, name, field, width, layer.Units, layer.Activation));
+            layers.Add(new LayerInfo(layer.PropertyName, layer.Modifiers, name, field, width, layer.Units, layer.Activation, layer.WeightInitializer, layer.BiasInitializer));
             int w = Add(OpKind.Parameter, Shape.Of(width, layer.Units), name + ".weight", name);
             int b = Add(OpKind.Parameter, Shape.Of(layer.Units), name + ".bias", name);
             parameters.Add(new ParameterInfo(w, name + ".weight", field + ".Weight", width, layer.Units, IsBias: false));
@@ -85,28 +95,43 @@ internal static class GraphBuilder
             int preActivation = Add(OpKind.BiasAdd, Shape.Rows(layer.Units), name + "_z", name, product, b);
             current = layer.Activation switch
             {
-                ActivationKind.Relu => Add(OpKind.Relu, Shape.Rows(layer.Units), name + "_out", name, preActivation),
-                ActivationKind.Tanh => Add(OpKind.Tanh, Shape.Rows(layer.Units), name + "_out", name, preActivation),
-                ActivationKind.Sigmoid => Add(OpKind.Sigmoid, Shape.Rows(layer.Units), name + "_out", name, preActivation),
+                ActivationKind.Linear => preActivation,
                 ActivationKind.Softmax => Add(OpKind.Softmax, Shape.Rows(layer.Units), name + "_probs", name, preActivation),
-                _ => preActivation,
+                var activation => ActivationNode(activation, name + "_out", name, preActivation),
             };
             width = layer.Units;
         }
+        int output = current;
+        string lastLayer = spec.Layers[spec.Layers.Count - 1].LayerName;
 
-        int target, loss;
-        if (spec.Loss == LossKind.SparseCategoricalCrossentropy)
-        {
-            target = Add(OpKind.Target, Shape.Of(Shape.Batch), "labels", "loss");
-            loss = Add(OpKind.SparseCategoricalCrossentropy, Shape.Scalar, "loss", "loss", current, target);
-        }
-        else
-        {
-            target = Add(OpKind.Target, Shape.Rows(width), "targets", "loss");
-            loss = Add(OpKind.MeanSquaredError, Shape.Scalar, "loss", "loss", current, target);
-        }
+        // With FromLogits the model outputs logits; the probabilities the loss reads come after the output, so
+        // Predict skips them and training fuses them with the loss just the same.
+        int probabilities = output;
+        if (spec.FromLogits && spec.Loss is LossKind.SparseCategoricalCrossentropy or LossKind.CategoricalCrossentropy)
+            probabilities = Add(OpKind.Softmax, Shape.Rows(width), lastLayer + "_probs", lastLayer, output);
+        else if (spec.FromLogits && spec.Loss == LossKind.BinaryCrossentropy)
+            probabilities = ActivationNode(ActivationKind.Sigmoid, lastLayer + "_probs", lastLayer, output);
 
-        var info = new ModelInfo(spec.Type, spec.InputWidth, width, spec.Loss, EquatableArray.From(layers));
-        return new ModelGraph(info, EquatableArray.From(nodes), input, target, current, loss, EquatableArray.From(parameters));
+        int target = spec.Loss == LossKind.SparseCategoricalCrossentropy
+            ? Add(OpKind.Target, Shape.Of(Shape.Batch), "labels", "loss")
+            : Add(OpKind.Target, Shape.Rows(width), "targets", "loss");
+        var lossOp = spec.Loss switch
+        {
+            LossKind.SparseCategoricalCrossentropy => OpKind.SparseCategoricalCrossentropy,
+            LossKind.CategoricalCrossentropy => OpKind.CategoricalCrossentropy,
+            LossKind.BinaryCrossentropy => OpKind.BinaryCrossentropy,
+            LossKind.MeanAbsoluteError => OpKind.MeanAbsoluteError,
+            _ => OpKind.MeanSquaredError,
+        };
+        int loss = Add(lossOp, Shape.Scalar, "loss", "loss", probabilities, target);
+
+        var info = new ModelInfo(spec.Type, spec.InputWidth, width, spec.Loss, spec.FromLogits, EquatableArray.From(layers));
+        return new ModelGraph(info, EquatableArray.From(nodes), input, target, output, loss, EquatableArray.From(parameters));
+
+        int ActivationNode(ActivationKind activation, string name, string layer, int source)
+        {
+            nodes.Add(new Node(nodes.Count, OpKind.Activation, EquatableArray.Of(source), nodes[source].Shape, name, layer, Activation: activation));
+            return nodes.Count - 1;
+        }
     }
 }

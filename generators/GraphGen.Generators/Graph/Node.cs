@@ -15,25 +15,28 @@ internal enum OpKind
     // Forward
     MatMul,         // op(A)·op(B), each optionally transposed
     BiasAdd,        // x + b, b broadcast over rows
-    Relu,
-    Tanh,
-    Sigmoid,
+    Activation,     // an element-wise activation, named by Node.Activation
     Softmax,        // over the last axis
     SparseCategoricalCrossentropy, // mean over rows of −log p[label]: (p, labels) → scalar
+    CategoricalCrossentropy,       // mean over rows of −Σ t·log p: (p, t) → scalar
+    BinaryCrossentropy,            // mean of −(t·log p + (1 − t)·log(1 − p)): (p, t) → scalar
     MeanSquaredError,              // mean of (y − t)²: (y, t) → scalar
+    MeanAbsoluteError,             // mean of |y − t|: (y, t) → scalar
     // Backward
     Add,            // gradient accumulation where a value feeds several ops
     ColumnSum,      // Σ over rows: the gradient of a broadcast bias
-    ReluGrad,       // dy ⊙ [y > 0]
-    TanhGrad,       // dy ⊙ (1 − y²)
-    SigmoidGrad,    // dy ⊙ y(1 − y)
+    ActivationGrad, // dy ⊙ act'(saved): saved is the activation's output, or its input for gelu
     SoftmaxGrad,    // y ⊙ (dy − Σ dy⊙y)
     CrossEntropyGrad, // −onehot(label) / (B p): d loss / d p
+    CategoricalCrossentropyGrad, // −t / (B p)
+    BinaryCrossentropyGrad,      // (p − t) / (p (1 − p) B n)
     MeanSquaredErrorGrad, // 2 (y − t) / (B·n)
+    MeanAbsoluteErrorGrad, // sign(y − t) / (B·n)
 }
 
 /// <summary>
 /// One node of the graph: an op, its inputs (node ids), its static shape, and names for the generated code.
+/// <paramref name="Activation"/> says which function an Activation or ActivationGrad node applies.
 /// <paramref name="Layer"/> names the user's layer the node belongs to (for comments); <paramref name="Name"/>
 /// is the value's own name (a buffer or parameter name).
 /// </summary>
@@ -45,8 +48,13 @@ internal sealed record Node(
     string Name,
     string Layer,
     bool TransposeA = false,
-    bool TransposeB = false)
+    bool TransposeB = false,
+    ActivationKind Activation = ActivationKind.Linear)
 {
     public bool IsLeaf => Op is OpKind.Input or OpKind.Target or OpKind.Parameter;
-    public bool IsLoss => Op is OpKind.SparseCategoricalCrossentropy or OpKind.MeanSquaredError;
+    public bool IsLoss => Op is OpKind.SparseCategoricalCrossentropy or OpKind.CategoricalCrossentropy or OpKind.BinaryCrossentropy
+        or OpKind.MeanSquaredError or OpKind.MeanAbsoluteError;
+
+    /// <summary>Whether the activation's derivative is written through its input (gelu) rather than its output.</summary>
+    public static bool DerivativeFromInput(ActivationKind activation) => activation == ActivationKind.Gelu;
 }

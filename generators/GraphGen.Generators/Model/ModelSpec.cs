@@ -1,10 +1,13 @@
 namespace GraphGen.Generators.Model;
 
 /// <summary>Activation names as the runtime's <c>GraphGen.Activation</c> enum numbers them.</summary>
-internal enum ActivationKind { Linear = 0, Relu = 1, Tanh = 2, Sigmoid = 3, Softmax = 4 }
+internal enum ActivationKind { Linear = 0, Relu = 1, Tanh = 2, Sigmoid = 3, Softmax = 4, LeakyRelu = 5, Elu = 6, Gelu = 7, Softplus = 8 }
 
 /// <summary>Loss names as the runtime's <c>GraphGen.Loss</c> enum numbers them.</summary>
-internal enum LossKind { SparseCategoricalCrossentropy = 0, MeanSquaredError = 1 }
+internal enum LossKind
+{
+    SparseCategoricalCrossentropy = 0, MeanSquaredError = 1, CategoricalCrossentropy = 2, BinaryCrossentropy = 3, MeanAbsoluteError = 4,
+}
 
 /// <summary>A type that encloses the model class (the generated part must repeat it).</summary>
 internal sealed record ContainingType(string Keyword, string Name);
@@ -24,7 +27,9 @@ internal sealed record DenseLayerSpec(
     int Units,
     ActivationKind Activation,
     LocationInfo? Location,
-    LocationInfo? ActivationLocation);
+    LocationInfo? ActivationLocation,
+    string? WeightInitializer = null,
+    string? BiasInitializer = null);
 
 /// <summary>The whole declaration of a Dense model: the Parsing stage's output.</summary>
 internal sealed record ModelSpec(
@@ -33,4 +38,6 @@ internal sealed record ModelSpec(
     LossKind Loss,
     EquatableArray<DenseLayerSpec> Layers,
     LocationInfo? Location,
-    LocationInfo? LossLocation);
+    LocationInfo? LossLocation,
+    bool FromLogits = false,
+    LocationInfo? FromLogitsLocation = null);

@@ -71,10 +71,18 @@ internal static class ModelParser
         }
 
         var loss = LossKind.SparseCategoricalCrossentropy;
+        bool fromLogits = false;
         var modelAttributeSyntax = modelAttribute?.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
         var lossLocation = LocationInfo.From(modelAttributeSyntax);
+        LocationInfo? fromLogitsLocation = null;
         foreach (var named in modelAttribute?.NamedArguments ?? ImmutableArray<KeyValuePair<string, TypedConstant>>.Empty)
         {
+            if (named.Key == "FromLogits" && named.Value.Value is bool logits)
+            {
+                fromLogits = logits;
+                fromLogitsLocation = LocationInfo.From(NamedArgument(modelAttributeSyntax, "FromLogits")) ?? lossLocation;
+                continue;
+            }
             if (named.Key != "Loss" || named.Value.Value is not int value) continue;
             lossLocation = LocationInfo.From(NamedArgument(modelAttributeSyntax, "Loss")) ?? lossLocation;
             if (Enum.IsDefined(typeof(LossKind), value)) loss = (LossKind)value;
@@ -105,7 +113,7 @@ internal static class ModelParser
         var identity = new TypeIdentity(
             type.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() : null,
             EquatableArray.From(containers), type.Name);
-        return new ModelSpec(identity, inputWidth, loss, EquatableArray.From(layers), classLocation, lossLocation);
+        return new ModelSpec(identity, inputWidth, loss, EquatableArray.From(layers), classLocation, lossLocation, fromLogits, fromLogitsLocation);
     }
 
     private static List<DenseLayerSpec> ParseLayers(INamedTypeSymbol type, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
@@ -161,6 +169,19 @@ internal static class ModelParser
                 nameLocation = LocationInfo.From(NamedArgument(attributeSyntax, "Name")) ?? nameLocation;
                 if (!IsValidLayerName(name)) diagnostics.Add(DiagnosticInfo.Create(InvalidLayerName, nameLocation, name));
             }
+            string? Initializer(string key)
+            {
+                var named = dense.NamedArguments.FirstOrDefault(a => a.Key == key);
+                if (named.Value.Value is not string text) return null;
+                if (InitializerGrammar.Problem(text) is { } problem)
+                {
+                    var at = LocationInfo.From(NamedArgument(attributeSyntax, key)) ?? nameLocation;
+                    diagnostics.Add(DiagnosticInfo.Create(InvalidInitializer, at, text, layerName, problem));
+                    return null;
+                }
+                return text.Trim();
+            }
+            string? weightInitializer = Initializer("WeightInitializer"), biasInitializer = Initializer("BiasInitializer");
 
             if (units <= 0) diagnostics.Add(DiagnosticInfo.Create(NonPositiveUnits, unitsLocation, layerName, units.ToString()));
             var activation = ActivationKind.Linear;
@@ -168,7 +189,7 @@ internal static class ModelParser
             else diagnostics.Add(DiagnosticInfo.Create(UndefinedEnumValue, activationLocation, "Activation", activationValue.ToString(), string.Join(", ", Enum.GetNames(typeof(ActivationKind)))));
 
             string modifiers = string.Join(" ", syntax.Modifiers.Where(m => !m.IsKind(SyntaxKind.PartialKeyword)).Select(m => m.Text));
-            layers.Add(new DenseLayerSpec(property.Name, modifiers, layerName, units, activation, nameLocation, activationLocation));
+            layers.Add(new DenseLayerSpec(property.Name, modifiers, layerName, units, activation, nameLocation, activationLocation, weightInitializer, biasInitializer));
         }
         return layers;
     }

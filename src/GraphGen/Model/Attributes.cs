@@ -6,6 +6,12 @@ public sealed class ModelAttribute : Attribute
 {
     /// <summary>The loss the model is trained with.</summary>
     public Loss Loss { get; set; } = Loss.SparseCategoricalCrossentropy;
+
+    /// <summary>
+    /// The last layer is linear and outputs logits; the cross-entropy applies softmax (or sigmoid) itself, as
+    /// Keras's <c>from_logits=True</c>. Predict then returns logits.
+    /// </summary>
+    public bool FromLogits { get; set; }
 }
 
 /// <summary>The width of one input sample (features per row).</summary>
@@ -27,6 +33,12 @@ public sealed class DenseAttribute(int units, Activation activation = Activation
 
     /// <summary>The layer's name in weight files and messages; defaults to the property name in snake_case.</summary>
     public string? Name { get; set; }
+
+    /// <summary>How W starts (Keras's kernel_initializer), by name: he_normal, uniform:-0.05:0.05, … Default glorot_uniform.</summary>
+    public string? WeightInitializer { get; set; }
+
+    /// <summary>How b starts, by name: zeros, constant:0.1, … Default zeros.</summary>
+    public string? BiasInitializer { get; set; }
 }
 
 /// <summary>Element-wise activations a layer can apply to <c>x·W + b</c>.</summary>
@@ -38,13 +50,27 @@ public enum Activation
     Sigmoid = 3,
     /// <summary>Only on the last layer; trained fused with cross-entropy from the logits.</summary>
     Softmax = 4,
+    /// <summary>x, or 0.2·x below zero (Keras's leaky_relu).</summary>
+    LeakyRelu = 5,
+    /// <summary>x, or e^x − 1 below zero.</summary>
+    Elu = 6,
+    /// <summary>x·Φ(x), the exact (erf) form.</summary>
+    Gelu = 7,
+    /// <summary>log(1 + e^x).</summary>
+    Softplus = 8,
 }
 
 /// <summary>Training losses. Each is the mean over the batch, as in Keras.</summary>
 public enum Loss
 {
-    /// <summary>Integer class labels against a softmax output: mean of −log p[label].</summary>
+    /// <summary>Integer class labels against a softmax output: mean of −log p[label] (targets are int).</summary>
     SparseCategoricalCrossentropy = 0,
-    /// <summary>Float targets against a linear output: mean over batch and outputs of (y − t)².</summary>
+    /// <summary>Float targets: mean over batch and outputs of (y − t)².</summary>
     MeanSquaredError = 1,
+    /// <summary>One-hot (float) target rows against a softmax output: mean of −Σ t·log p.</summary>
+    CategoricalCrossentropy = 2,
+    /// <summary>Targets in [0, 1] against a sigmoid output: mean of −(t·log p + (1 − t)·log(1 − p)).</summary>
+    BinaryCrossentropy = 3,
+    /// <summary>Float targets: mean over batch and outputs of |y − t|.</summary>
+    MeanAbsoluteError = 4,
 }

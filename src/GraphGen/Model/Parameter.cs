@@ -34,8 +34,12 @@ public sealed class Parameter
 /// <summary>The parameters of one Dense layer: W of shape (in, out) and b of shape (out).</summary>
 public sealed class DenseLayer
 {
-    public DenseLayer(string name, int inputs, int units)
+    /// <param name="weightInitializer">The weight initializer declared on the layer (null: glorot_uniform).</param>
+    /// <param name="biasInitializer">The bias initializer declared on the layer (null: zeros).</param>
+    public DenseLayer(string name, int inputs, int units, Training.Initializer? weightInitializer = null, Training.Initializer? biasInitializer = null)
     {
+        WeightInitializer = weightInitializer;
+        BiasInitializer = biasInitializer;
         Name = name;
         Inputs = inputs;
         Units = units;
@@ -48,6 +52,9 @@ public sealed class DenseLayer
     public int Units { get; }
     public Parameter Weight { get; }
     public Parameter Bias { get; }
+    /// <summary>The initializers declared in the layer's attribute; a constructor argument of the model overrides them.</summary>
+    public Training.Initializer? WeightInitializer { get; }
+    public Training.Initializer? BiasInitializer { get; }
 
     public override string ToString() => $"{Name}: Dense({Inputs} → {Units})";
 }

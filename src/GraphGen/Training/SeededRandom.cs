@@ -70,4 +70,20 @@ public sealed class SeededRandom
             (items[i], items[j]) = (items[j], items[i]);
         }
     }
+
+    /// <summary>The generator's state as text (for checkpoints); <see cref="RestoreState"/> reads it back.</summary>
+    internal string SaveState() => $"{_s0:x8}{_s1:x8}{_s2:x8}{_s3:x8}";
+
+    /// <summary>A generator continuing from <see cref="SaveState"/>'s text, or null if the text is not a state.</summary>
+    internal static SeededRandom? RestoreState(string text)
+    {
+        if (text.Length != 32) return null;
+        var words = new uint[4];
+        for (int i = 0; i < 4; i++)
+            if (!uint.TryParse(text.AsSpan(i * 8, 8), System.Globalization.NumberStyles.AllowHexSpecifier, null, out words[i])) return null;
+        if ((words[0] | words[1] | words[2] | words[3]) == 0) return null;
+        var random = new SeededRandom(0);
+        (random._s0, random._s1, random._s2, random._s3) = (words[0], words[1], words[2], words[3]);
+        return random;
+    }
 }

@@ -68,7 +68,7 @@ public class DiagnosticTests
         """);
 
     [Fact]
-    public void GG0007_MeanSquaredErrorOnSoftmax() => Assert.Contains("linear output", AssertReported("GG0007", """
+    public void GG0007_MeanSquaredErrorOnSoftmax() => Assert.Contains("element-wise activation", AssertReported("GG0007", """
         [Model([|Loss = Loss.MeanSquaredError|])][Input(4)]
         public partial class Net { [Dense(2, Activation.Softmax)] public partial DenseLayer Out { get; } }
         """).GetMessage());
@@ -78,6 +78,40 @@ public class DiagnosticTests
         [[|Model|]][Input(4)]
         public partial class Net { [Dense(2, Activation.Relu)] public partial DenseLayer Out { get; } }
         """).GetMessage());
+
+    [Fact]
+    public void GG0007_BinaryCrossEntropyNeedsSigmoid() => Assert.Contains("sigmoid output", AssertReported("GG0007", """
+        [Model([|Loss = Loss.BinaryCrossentropy|])][Input(4)]
+        public partial class Net { [Dense(1, Activation.Tanh)] public partial DenseLayer Out { get; } }
+        """).GetMessage());
+
+    [Fact]
+    public void GG0007_FromLogitsNeedsLinearOutput() => Assert.Contains("FromLogits = true", AssertReported("GG0007", """
+        [Model([|Loss = Loss.CategoricalCrossentropy|], FromLogits = true)][Input(4)]
+        public partial class Net { [Dense(3, Activation.Softmax)] public partial DenseLayer Out { get; } }
+        """).GetMessage());
+
+    [Fact]
+    public void GG0019_InvalidInitializer() => Assert.Contains("he_nromal", AssertReported("GG0019", """
+        [Model][Input(4)]
+        public partial class Net { [Dense(3, Activation.Softmax, [|WeightInitializer = "he_nromal"|])] public partial DenseLayer Out { get; } }
+        """).GetMessage());
+
+    [Theory]
+    [InlineData("uniform:1:0", "MIN must be below MAX")]
+    [InlineData("normal:0", "use normal or normal:MEAN:STD")]
+    [InlineData("constant:x", "'x' is not a finite number")]
+    [InlineData("zeros:1", "takes no arguments")]
+    public void GG0019_InitializerArgumentsAreChecked(string spec, string problem) => Assert.Contains(problem, AssertReported("GG0019", $$"""
+        [Model][Input(4)]
+        public partial class Net { [Dense(3, Activation.Softmax, [|BiasInitializer = "{{spec}}"|])] public partial DenseLayer Out { get; } }
+        """).GetMessage());
+
+    [Fact]
+    public void GG0020_FromLogitsOnRegression() => AssertReported("GG0020", """
+        [Model(Loss = Loss.MeanSquaredError, [|FromLogits = true|])][Input(4)]
+        public partial class Net { [Dense(1)] public partial DenseLayer Out { get; } }
+        """);
 
     [Fact]
     public void GG0008_DuplicateLayerName() => AssertReported("GG0008", """

@@ -10,7 +10,7 @@ namespace GraphGen.Tests.Generator;
 public class FusionTests
 {
     private static readonly ModelInfo Info = new(new TypeIdentity(null, EquatableArray<ContainingType>.Empty, "T"), 4, 4,
-        LossKind.MeanSquaredError, EquatableArray<LayerInfo>.Empty);
+        LossKind.MeanSquaredError, false, EquatableArray<LayerInfo>.Empty);
 
     [Fact]
     public void ValueFeedingTwoOpsIsLoweredWithUnfusedKernelsAndAGradientSum()
@@ -22,11 +22,16 @@ public class FusionTests
             nodes.Add(new Node(nodes.Count, op, EquatableArray.Of(inputs), shape, name, "block"));
             return nodes.Count - 1;
         }
+        int Activate(ActivationKind activation, string name, int input)
+        {
+            nodes.Add(new Node(nodes.Count, OpKind.Activation, EquatableArray.Of(input), Shape.Rows(4), name, "block", Activation: activation));
+            return nodes.Count - 1;
+        }
         int x = Add(OpKind.Input, Shape.Rows(4), "x");
         int w = Add(OpKind.Parameter, Shape.Of(4, 4), "w");
         int xw = Add(OpKind.MatMul, Shape.Rows(4), "xw", x, w);
-        int relu = Add(OpKind.Relu, Shape.Rows(4), "r", xw);
-        int tanh = Add(OpKind.Tanh, Shape.Rows(4), "t", xw);
+        int relu = Activate(ActivationKind.Relu, "r", xw);
+        int tanh = Activate(ActivationKind.Tanh, "t", xw);
         int y = Add(OpKind.Add, Shape.Rows(4), "y", relu, tanh);
         int t = Add(OpKind.Target, Shape.Rows(4), "targets");
         int loss = Add(OpKind.MeanSquaredError, Shape.Scalar, "loss", y, t);
@@ -38,7 +43,7 @@ public class FusionTests
         Assert.Contains(plan.Training, k => k is ActivateKernel { Activation: ActivationKind.Relu });
         Assert.Contains(plan.Training, k => k is ActivationBackwardKernel { Activation: ActivationKind.Tanh });
         Assert.Contains(plan.Training, k => k is AddKernel { Math: "d_xw_sum = d_xw + d_xw" });
-        Assert.Contains(plan.Training, k => k is MeanSquaredErrorKernel);
+        Assert.Contains(plan.Training, k => k is RegressionLossKernel { Squared: true });
         var weightGradient = Assert.Single(plan.Training.OfType<GemmKernel>(), g => g.TransposeA);
         Assert.Equal(OperandKind.ParameterGradient, weightGradient.C.Kind);
         Assert.Equal("_w.Gradient", weightGradient.C.Name);
@@ -66,7 +71,8 @@ public class FusionTests
             parameters.Add(new ParameterInfo(w, $"l{l}.weight", $"_l{l}.Weight", 8, 8, false));
             parameters.Add(new ParameterInfo(b, $"l{l}.bias", $"_l{l}.Bias", 8, 8, true));
             int z = Add(OpKind.BiasAdd, Shape.Rows(8), $"l{l}_z", Add(OpKind.MatMul, Shape.Rows(8), $"l{l}_xw", h, w), b);
-            h = Add(OpKind.Tanh, Shape.Rows(8), $"l{l}_out", z);
+            nodes.Add(new Node(nodes.Count, OpKind.Activation, EquatableArray.Of(z), Shape.Rows(8), $"l{l}_out", $"l{l}", Activation: ActivationKind.Tanh));
+            h = nodes.Count - 1;
         }
         int t = Add(OpKind.Target, Shape.Rows(8), "targets");
         int loss = Add(OpKind.MeanSquaredError, Shape.Scalar, "loss", h, t);

@@ -11,6 +11,9 @@ public class SnapshotTests
     [InlineData(TestSources.Reference, "Demo.MnistClassifier.g.cs", "MnistClassifier")]
     [InlineData(TestSources.ThreeLayer, "Demo.Deep.TanhSigmoidNet.g.cs", "TanhSigmoidNet")]
     [InlineData(TestSources.Regression, "Outer.DiabetesRegression.g.cs", "DiabetesRegression")]
+    [InlineData(TestSources.BinaryFromLogits, "Demo.SpamFilter.g.cs", "SpamFilter")]
+    [InlineData(TestSources.OneHotAndMae, "Demo.OneHotNet.g.cs", "OneHotNet")]
+    [InlineData(TestSources.OneHotAndMae, "Demo.RobustRegression.g.cs", "RobustRegression")]
     public void GeneratedCodeMatchesSnapshot(string source, string hintName, string snapshot)
     {
         var run = GeneratorHarness.Run(source);
@@ -22,6 +25,8 @@ public class SnapshotTests
     [InlineData(TestSources.Reference)]
     [InlineData(TestSources.ThreeLayer)]
     [InlineData(TestSources.Regression)]
+    [InlineData(TestSources.BinaryFromLogits)]
+    [InlineData(TestSources.OneHotAndMae)]
     public void GeneratedCodeCompilesWithoutWarnings(string source)
     {
         var run = GeneratorHarness.Run(source);

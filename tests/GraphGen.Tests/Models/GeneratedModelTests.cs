@@ -12,7 +12,7 @@ public class GeneratedModelTests
         new object[] { nameof(LinearClassifier) }, new object[] { nameof(ThreeLayerClassifier) }, new object[] { nameof(MnistReference) },
     };
 
-    private static (ClassifierModel Model, Activation[] Activations) Classifier(string name, int seed) => name switch
+    private static (CompiledModel<int> Model, Activation[] Activations) Classifier(string name, int seed) => name switch
     {
         nameof(ReluClassifier) => (new ReluClassifier(seed), new[] { Activation.Relu, Activation.Softmax }),
         nameof(TanhClassifier) => (new TanhClassifier(seed), new[] { Activation.Tanh, Activation.Softmax }),
@@ -61,8 +61,58 @@ public class GeneratedModelTests
             AssertRelative(expected.Loss, evaluation.Loss, "Evaluate loss");
             Assert.Null(evaluation.Accuracy); // regression has no accuracy
         }
-        var history = model.Fit(Data(20 * 5, 1), Data(20 * 2, 2), epochs: 1, batchSize: 8);
-        Assert.Null(history.Epochs[0].Accuracy);
+        var history = model.Fit(Data(20 * 5, 1), Data(20 * 2, 2), epochs: 1, batchSize: 8, verbose: 0);
+        Assert.Equal(new[] { "loss", "mae", "mse" }, history.Keys);
+    }
+
+    public static IEnumerable<object[]> LossModels() => new[]
+    {
+        nameof(BinaryFromLogitsNet), nameof(BinarySigmoidNet), nameof(OneHotNet), nameof(OneHotFromLogitsNet), nameof(MaeRegressor),
+    }.Select(n => new object[] { n });
+
+    private static (CompiledModel<float> Model, Activation[] Activations, Loss Loss, bool FromLogits) FloatTargetModel(string name) => name switch
+    {
+        nameof(BinaryFromLogitsNet) => (new BinaryFromLogitsNet(3), [Activation.Gelu, Activation.Linear], Loss.BinaryCrossentropy, true),
+        nameof(BinarySigmoidNet) => (new BinarySigmoidNet(3), [Activation.Elu, Activation.Sigmoid], Loss.BinaryCrossentropy, false),
+        nameof(OneHotNet) => (new OneHotNet(3), [Activation.LeakyRelu, Activation.Softmax], Loss.CategoricalCrossentropy, false),
+        nameof(OneHotFromLogitsNet) => (new OneHotFromLogitsNet(3), [Activation.Softplus, Activation.Linear], Loss.CategoricalCrossentropy, true),
+        nameof(MaeRegressor) => (new MaeRegressor(3), [Activation.Relu, Activation.Sigmoid], Loss.MeanAbsoluteError, false),
+        _ => throw new ArgumentException(name),
+    };
+
+    [Theory]
+    [MemberData(nameof(LossModels))]
+    public void EveryLossAndActivationMatchesReference(string name)
+    {
+        var (model, activations, loss, fromLogits) = FloatTargetModel(name);
+        foreach (int batch in new[] { 1, 6, 23 })
+        {
+            var x = Data(batch * model.InputWidth, seed: 300 + batch);
+            var targets = loss == Loss.CategoricalCrossentropy
+                ? Runtime.LossTests.SoftTargets(batch, model.OutputWidth, 400 + batch)
+                : Data(batch * model.OutputWidth, seed: 500 + batch).Select(v => (v + 1) / 2).ToArray();
+            float value = model.ComputeGradients(x, targets);
+            var expected = ReferenceMlp.Run(model.Layers, activations, x, batch, loss, fromLogits, null, targets);
+            AssertRelative(expected.Loss, value, $"{name} loss, batch {batch}");
+            for (int p = 0; p < model.Weights.Count; p++)
+                AssertTensor(expected.Gradients[p], model.Weights[p].Gradient, $"{name} {model.Weights[p].Name}, batch {batch}");
+            AssertTensor(expected.Output, model.Predict(x), $"{name} Predict, batch {batch}");
+            AssertRelative(expected.Loss, model.Evaluate(x, targets).Loss, $"{name} Evaluate loss, batch {batch}");
+        }
+    }
+
+    [Fact]
+    public void SparseLabelsFromLogitsMatchReference()
+    {
+        var model = new SparseFromLogitsNet(5);
+        var x = Data(9 * 7, seed: 1);
+        var labels = Enumerable.Range(0, 9).Select(i => i % 5).ToArray();
+        float value = model.ComputeGradients(x, labels);
+        var expected = ReferenceMlp.Run(model.Layers, [Activation.Tanh, Activation.Linear], x, 9, Loss.SparseCategoricalCrossentropy, true, labels, null);
+        AssertRelative(expected.Loss, value, "loss");
+        for (int p = 0; p < model.Weights.Count; p++) AssertTensor(expected.Gradients[p], model.Weights[p].Gradient, model.Weights[p].Name);
+        AssertTensor(expected.Output, model.Predict(x), "Predict returns logits");
+        AssertRelative(expected.Loss, model.Evaluate(x, labels).Loss, "Evaluate loss from logits");
     }
 
     [Fact]
@@ -128,10 +178,10 @@ public class GeneratedModelTests
         var model = new ReluClassifier(seed: 4);
         var batches = new List<BatchEnd>();
         var history = model.Fit(Data(70 * 6, 1), Enumerable.Range(0, 70).Select(i => i % 3).ToArray(), epochs: 2, batchSize: 32,
-            onBatchEnd: batches.Add);
+            callbacks: [new LambdaCallback(onBatchEnd: batches.Add)], verbose: 0);
         Assert.Equal(2, history.Epochs.Count);
         Assert.Equal(new[] { 32, 32, 6, 32, 32, 6 }, batches.Select(b => b.Rows));
-        Assert.All(history.Epochs, e => Assert.Equal(3, e.Batches));
+        Assert.All(history.Epochs, e => Assert.Equal(3, e.Steps));
     }
 
     [Fact]

@@ -2,57 +2,72 @@ namespace GraphGen.Tests.Models;
 
 /// <summary>
 /// A Dense stack's forward and backward pass written out with plain loops in double precision, from the
-/// model's own parameters: the reference the generated code is compared with.
+/// model's own parameters: the reference the generated code is compared with. Every loss GraphGen trains is
+/// here, on probabilities or (fromLogits) on logits; the backward pass goes loss → probabilities → logits →
+/// each layer, with activation derivatives taken at the pre-activations.
 /// </summary>
 internal static class ReferenceMlp
 {
     public sealed record Result(double Loss, double[] Output, double[][] Gradients);
 
+    /// <summary>Sparse cross-entropy when labels are given, else mean squared error.</summary>
     public static Result Run(IReadOnlyList<DenseLayer> layers, Activation[] activations, float[] x, int batch, int[]? labels, float[]? targets)
+        => Run(layers, activations, x, batch, labels is not null ? Loss.SparseCategoricalCrossentropy : Loss.MeanSquaredError, false, labels, targets);
+
+    public static Result Run(IReadOnlyList<DenseLayer> layers, Activation[] activations, float[] x, int batch, Loss loss, bool fromLogits, int[]? labels, float[]? targets)
     {
         var inputs = new List<double[]> { x.Select(v => (double)v).ToArray() };
-        var outputs = new List<double[]>();
+        var preActivations = new List<double[]>();
         for (int l = 0; l < layers.Count; l++)
         {
             var layer = layers[l];
             var a = inputs[l];
-            var y = new double[batch * layer.Units];
+            var z = new double[batch * layer.Units];
             for (int i = 0; i < batch; i++)
                 for (int j = 0; j < layer.Units; j++)
                 {
                     double s = layer.Bias.Data[j];
                     for (int p = 0; p < layer.Inputs; p++) s += a[i * layer.Inputs + p] * layer.Weight.Data[p * layer.Units + j];
-                    y[i * layer.Units + j] = s;
+                    z[i * layer.Units + j] = s;
                 }
-            Activate(y, batch, layer.Units, activations[l]);
-            outputs.Add(y);
-            inputs.Add(y);
+            preActivations.Add(z);
+            inputs.Add(Activate(z, batch, layer.Units, activations[l]));
         }
 
-        var last = layers[^1];
-        var output = outputs[^1];
-        var delta = new double[batch * last.Units]; // d loss / d pre-activation of the last layer
-        double loss = 0;
-        if (labels is not null)
-        {
-            for (int i = 0; i < batch; i++)
+        int units = layers[^1].Units, n = batch * units;
+        var output = inputs[^1];
+        // The probabilities the loss reads: the output itself, or softmax/sigmoid of the logits with fromLogits.
+        var probabilityActivation = loss == Loss.BinaryCrossentropy ? Activation.Sigmoid : Activation.Softmax;
+        var scored = fromLogits ? Activate(output, batch, units, probabilityActivation) : output;
+        var dScored = new double[n];
+        double value = 0;
+        for (int i = 0; i < batch; i++)
+            for (int j = 0; j < units; j++)
             {
-                loss -= Math.Log(output[i * last.Units + labels[i]]);
-                for (int j = 0; j < last.Units; j++)
-                    delta[i * last.Units + j] = (output[i * last.Units + j] - (j == labels[i] ? 1 : 0)) / batch;
+                int k = i * units + j;
+                double p = scored[k], t = labels is not null ? (j == labels[i] ? 1 : 0) : targets![k];
+                switch (loss)
+                {
+                    case Loss.SparseCategoricalCrossentropy or Loss.CategoricalCrossentropy:
+                        value -= t * Math.Log(p) / batch;
+                        dScored[k] = -t / (batch * p);
+                        break;
+                    case Loss.BinaryCrossentropy:
+                        value -= (t * Math.Log(p) + (1 - t) * Math.Log(1 - p)) / n;
+                        dScored[k] = (p - t) / (p * (1 - p) * n);
+                        break;
+                    case Loss.MeanAbsoluteError:
+                        value += Math.Abs(p - t) / n;
+                        dScored[k] = Math.Sign(p - t) / (double)n;
+                        break;
+                    default:
+                        value += (p - t) * (p - t) / n;
+                        dScored[k] = 2 * (p - t) / n;
+                        break;
+                }
             }
-            loss /= batch;
-        }
-        else
-        {
-            int n = batch * last.Units;
-            for (int i = 0; i < n; i++)
-            {
-                double d = output[i] - targets![i];
-                loss += d * d / n;
-                delta[i] = 2 * d / n;
-            }
-        }
+        var dOutput = fromLogits ? Backward(dScored, scored, output, batch, units, probabilityActivation) : dScored;
+        var delta = Backward(dOutput, output, preActivations[^1], batch, units, activations[^1]);
 
         var gradients = new double[layers.Count * 2][];
         for (int l = layers.Count - 1; l >= 0; l--)
@@ -71,43 +86,42 @@ internal static class ReferenceMlp
             gradients[2 * l] = dw;
             gradients[2 * l + 1] = db;
             if (l == 0) break;
-            var below = new double[batch * layer.Inputs];
+            var dBelow = new double[batch * layer.Inputs];
             for (int i = 0; i < batch; i++)
                 for (int p = 0; p < layer.Inputs; p++)
                 {
                     double s = 0;
                     for (int j = 0; j < layer.Units; j++) s += delta[i * layer.Units + j] * layer.Weight.Data[p * layer.Units + j];
-                    double y = a[i * layer.Inputs + p];
-                    below[i * layer.Inputs + p] = s * activations[l - 1] switch
-                    {
-                        Activation.Relu => y > 0 ? 1 : 0,
-                        Activation.Tanh => 1 - y * y,
-                        Activation.Sigmoid => y * (1 - y),
-                        _ => 1,
-                    };
+                    dBelow[i * layer.Inputs + p] = s;
                 }
-            delta = below;
+            delta = Backward(dBelow, a, preActivations[l - 1], batch, layer.Inputs, activations[l - 1]);
         }
-        return new Result(loss, output, gradients);
+        return new Result(value, output, gradients);
     }
 
-    private static void Activate(double[] y, int rows, int cols, Activation activation)
+    private static double[] Activate(double[] z, int rows, int cols, Activation activation)
     {
+        if (activation != Activation.Softmax) return z.Select(v => ReferenceMath.Activate(activation, v)).ToArray();
+        var y = new double[z.Length];
+        for (int i = 0; i < rows; i++) ReferenceMath.Softmax(z.AsSpan(i * cols, cols)).CopyTo(y, i * cols);
+        return y;
+    }
+
+    /// <summary>d loss / d z from d loss / d y, for y = activation(z).</summary>
+    private static double[] Backward(double[] dy, double[] y, double[] z, int rows, int cols, Activation activation)
+    {
+        var dz = new double[dy.Length];
+        if (activation != Activation.Softmax)
+        {
+            for (int k = 0; k < dz.Length; k++) dz[k] = dy[k] * ReferenceMath.Derivative(activation, z[k]);
+            return dz;
+        }
         for (int i = 0; i < rows; i++)
         {
-            var row = y.AsSpan(i * cols, cols);
-            switch (activation)
-            {
-                case Activation.Relu: for (int j = 0; j < cols; j++) row[j] = Math.Max(row[j], 0); break;
-                case Activation.Tanh: for (int j = 0; j < cols; j++) row[j] = Math.Tanh(row[j]); break;
-                case Activation.Sigmoid: for (int j = 0; j < cols; j++) row[j] = 1 / (1 + Math.Exp(-row[j])); break;
-                case Activation.Softmax:
-                    double max = double.NegativeInfinity, sum = 0;
-                    for (int j = 0; j < cols; j++) max = Math.Max(max, row[j]);
-                    for (int j = 0; j < cols; j++) sum += row[j] = Math.Exp(row[j] - max);
-                    for (int j = 0; j < cols; j++) row[j] /= sum;
-                    break;
-            }
+            double dot = 0;
+            for (int j = 0; j < cols; j++) dot += dy[i * cols + j] * y[i * cols + j];
+            for (int j = 0; j < cols; j++) dz[i * cols + j] = y[i * cols + j] * (dy[i * cols + j] - dot);
         }
+        return dz;
     }
 }

@@ -52,3 +52,47 @@ public sealed partial class MnistReference
     [Dense(512, Activation.Relu)] public partial DenseLayer Hidden { get; }
     [Dense(10, Activation.Softmax)] public partial DenseLayer Output { get; }
 }
+
+// One model per loss beyond the two above, with the newer activations in their hidden layers.
+
+[Model(Loss = Loss.BinaryCrossentropy, FromLogits = true)][Input(7)]
+public sealed partial class BinaryFromLogitsNet
+{
+    [Dense(11, Activation.Gelu)] public partial DenseLayer Hidden { get; }
+    [Dense(3)] public partial DenseLayer Output { get; }
+}
+
+[Model(Loss = Loss.BinaryCrossentropy)][Input(7)]
+public sealed partial class BinarySigmoidNet
+{
+    [Dense(11, Activation.Elu)] public partial DenseLayer Hidden { get; }
+    [Dense(2, Activation.Sigmoid)] public partial DenseLayer Output { get; }
+}
+
+[Model(Loss = Loss.CategoricalCrossentropy)][Input(7)]
+public sealed partial class OneHotNet
+{
+    [Dense(11, Activation.LeakyRelu)] public partial DenseLayer Hidden { get; }
+    [Dense(4, Activation.Softmax)] public partial DenseLayer Output { get; }
+}
+
+[Model(Loss = Loss.CategoricalCrossentropy, FromLogits = true)][Input(7)]
+public sealed partial class OneHotFromLogitsNet
+{
+    [Dense(11, Activation.Softplus)] public partial DenseLayer Hidden { get; }
+    [Dense(4)] public partial DenseLayer Output { get; }
+}
+
+[Model(Loss = Loss.SparseCategoricalCrossentropy, FromLogits = true)][Input(7)]
+public sealed partial class SparseFromLogitsNet
+{
+    [Dense(11, Activation.Tanh)] public partial DenseLayer Hidden { get; }
+    [Dense(5)] public partial DenseLayer Output { get; }
+}
+
+[Model(Loss = Loss.MeanAbsoluteError)][Input(7)]
+public sealed partial class MaeRegressor
+{
+    [Dense(11, Activation.Relu)] public partial DenseLayer Hidden { get; }
+    [Dense(2, Activation.Sigmoid)] public partial DenseLayer Output { get; }
+}

@@ -1,5 +1,6 @@
 using GraphGen.Cpu;
 using GraphGen.Training;
+using GraphGen.Tests.Models;
 using Xunit;
 
 namespace GraphGen.Tests.Numerics;
@@ -45,13 +46,18 @@ public class GemmTests
         var (a, b) = Operands(m, n, k, seed: 3);
         var bias = Random(n, 4);
         var product = Reference(layout, m, n, k, a, b);
-        Check<Relu>(x => Math.Max(x, 0));
-        Check<Tanh>(Math.Tanh);
-        Check<Sigmoid>(x => 1 / (1 + Math.Exp(-x)));
-        Check<Linear>(x => x);
+        Check<Relu>(Activation.Relu);
+        Check<Tanh>(Activation.Tanh);
+        Check<Sigmoid>(Activation.Sigmoid);
+        Check<Linear>(Activation.Linear);
+        Check<LeakyRelu>(Activation.LeakyRelu);
+        Check<Elu>(Activation.Elu);
+        Check<Gelu>(Activation.Gelu);
+        Check<Softplus>(Activation.Softplus);
 
-        void Check<TActivation>(Func<double, double> f) where TActivation : IActivation
+        void Check<TActivation>(Activation activation) where TActivation : IActivation
         {
+            Func<double, double> f = x => ReferenceMath.Activate(activation, x);
             var c = new float[m * n];
             Gemm.Multiply(layout, m, n, k, a, b, c, new BiasActivation<TActivation>(bias));
             var expected = new double[m * n];
@@ -71,17 +77,22 @@ public class GemmTests
         var (a, b) = Operands(m, n, k, seed: 5);
         var product = Reference(layout, m, n, k, a, b);
         var pre = Random(m * n, 6);
-        Check<Relu>(x => Math.Max(x, 0), y => y > 0 ? 1 : 0);
-        Check<Tanh>(Math.Tanh, y => 1 - y * y);
-        Check<Sigmoid>(x => 1 / (1 + Math.Exp(-x)), y => y * (1 - y));
+        Check<Relu>(Activation.Relu);
+        Check<Tanh>(Activation.Tanh);
+        Check<Sigmoid>(Activation.Sigmoid);
+        Check<LeakyRelu>(Activation.LeakyRelu);
+        Check<Elu>(Activation.Elu);
+        Check<Gelu>(Activation.Gelu);
+        Check<Softplus>(Activation.Softplus);
 
-        void Check<TActivation>(Func<double, double> f, Func<double, double> derivative) where TActivation : IActivation
+        void Check<TActivation>(Activation activation) where TActivation : IActivation
         {
-            var output = pre.Select(v => (float)f(v)).ToArray();
+            // The backward pass keeps the activation's output — gelu's input — and the epilogue reads it.
+            var saved = activation == Activation.Gelu ? pre.ToArray() : pre.Select(v => (float)ReferenceMath.Activate(activation, v)).ToArray();
             var c = new float[m * n];
-            Gemm.Multiply(layout, m, n, k, a, b, c, new ActivationGradient<TActivation>(output, n));
+            Gemm.Multiply(layout, m, n, k, a, b, c, new ActivationGradient<TActivation>(saved, n));
             var expected = new double[m * n];
-            for (int i = 0; i < m * n; i++) expected[i] = product[i] * derivative(output[i]);
+            for (int i = 0; i < m * n; i++) expected[i] = product[i] * ReferenceMath.Derivative(activation, pre[i]);
             AssertClose(expected, c, k);
         }
     }

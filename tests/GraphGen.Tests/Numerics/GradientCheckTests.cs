@@ -47,10 +47,28 @@ public class GradientCheckTests
 
         public int Add(OpKind op, Shape shape, string name, params int[] inputs) => AddNode(op, shape, name, false, false, inputs);
 
+        public int Activate(ActivationKind activation, Shape shape, string name, int input)
+        {
+            Nodes.Add(new Node(Nodes.Count, OpKind.Activation, EquatableArray.Of(input), shape, name, "test", Activation: activation));
+            return Nodes.Count - 1;
+        }
+
         public int AddNode(OpKind op, Shape shape, string name, bool ta, bool tb, params int[] inputs)
         {
             Nodes.Add(new Node(Nodes.Count, op, EquatableArray.Of(inputs), shape, name, "test", ta, tb));
             return Nodes.Count - 1;
+        }
+
+        /// <summary>Random target rows that each sum to 1 (a soft one-hot).</summary>
+        public int Distributions(int width)
+        {
+            int id = Targets(width);
+            for (int r = 0; r < Batch; r++)
+            {
+                double sum = Leaves[id].Skip(r * width).Take(width).Sum();
+                for (int j = 0; j < width; j++) Leaves[id][r * width + j] /= sum;
+            }
+            return id;
         }
 
         /// <summary>Ends the graph with a mean squared error against random targets and checks it.</summary>
@@ -58,7 +76,7 @@ public class GradientCheckTests
 
         public void Check(int output, int loss)
         {
-            var info = new ModelInfo(new TypeIdentity(null, EquatableArray<ContainingType>.Empty, "T"), 1, 1, LossKind.MeanSquaredError, EquatableArray<LayerInfo>.Empty);
+            var info = new ModelInfo(new TypeIdentity(null, EquatableArray<ContainingType>.Empty, "T"), 1, 1, LossKind.MeanSquaredError, false, EquatableArray<LayerInfo>.Empty);
             var graph = new ModelGraph(info, EquatableArray.From(Nodes), -1, -1, output, loss, EquatableArray.From(Parameters));
             var training = GradientBuilder.Differentiate(graph);
             var values = IrInterpreter.Run(training.Nodes, Leaves, Batch);
@@ -103,15 +121,46 @@ public class GradientCheckTests
         g.CheckWithMse(g.Add(OpKind.BiasAdd, Shape.Of(Batch, 4), "y", g.Param(Batch, 4), g.Param(4)));
     }
 
+    public static IEnumerable<object[]> ElementwiseActivations()
+        => Enum.GetValues<ActivationKind>().Where(a => a != ActivationKind.Softmax).Select(a => new object[] { a.ToString() });
+
     [Theory]
-    [InlineData(nameof(OpKind.Relu))]
-    [InlineData(nameof(OpKind.Tanh))]
-    [InlineData(nameof(OpKind.Sigmoid))]
-    [InlineData(nameof(OpKind.Softmax))]
-    public void Activation(string op)
+    [MemberData(nameof(ElementwiseActivations))]
+    public void Activation(string activation)
     {
         var g = new TestGraph();
-        g.CheckWithMse(g.Add(Enum.Parse<OpKind>(op), Shape.Of(Batch, 4), "y", g.Param(Batch, 4)));
+        g.CheckWithMse(g.Activate(Enum.Parse<ActivationKind>(activation), Shape.Of(Batch, 4), "y", g.Param(Batch, 4)));
+    }
+
+    [Fact]
+    public void Softmax()
+    {
+        var g = new TestGraph();
+        g.CheckWithMse(g.Add(OpKind.Softmax, Shape.Of(Batch, 4), "y", g.Param(Batch, 4)));
+    }
+
+    [Fact]
+    public void CategoricalCrossEntropy()
+    {
+        var g = new TestGraph();
+        int probs = g.Add(OpKind.Softmax, Shape.Of(Batch, 4), "p", g.Param(Batch, 4));
+        g.Check(probs, g.Add(OpKind.CategoricalCrossentropy, Shape.Scalar, "loss", probs, g.Distributions(4)));
+    }
+
+    [Fact]
+    public void BinaryCrossEntropy()
+    {
+        var g = new TestGraph();
+        int probs = g.Activate(ActivationKind.Sigmoid, Shape.Of(Batch, 3), "p", g.Param(Batch, 3));
+        g.Check(probs, g.Add(OpKind.BinaryCrossentropy, Shape.Scalar, "loss", probs, g.Targets(3)));
+    }
+
+    [Fact]
+    public void MeanAbsoluteError()
+    {
+        var g = new TestGraph();
+        int y = g.Param(Batch, 3);
+        g.Check(y, g.Add(OpKind.MeanAbsoluteError, Shape.Scalar, "loss", y, g.Targets(3)));
     }
 
     [Fact]
@@ -127,8 +176,8 @@ public class GradientCheckTests
     {
         var g = new TestGraph();
         int x = g.Param(Batch, 4);
-        int relu = g.Add(OpKind.Relu, Shape.Of(Batch, 4), "r", x);
-        int tanh = g.Add(OpKind.Tanh, Shape.Of(Batch, 4), "t", x);
+        int relu = g.Activate(ActivationKind.Relu, Shape.Of(Batch, 4), "r", x);
+        int tanh = g.Activate(ActivationKind.Tanh, Shape.Of(Batch, 4), "t", x);
         g.CheckWithMse(g.Add(OpKind.Add, Shape.Of(Batch, 4), "y", relu, tanh));
     }
 
@@ -138,11 +187,11 @@ public class GradientCheckTests
         // x·W1 + b1 → tanh → ·W2 + b2 → sigmoid → ·W3 + b3 → softmax → cross-entropy: the Dense lowering's shape.
         var g = new TestGraph();
         int x = g.Param(Batch, 5), h = x, width = 5;
-        foreach (var (units, act) in new[] { (4, OpKind.Tanh), (3, OpKind.Sigmoid), (4, OpKind.Softmax) })
+        foreach (var (units, act) in new[] { (4, ActivationKind.Tanh), (3, ActivationKind.Gelu), (4, ActivationKind.Softmax) })
         {
             int w = g.Param(width, units), b = g.Param(units);
             int z = g.Add(OpKind.BiasAdd, Shape.Of(Batch, units), "z", g.Add(OpKind.MatMul, Shape.Of(Batch, units), "xw", h, w), b);
-            h = g.Add(act, Shape.Of(Batch, units), "a", z);
+            h = act == ActivationKind.Softmax ? g.Add(OpKind.Softmax, Shape.Of(Batch, units), "a", z) : g.Activate(act, Shape.Of(Batch, units), "a", z);
             width = units;
         }
         g.Check(h, g.Add(OpKind.SparseCategoricalCrossentropy, Shape.Scalar, "loss", h, g.Labels(4)));

@@ -1,4 +1,5 @@
 using GraphGen.Generators.Graph;
+using GraphGen.Tests.Models;
 
 namespace GraphGen.Tests.Numerics;
 
@@ -40,9 +41,7 @@ internal static class IrInterpreter
             }
             case OpKind.BiasAdd: return Map2(In(0), (x, i) => x + In(1)[i % cols]);
             case OpKind.Add: return Map2(In(0), (x, i) => x + In(1)[i]);
-            case OpKind.Relu: return Map2(In(0), (x, _) => Math.Max(x, 0));
-            case OpKind.Tanh: return Map2(In(0), (x, _) => Math.Tanh(x));
-            case OpKind.Sigmoid: return Map2(In(0), (x, _) => 1 / (1 + Math.Exp(-x)));
+            case OpKind.Activation: return Map2(In(0), (x, _) => ReferenceMath.Activate((Activation)(int)n.Activation, x));
             case OpKind.Softmax:
             {
                 var y = new double[rows * cols];
@@ -61,8 +60,14 @@ internal static class IrInterpreter
                 for (int r = 0; r < batch; r++) loss -= Math.Log(In(0)[r * classes + (int)In(1)[r]]);
                 return new[] { loss / batch };
             }
+            case OpKind.CategoricalCrossentropy:
+                return new[] { -In(0).Select((p, i) => In(1)[i] * Math.Log(p)).Sum() / batch };
+            case OpKind.BinaryCrossentropy:
+                return new[] { -In(0).Select((p, i) => In(1)[i] * Math.Log(p) + (1 - In(1)[i]) * Math.Log(1 - p)).Sum() / In(0).Length };
             case OpKind.MeanSquaredError:
                 return new[] { In(0).Select((y, i) => (y - In(1)[i]) * (y - In(1)[i])).Sum() / In(0).Length };
+            case OpKind.MeanAbsoluteError:
+                return new[] { In(0).Select((y, i) => Math.Abs(y - In(1)[i])).Sum() / In(0).Length };
             case OpKind.ColumnSum:
             {
                 int[] d = InDims(0);
@@ -71,9 +76,13 @@ internal static class IrInterpreter
                     for (int j = 0; j < d[1]; j++) s[j] += In(0)[r * d[1] + j];
                 return s;
             }
-            case OpKind.ReluGrad: return Map2(In(0), (g, i) => In(1)[i] > 0 ? g : 0);
-            case OpKind.TanhGrad: return Map2(In(0), (g, i) => g * (1 - In(1)[i] * In(1)[i]));
-            case OpKind.SigmoidGrad: return Map2(In(0), (g, i) => g * In(1)[i] * (1 - In(1)[i]));
+            case OpKind.ActivationGrad:
+            {
+                // The rule saved the output y (or, for gelu, the input x); recover x to take the textbook derivative.
+                var activation = (Activation)(int)n.Activation;
+                bool savedInput = Node.DerivativeFromInput(n.Activation);
+                return Map2(In(0), (g, i) => g * ReferenceMath.Derivative(activation, savedInput ? In(1)[i] : Inverse(activation, In(1)[i])));
+            }
             case OpKind.SoftmaxGrad:
             {
                 var dx = new double[rows * cols];
@@ -95,10 +104,24 @@ internal static class IrInterpreter
                 }
                 return dp;
             }
+            case OpKind.CategoricalCrossentropyGrad: return Map2(In(0), (p, i) => -In(1)[i] / (batch * p));
+            case OpKind.BinaryCrossentropyGrad: return Map2(In(0), (p, i) => (p - In(1)[i]) / (p * (1 - p) * In(0).Length));
             case OpKind.MeanSquaredErrorGrad: return Map2(In(0), (y, i) => 2 * (y - In(1)[i]) / In(0).Length);
+            case OpKind.MeanAbsoluteErrorGrad: return Map2(In(0), (y, i) => Math.Sign(y - In(1)[i]) / (double)In(0).Length);
             default: throw new NotSupportedException(n.Op.ToString());
         }
     }
+
+    /// <summary>x from y = activation(x), for the activations whose backward pass keeps y.</summary>
+    private static double Inverse(Activation activation, double y) => activation switch
+    {
+        Activation.Tanh => Math.Atanh(y),
+        Activation.Sigmoid => Math.Log(y / (1 - y)),
+        Activation.LeakyRelu => y > 0 ? y : y / 0.2,
+        Activation.Elu => y > 0 ? y : Math.Log(y + 1),
+        Activation.Softplus => Math.Log(Math.Exp(y) - 1),
+        _ => y, // relu: the sign is all the derivative needs; linear: unused
+    };
 
     private static double[] Map2(double[] x, Func<double, int, double> f)
     {

@@ -6,7 +6,7 @@
 partial class Outer
 {
     [global::System.CodeDom.Compiler.GeneratedCode("GraphGen", "0.1.0")]
-    partial class DiabetesRegression : global::GraphGen.Training.RegressionModel
+    partial class DiabetesRegression : global::GraphGen.Training.CompiledModel<float>
     {
         // ---- Parameters: 193 trainable values in 4 tensors ----
         private readonly global::GraphGen.DenseLayer _hidden; // hidden: weight (10, 16), bias (16)
@@ -19,9 +19,10 @@ partial class Outer
         public partial global::GraphGen.DenseLayer Prediction => _prediction;
 
         /// <summary>Creates the model. Weights are drawn from <paramref name="seed"/> with <paramref name="weightInitializer"/>
-        /// (default glorot_uniform) and biases with <paramref name="biasInitializer"/> (default zeros), layer by layer.</summary>
+        /// (default glorot_uniform) and biases with <paramref name="biasInitializer"/> (default zeros), layer by layer.
+        /// A layer's declared initializers apply unless an argument here overrides them for every layer.</summary>
         public DiabetesRegression(int seed = 0, global::GraphGen.Training.Initializer? weightInitializer = null, global::GraphGen.Training.Initializer? biasInitializer = null)
-            : base(inputWidth: 10, outputWidth: 1)
+            : base(inputWidth: 10, outputWidth: 1, loss: global::GraphGen.Training.Losses.MeanSquaredError())
         {
             _hidden = new global::GraphGen.DenseLayer("hidden", 10, 16);
             _prediction = new global::GraphGen.DenseLayer("prediction", 16, 1);
@@ -69,7 +70,7 @@ partial class Outer
             global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NN, batch, 1, 16, _hiddenOut, _prediction.Weight.Data, _predictionZ, new global::GraphGen.Cpu.BiasActivation<global::GraphGen.Cpu.Linear>(_prediction.Bias.Data));
             // loss: loss = mean (prediction_z − t)²; d_prediction_z = 2 (prediction_z − t) / (B·1)
             //   (B, 1) → loss, (B, 1)
-            loss = global::GraphGen.Cpu.Kernels.MeanSquaredError(_predictionZ, targets, _dPredictionZ, batch, 1);
+            loss = global::GraphGen.Cpu.LossKernels.MeanSquaredError(_predictionZ, targets, _dPredictionZ, batch, 1);
             // prediction: d_prediction.bias = Σ_rows d_prediction_z
             //   (B, 1) → (1)
             global::GraphGen.Cpu.Kernels.ColumnSums(_dPredictionZ, _prediction.Bias.Gradient, batch, 1);

@@ -6,7 +6,7 @@
 namespace Demo
 {
     [global::System.CodeDom.Compiler.GeneratedCode("GraphGen", "0.1.0")]
-    partial class MnistClassifier : global::GraphGen.Training.ClassifierModel
+    partial class MnistClassifier : global::GraphGen.Training.CompiledModel<int>
     {
         // ---- Parameters: 407,050 trainable values in 4 tensors ----
         private readonly global::GraphGen.DenseLayer _hidden; // hidden: weight (784, 512), bias (512)
@@ -19,9 +19,10 @@ namespace Demo
         public partial global::GraphGen.DenseLayer Output => _output;
 
         /// <summary>Creates the model. Weights are drawn from <paramref name="seed"/> with <paramref name="weightInitializer"/>
-        /// (default glorot_uniform) and biases with <paramref name="biasInitializer"/> (default zeros), layer by layer.</summary>
+        /// (default glorot_uniform) and biases with <paramref name="biasInitializer"/> (default zeros), layer by layer.
+        /// A layer's declared initializers apply unless an argument here overrides them for every layer.</summary>
         public MnistClassifier(int seed = 0, global::GraphGen.Training.Initializer? weightInitializer = null, global::GraphGen.Training.Initializer? biasInitializer = null)
-            : base(inputWidth: 784, outputWidth: 10)
+            : base(inputWidth: 784, outputWidth: 10, loss: global::GraphGen.Training.Losses.SparseCategoricalCrossentropy())
         {
             _hidden = new global::GraphGen.DenseLayer("hidden", 784, 512);
             _output = new global::GraphGen.DenseLayer("output", 512, 10);
@@ -74,7 +75,7 @@ namespace Demo
             global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NN, batch, 10, 512, _hiddenOut, _output.Weight.Data, _outputZ, new global::GraphGen.Cpu.BiasActivation<global::GraphGen.Cpu.Linear>(_output.Bias.Data));
             // output: output_probs = softmax(output_z); loss = mean −log output_probs[label]; d_output_z = (output_probs − onehot(label)) / B
             //   (B, 10) → loss, (B, 10), (B, 10)
-            loss = global::GraphGen.Cpu.Kernels.SoftmaxCrossEntropy(_outputZ, targets, _outputProbs, _dOutputZ, batch, 10);
+            loss = global::GraphGen.Cpu.LossKernels.SoftmaxCrossEntropy(_outputZ, targets, _outputProbs, _dOutputZ, batch, 10);
             // output: d_output.bias = Σ_rows d_output_z
             //   (B, 10) → (10)
             global::GraphGen.Cpu.Kernels.ColumnSums(_dOutputZ, _output.Bias.Gradient, batch, 10);

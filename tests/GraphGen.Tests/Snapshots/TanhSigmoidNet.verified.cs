@@ -6,7 +6,7 @@
 namespace Demo.Deep
 {
     [global::System.CodeDom.Compiler.GeneratedCode("GraphGen", "0.1.0")]
-    partial class TanhSigmoidNet : global::GraphGen.Training.ClassifierModel
+    partial class TanhSigmoidNet : global::GraphGen.Training.CompiledModel<int>
     {
         // ---- Parameters: 12,060 trainable values in 6 tensors ----
         private readonly global::GraphGen.DenseLayer _first; // first: weight (64, 100), bias (100)
@@ -23,9 +23,10 @@ namespace Demo.Deep
         public partial global::GraphGen.DenseLayer Classes => _classes;
 
         /// <summary>Creates the model. Weights are drawn from <paramref name="seed"/> with <paramref name="weightInitializer"/>
-        /// (default glorot_uniform) and biases with <paramref name="biasInitializer"/> (default zeros), layer by layer.</summary>
+        /// (default glorot_uniform) and biases with <paramref name="biasInitializer"/> (default zeros), layer by layer.
+        /// A layer's declared initializers apply unless an argument here overrides them for every layer.</summary>
         public TanhSigmoidNet(int seed = 0, global::GraphGen.Training.Initializer? weightInitializer = null, global::GraphGen.Training.Initializer? biasInitializer = null)
-            : base(inputWidth: 64, outputWidth: 10)
+            : base(inputWidth: 64, outputWidth: 10, loss: global::GraphGen.Training.Losses.SparseCategoricalCrossentropy())
         {
             _first = new global::GraphGen.DenseLayer("first", 64, 100);
             _second = new global::GraphGen.DenseLayer("second_layer", 100, 50);
@@ -89,7 +90,7 @@ namespace Demo.Deep
             global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NN, batch, 10, 50, _secondLayerOut, _classes.Weight.Data, _classesZ, new global::GraphGen.Cpu.BiasActivation<global::GraphGen.Cpu.Linear>(_classes.Bias.Data));
             // classes: classes_probs = softmax(classes_z); loss = mean −log classes_probs[label]; d_classes_z = (classes_probs − onehot(label)) / B
             //   (B, 10) → loss, (B, 10), (B, 10)
-            loss = global::GraphGen.Cpu.Kernels.SoftmaxCrossEntropy(_classesZ, targets, _classesProbs, _dClassesZ, batch, 10);
+            loss = global::GraphGen.Cpu.LossKernels.SoftmaxCrossEntropy(_classesZ, targets, _classesProbs, _dClassesZ, batch, 10);
             // classes: d_classes.bias = Σ_rows d_classes_z
             //   (B, 10) → (10)
             global::GraphGen.Cpu.Kernels.ColumnSums(_dClassesZ, _classes.Bias.Gradient, batch, 10);

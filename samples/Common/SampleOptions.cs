@@ -1,0 +1,46 @@
+using System.CommandLine;
+using GraphGen.Training;
+
+namespace GraphGen.Samples;
+
+/// <summary>The options every sample takes, with each sample's own defaults.</summary>
+public sealed class SampleOptions
+{
+    public SampleOptions(int epochs, int batchSize, string optimizer, float learningRate)
+    {
+        Epochs = new("--epochs") { Description = "Passes over the training set.", DefaultValueFactory = _ => epochs };
+        BatchSize = new("--batch-size") { Description = "Samples per mini-batch.", DefaultValueFactory = _ => batchSize };
+        Optimizer = new("--optimizer") { Description = "sgd | momentum | nesterov | rmsprop | adam | adagrad (Keras's update rules and defaults).", DefaultValueFactory = _ => optimizer };
+        LearningRate = new("--learning-rate") { Description = "Learning rate.", DefaultValueFactory = _ => learningRate };
+    }
+
+    public Option<int> Epochs { get; }
+    public Option<int> BatchSize { get; }
+    public Option<string> Optimizer { get; }
+    public Option<float> LearningRate { get; }
+    public Option<int> Seed { get; } = new("--seed") { Description = "Seed for the weights and the batch order.", DefaultValueFactory = _ => 42 };
+    public Option<string?> Json { get; } = new("--json") { Description = "Write the figures of the run as JSON to this path." };
+    public Option<string?> Report { get; } = new("--report") { Description = "Write an HTML page with the curves and predictions to this path." };
+    public Option<string?> Save { get; } = new("--save") { Description = "Write the trained weights as safetensors to this path." };
+    public Option<string?> Data { get; } = new("--data") { Description = "Folder holding the data set (default: GRAPHGEN_DATA, samples/data, /usr/share/datasets)." };
+    public Option<int> Verbose { get; } = new("--verbose") { Description = "0 silent, 1 progress bar, 2 one line per epoch.", DefaultValueFactory = _ => 1 };
+
+    public IEnumerable<Option> All => [Epochs, BatchSize, Optimizer, LearningRate, Seed, Json, Report, Save, Data, Verbose];
+
+    /// <summary>The optimizer named on the command line, with Keras's defaults apart from the learning rate.</summary>
+    public static Optimizer CreateOptimizer(string name, float learningRate) => name.ToLowerInvariant() switch
+    {
+        "sgd" => new Sgd(learningRate),
+        "momentum" => new Sgd(learningRate, momentum: 0.9f),
+        "nesterov" => new Sgd(learningRate, momentum: 0.9f, nesterov: true),
+        "rmsprop" => new RmsProp(learningRate),
+        "adam" => new Adam(learningRate),
+        "adagrad" => new Adagrad(learningRate),
+        _ => throw new ArgumentException($"--optimizer '{name}' is not known; use sgd, momentum, nesterov, rmsprop, adam or adagrad."),
+    };
+
+    public static void CheckPositive(int value, string option)
+    {
+        if (value < 1) throw new ArgumentException($"{option} must be at least 1, got {value}.");
+    }
+}

@@ -1,0 +1,139 @@
+using System.Numerics.Tensors;
+
+namespace GraphGen.Training;
+
+/// <summary>
+/// What every generated model shares, whatever its targets: shapes, parameters, their initialisation, inference
+/// and weight files. The generated half supplies <see cref="Forward"/> and the buffers it uses. One model instance
+/// runs one call at a time: a second thread calling in while it runs gets an <see cref="InvalidOperationException"/>
+/// rather than corrupted buffers (callbacks run on the training thread and may call in).
+/// </summary>
+public abstract partial class CompiledModel
+{
+    internal const int DefaultInferenceBatch = 1024;
+    private int _capacity;
+    private int _owner;
+    private int _depth;
+    private DenseLayer[] _layers = [];
+    private Parameter[] _weights = [];
+
+    protected CompiledModel(int inputWidth, int outputWidth)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inputWidth);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(outputWidth);
+        InputWidth = inputWidth;
+        OutputWidth = outputWidth;
+    }
+
+    /// <summary>Features per input sample.</summary>
+    public int InputWidth { get; }
+    /// <summary>Values per output row (classes, or regression outputs).</summary>
+    public int OutputWidth { get; }
+    public IReadOnlyList<DenseLayer> Layers => _layers;
+    /// <summary>Every trainable tensor in graph order: per layer its weight, then its bias.</summary>
+    public IReadOnlyList<Parameter> Weights => _weights;
+    public long ParameterCount => _weights.Sum(p => (long)p.Length);
+
+    /// <summary>The batch order's random stream; part of a checkpoint so a resumed run shuffles as the first would have.</summary>
+    internal SeededRandom Shuffle { get; private set; } = new(0);
+
+    protected abstract void AllocateBuffers(int rows);
+    /// <summary>Runs the model on <paramref name="batch"/> rows of x; returns (batch, outputs).</summary>
+    protected abstract ReadOnlySpan<float> Forward(ReadOnlySpan<float> x, int batch);
+
+    /// <summary>
+    /// Creates the layers' parameters from one seeded stream, layer by layer, weight then bias. Each tensor uses the
+    /// override given here, else the layer's declared initializer, else Keras's default (glorot_uniform, zeros).
+    /// </summary>
+    protected void InitializeLayers(DenseLayer[] layers, int seed, Initializer? weightInitializer, Initializer? biasInitializer)
+    {
+        _layers = layers;
+        _weights = layers.SelectMany(l => new[] { l.Weight, l.Bias }).ToArray();
+        var random = new SeededRandom((ulong)(uint)seed);
+        foreach (var layer in layers)
+        {
+            (weightInitializer ?? layer.WeightInitializer ?? Initializer.GlorotUniform).Fill(layer.Weight.Data, layer.Inputs, layer.Units, random);
+            (biasInitializer ?? layer.BiasInitializer ?? Initializer.Zeros).Fill(layer.Bias.Data, layer.Inputs, layer.Units, random);
+        }
+        Shuffle = new SeededRandom(((ulong)(uint)seed << 32) ^ 0x5851F42D4C957F2DUL);
+    }
+
+    /// <summary>Model outputs (probabilities for softmax classifiers) for every row of x, (rows, outputs).</summary>
+    public float[] Predict(ReadOnlySpan<float> x, int batchSize = DefaultInferenceBatch)
+    {
+        var output = new float[RowsOf(x, nameof(x)) * (long)OutputWidth];
+        Predict(x, output, batchSize);
+        return output;
+    }
+
+    /// <summary>Writes the model outputs for every row of x into <paramref name="output"/>, working in batches.</summary>
+    public void Predict(ReadOnlySpan<float> x, Span<float> output, int batchSize = DefaultInferenceBatch)
+    {
+        using var _ = Enter();
+        int rows = RowsOf(x, nameof(x));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
+        if (output.Length < (long)rows * OutputWidth)
+            throw new ArgumentException($"Output holds {output.Length} values; {rows} rows × {OutputWidth} outputs need {(long)rows * OutputWidth}.", nameof(output));
+        CheckFinite(x, nameof(x));
+        EnsureCapacity(Math.Min(rows, batchSize));
+        for (int start = 0; start < rows; start += batchSize)
+        {
+            int batch = Math.Min(batchSize, rows - start);
+            Forward(x.Slice(start * InputWidth, batch * InputWidth), batch).CopyTo(output.Slice(start * OutputWidth, batch * OutputWidth));
+        }
+    }
+
+    /// <summary>
+    /// The predicted class of every row of x: the arg-max of the outputs, or for a single output, whether it
+    /// passes <paramref name="threshold"/> (0.5 for a sigmoid; use 0 for logits).
+    /// </summary>
+    public int[] PredictClasses(ReadOnlySpan<float> x, float threshold = 0.5f)
+    {
+        var outputs = Predict(x);
+        var classes = new int[outputs.Length / OutputWidth];
+        for (int i = 0; i < classes.Length; i++)
+            classes[i] = OutputWidth == 1 ? (outputs[i] > threshold ? 1 : 0) : TensorPrimitives.IndexOfMax(outputs.AsSpan(i * OutputWidth, OutputWidth));
+        return classes;
+    }
+
+    private protected void EnsureCapacity(int rows)
+    {
+        if (rows <= _capacity) return;
+        AllocateBuffers(rows);
+        _capacity = rows;
+    }
+
+    private protected int RowsOf(ReadOnlySpan<float> x, string name)
+    {
+        if (x.Length == 0 || x.Length % InputWidth != 0)
+            throw new ArgumentException($"'{name}' holds {x.Length} values, which is not a positive whole number of rows of {InputWidth} features.", name);
+        return x.Length / InputWidth;
+    }
+
+    /// <summary>NaN or ∞ in an input poisons every output it reaches: refuse it up front, naming where it is.</summary>
+    private protected void CheckFinite(ReadOnlySpan<float> x, string name)
+    {
+        if (TensorPrimitives.IsFiniteAll(x)) return;
+        for (int i = 0; i < x.Length; i++)
+            if (!float.IsFinite(x[i]))
+                throw new ArgumentException($"'{name}' holds {x[i]} at index {i} (row {i / InputWidth}, feature {i % InputWidth}); inputs must be finite.", name);
+    }
+
+    /// <summary>Enters a call; the same thread may enter again (a callback inside Fit), another thread may not.</summary>
+    private protected CallScope Enter()
+    {
+        int me = Environment.CurrentManagedThreadId;
+        if (Interlocked.CompareExchange(ref _owner, me, 0) is int owner && owner != 0 && owner != me)
+            throw new InvalidOperationException($"{GetType().Name} is already running a call on another thread; a model instance runs one call at a time.");
+        _depth++;
+        return new CallScope(this);
+    }
+
+    private protected readonly struct CallScope(CompiledModel model) : IDisposable
+    {
+        public void Dispose()
+        {
+            if (--model._depth == 0) Volatile.Write(ref model._owner, 0);
+        }
+    }
+}

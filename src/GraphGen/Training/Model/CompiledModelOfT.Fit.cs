@@ -1,0 +1,114 @@
+using System.Diagnostics;
+
+namespace GraphGen.Training;
+
+public abstract partial class CompiledModel<TTarget>
+{
+    /// <summary>
+    /// Trains as Keras's <c>fit</c>: mini-batches of <paramref name="batchSize"/> (the last one partial), shuffled
+    /// each epoch with the model's seed; after each epoch the loss and metrics over the epoch's batches and, with
+    /// validation data, val_loss and val_* — all in the returned <see cref="History"/>.
+    /// </summary>
+    /// <param name="optimizer">Becomes the model's <see cref="Optimizer"/>; by default the model's own (RMSprop until set).</param>
+    /// <param name="validationSplit">The fraction of the data, taken from its end before any shuffling, held out for validation.</param>
+    /// <param name="validationData">Held-out data scored after every epoch (instead of a split).</param>
+    /// <param name="verbose">0 silent, 1 progress bar (one line per epoch when output is redirected), 2 one line per epoch.</param>
+    /// <param name="initialEpoch">Epochs already done (resuming from a checkpoint): training runs epochs initialEpoch+1 … epochs.</param>
+    public History Fit(float[] x, TTarget[] y, int epochs = 1, int batchSize = 32, Optimizer? optimizer = null,
+        double validationSplit = 0, (float[] X, TTarget[] Y)? validationData = null, bool shuffle = true,
+        IEnumerable<Callback>? callbacks = null, int verbose = 1, int initialEpoch = 0)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(y);
+        ArgumentOutOfRangeException.ThrowIfNegative(epochs);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
+        ArgumentOutOfRangeException.ThrowIfNegative(initialEpoch);
+        if (verbose is < 0 or > 2) throw new ArgumentOutOfRangeException(nameof(verbose), verbose, "Verbose is 0 (silent), 1 (progress bar) or 2 (one line per epoch).");
+        if (!(validationSplit >= 0 && validationSplit < 1)) throw new ArgumentOutOfRangeException(nameof(validationSplit), validationSplit, "The validation split must be in [0, 1).");
+        if (validationSplit > 0 && validationData is not null) throw new ArgumentException("Pass validationSplit or validationData, not both.", nameof(validationData));
+        using var _ = Enter();
+        if (optimizer is not null) Optimizer = optimizer;
+        optimizer = Optimizer;
+
+        int rows = CheckBatch(x, y);
+        int perSample = TargetsPerSample;
+        int trainRows = rows;
+        float[]? validationX = validationData?.X;
+        TTarget[]? validationY = validationData?.Y;
+        if (validationSplit > 0)
+        {
+            int held = (int)(rows * validationSplit);
+            if (held == 0 || held == rows) throw new ArgumentException($"A split of {validationSplit} of {rows} samples leaves {rows - held} to train on and {held} to validate on.", nameof(validationSplit));
+            trainRows = rows - held;
+            validationX = x[(trainRows * InputWidth)..];
+            validationY = y[(trainRows * perSample)..];
+        }
+        int validationRows = validationX is null ? 0 : CheckBatch(validationX, validationY!);
+
+        int batchRows = Math.Min(batchSize, trainRows);
+        EnsureCapacity(batchRows);
+        var order = Enumerable.Range(0, trainRows).ToArray();
+        var batchX = new float[batchRows * InputWidth];
+        var batchY = new TTarget[batchRows * perSample];
+        int batches = (trainRows + batchSize - 1) / batchSize;
+        double lossSum = 0;
+        int seen = 0;
+        var all = new List<Callback>(callbacks ?? []);
+        if (verbose > 0) all.Insert(0, new ProgressLogger(verbose));
+        var context = new TrainingContext(this, optimizer, epochs, batches, validationRows > 0,
+            () => seen == 0 ? double.NaN : lossSum / seen, () => _metrics.Select(m => (m.Name, m.Result)));
+        var logs = new List<EpochLog>();
+
+        foreach (var callback in all) callback.OnTrainBegin(context);
+        for (int epoch = initialEpoch + 1; epoch <= epochs && !context.StopTraining; epoch++)
+        {
+            context.Epoch = epoch;
+            foreach (var callback in all) callback.OnEpochBegin(context, epoch);
+            float learningRate = optimizer.CurrentLearningRate;
+            var clock = Stopwatch.StartNew();
+            if (shuffle) Shuffle.Shuffle(order);
+            foreach (var metric in _metrics) metric.Reset();
+            (lossSum, seen) = (0, 0);
+            int steps = 0;
+            for (int b = 0; b < batches && !context.StopTraining; b++, steps++)
+            {
+                int start = b * batchSize, batch = Math.Min(batchSize, trainRows - start);
+                Gather(x, y, order.AsSpan(start, batch), batchX, batchY);
+                var xs = batchX.AsSpan(0, batch * InputWidth);
+                var ys = batchY.AsSpan(0, batch * perSample);
+                float loss = ForwardBackward(xs, ys, batch);
+                optimizer.Step(Weights);
+                lossSum += (double)loss * batch;
+                seen += batch;
+                var output = TrainingOutput(batch);
+                foreach (var metric in _metrics) metric.Update(output, ys, batch, OutputWidth);
+                var end = new BatchEnd(epoch, b, batches, batch, loss);
+                foreach (var callback in all) callback.OnBatchEnd(context, end);
+            }
+
+            var values = new Dictionary<string, double> { ["loss"] = lossSum / seen };
+            foreach (var metric in _metrics) values[metric.Name] = metric.Result;
+            if (validationRows > 0)
+            {
+                values["val_loss"] = EvaluateCore(validationX, validationY, validationRows, DefaultInferenceBatch);
+                foreach (var metric in _metrics) values["val_" + metric.Name] = metric.Result;
+            }
+            var log = new EpochLog(epoch, clock.Elapsed.TotalSeconds, steps, learningRate, values);
+            logs.Add(log);
+            foreach (var callback in all) callback.OnEpochEnd(context, log);
+        }
+        var history = new History(logs);
+        foreach (var callback in all) callback.OnTrainEnd(context, history);
+        return history;
+    }
+
+    private void Gather(float[] x, TTarget[] targets, ReadOnlySpan<int> rows, float[] batchX, TTarget[] batchY)
+    {
+        int t = TargetsPerSample;
+        for (int i = 0; i < rows.Length; i++)
+        {
+            x.AsSpan(rows[i] * InputWidth, InputWidth).CopyTo(batchX.AsSpan(i * InputWidth));
+            targets.AsSpan(rows[i] * t, t).CopyTo(batchY.AsSpan(i * t));
+        }
+    }
+}

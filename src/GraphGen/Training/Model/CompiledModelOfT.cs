@@ -1,0 +1,112 @@
+namespace GraphGen.Training;
+
+/// <summary>
+/// A generated model trained against targets of type <typeparamref name="TTarget"/> (int class labels for sparse
+/// categorical cross-entropy, float targets for every other loss): gradients, training steps, evaluation and
+/// <see cref="Fit"/>. The generated half supplies the fused <see cref="ForwardBackward"/>.
+/// </summary>
+public abstract partial class CompiledModel<TTarget> : CompiledModel where TTarget : unmanaged
+{
+    private Optimizer? _optimizer;
+    private Metric<TTarget>[] _metrics;
+
+    protected CompiledModel(int inputWidth, int outputWidth, LossFunction<TTarget> loss) : base(inputWidth, outputWidth)
+    {
+        LossFunction = loss ?? throw new ArgumentNullException(nameof(loss));
+        _metrics = loss.DefaultMetrics(outputWidth);
+    }
+
+    /// <summary>The loss the model was declared with, evaluated from its outputs.</summary>
+    public LossFunction<TTarget> LossFunction { get; }
+
+    /// <summary>Target values per sample: 1 label, or one target per output.</summary>
+    public int TargetsPerSample => LossFunction.TargetsPerSample(OutputWidth);
+
+    /// <summary>The optimizer <see cref="Fit"/> uses when given none: RMSprop with Keras's defaults until set.</summary>
+    public Optimizer Optimizer
+    {
+        get => _optimizer ??= new RmsProp();
+        set => _optimizer = value ?? throw new ArgumentNullException(nameof(value));
+    }
+
+    /// <summary>The metrics Fit and Evaluate report beside the loss (Keras's <c>compile(metrics=…)</c>); by default accuracy, or mae and mse.</summary>
+    public IReadOnlyList<Metric<TTarget>> Metrics
+    {
+        get => _metrics;
+        set
+        {
+            ArgumentNullException.ThrowIfNull(value);
+            var names = value.Select(m => m.Name).ToList();
+            var duplicate = names.GroupBy(n => n).FirstOrDefault(g => g.Count() > 1 || g.Key == "loss");
+            if (duplicate is not null) throw new ArgumentException($"Metric name '{duplicate.Key}' is used twice (or clashes with the loss).", nameof(value));
+            _metrics = value.ToArray();
+        }
+    }
+
+    /// <summary>Forward, loss and backward: fills every <see cref="Parameter.Gradient"/>, returns the mean loss.</summary>
+    protected abstract float ForwardBackward(ReadOnlySpan<float> x, ReadOnlySpan<TTarget> targets, int batch);
+    /// <summary>The model output computed by the last <see cref="ForwardBackward"/>.</summary>
+    protected abstract ReadOnlySpan<float> TrainingOutput(int batch);
+
+    /// <summary>
+    /// The loss on one batch and d loss / d parameter in every <see cref="Parameter.Gradient"/>, without updating
+    /// anything: <c>tape.gradient(loss, model.weights)</c>.
+    /// </summary>
+    public float ComputeGradients(ReadOnlySpan<float> x, ReadOnlySpan<TTarget> targets)
+    {
+        using var _ = Enter();
+        int batch = CheckBatch(x, targets);
+        EnsureCapacity(batch);
+        return ForwardBackward(x, targets, batch);
+    }
+
+    /// <summary>One training step on one batch: forward, loss, backward, update. Returns the batch's mean loss.</summary>
+    public float TrainStep(ReadOnlySpan<float> x, ReadOnlySpan<TTarget> targets, Optimizer? optimizer = null)
+    {
+        using var _ = Enter();
+        optimizer ??= Optimizer;
+        int batch = CheckBatch(x, targets);
+        EnsureCapacity(batch);
+        float loss = ForwardBackward(x, targets, batch);
+        optimizer.Step(Weights);
+        return loss;
+    }
+
+    /// <summary>Mean loss and every metric over a data set, in batches.</summary>
+    public Evaluation Evaluate(ReadOnlySpan<float> x, ReadOnlySpan<TTarget> targets, int batchSize = DefaultInferenceBatch)
+    {
+        using var _ = Enter();
+        int rows = CheckBatch(x, targets);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
+        double loss = EvaluateCore(x, targets, rows, batchSize);
+        return new Evaluation(loss, _metrics.ToDictionary(m => m.Name, m => m.Result), rows);
+    }
+
+    /// <summary>Runs the data through in batches, leaving each metric's result in it; returns the mean loss.</summary>
+    private double EvaluateCore(ReadOnlySpan<float> x, ReadOnlySpan<TTarget> targets, int rows, int batchSize)
+    {
+        EnsureCapacity(Math.Min(rows, batchSize));
+        foreach (var metric in _metrics) metric.Reset();
+        double lossSum = 0;
+        int perSample = TargetsPerSample;
+        for (int start = 0; start < rows; start += batchSize)
+        {
+            int batch = Math.Min(batchSize, rows - start);
+            var output = Forward(x.Slice(start * InputWidth, batch * InputWidth), batch);
+            var batchTargets = targets.Slice(start * perSample, batch * perSample);
+            lossSum += LossFunction.Sum(output, batchTargets, batch, OutputWidth);
+            foreach (var metric in _metrics) metric.Update(output, batchTargets, batch, OutputWidth);
+        }
+        return lossSum / rows;
+    }
+
+    private int CheckBatch(ReadOnlySpan<float> x, ReadOnlySpan<TTarget> targets)
+    {
+        int rows = RowsOf(x, nameof(x));
+        if (targets.Length != (long)rows * TargetsPerSample)
+            throw new ArgumentException($"'{nameof(targets)}' holds {targets.Length} values; {rows} rows of x need {(long)rows * TargetsPerSample} ({TargetsPerSample} per row for {LossFunction.Name}).", nameof(targets));
+        CheckFinite(x, nameof(x));
+        LossFunction.CheckTargets(targets, OutputWidth, nameof(targets));
+        return rows;
+    }
+}

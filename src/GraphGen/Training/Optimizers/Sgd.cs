@@ -1,0 +1,58 @@
+using System.Numerics;
+
+namespace GraphGen.Training;
+
+/// <summary>
+/// Stochastic gradient descent, as Keras: without momentum w ← w − lr·g; with momentum μ, v ← μv − lr·g and
+/// w ← w + v, or with Nesterov w ← w + μv − lr·g. Keras's defaults: lr 0.01, no momentum.
+/// </summary>
+public sealed class Sgd : Optimizer
+{
+    private static readonly string[] s_momentumSlots = ["momentum"];
+
+    public Sgd(LearningRateSchedule? learningRate = null, float momentum = 0f, bool nesterov = false)
+        : base(learningRate ?? 0.01f)
+    {
+        if (!(momentum >= 0 && momentum < 1)) throw new ArgumentOutOfRangeException(nameof(momentum), momentum, "Momentum must be in [0, 1).");
+        Momentum = momentum;
+        Nesterov = nesterov;
+    }
+
+    public float Momentum { get; }
+    public bool Nesterov { get; }
+    public override string Name => "sgd";
+    public override IReadOnlyList<string> SlotNames => Momentum > 0 ? s_momentumSlots : [];
+
+    protected override void Update(Parameter parameter, float[][] slots, float learningRate, long step)
+    {
+        if (Momentum == 0)
+            FusedUpdate.Run(new PlainRule(learningRate), parameter.Data, parameter.Gradient, default, default, default);
+        else
+            FusedUpdate.Run(new MomentumRule(learningRate, Momentum, Nesterov), parameter.Data, parameter.Gradient, slots[0], default, default);
+    }
+
+    public override string ToString() => Momentum > 0 ? $"SGD(learning rate {LearningRate}, momentum {Momentum}{(Nesterov ? ", nesterov" : "")})" : $"SGD(learning rate {LearningRate})";
+
+    private readonly struct PlainRule(float lr) : IUpdateRule
+    {
+        public void Apply(ref float w, float g, ref float s0, ref float s1, ref float s2) => w -= lr * g;
+        public void Apply(ref Vector<float> w, Vector<float> g, ref Vector<float> s0,
+            ref Vector<float> s1, ref Vector<float> s2) => w -= lr * g;
+    }
+
+    private readonly struct MomentumRule(float lr, float mu, bool nesterov) : IUpdateRule
+    {
+        public void Apply(ref float w, float g, ref float v, ref float s1, ref float s2)
+        {
+            v = mu * v - lr * g;
+            w += nesterov ? mu * v - lr * g : v;
+        }
+
+        public void Apply(ref Vector<float> w, Vector<float> g, ref Vector<float> v,
+            ref Vector<float> s1, ref Vector<float> s2)
+        {
+            v = mu * v - lr * g;
+            w += nesterov ? mu * v - lr * g : v;
+        }
+    }
+}

@@ -1,0 +1,162 @@
+using GraphGen.Tests.Numerics;
+using GraphGen.Training;
+using Xunit;
+
+namespace GraphGen.Tests.Runtime;
+
+/// <summary>
+/// Every optimizer against Keras's update rule written out plainly in double precision: 10 steps on random
+/// weights and gradients (37 values, so both the vector loop and its scalar tail run), to 1e-6.
+/// </summary>
+public class OptimizerTests
+{
+    private const int Length = 37, Steps = 10;
+
+    /// <summary>One Keras rule: (w, g, state, lr, step from 1) → updates w and state in place.</summary>
+    private delegate void ReferenceRule(double[] w, double[] g, double[][] state, double lr, int t);
+
+    public static IEnumerable<object[]> Cases() => new[]
+    {
+        new object[] { "sgd" }, new object[] { "sgd-momentum" }, new object[] { "sgd-nesterov" },
+        new object[] { "rmsprop" }, new object[] { "rmsprop-momentum" }, new object[] { "rmsprop-centered" },
+        new object[] { "adam" }, new object[] { "adagrad" },
+    };
+
+    private static (Optimizer Optimizer, ReferenceRule Rule, int Slots, double Initial) Create(string name) => name switch
+    {
+        "sgd" => (new Sgd(0.1f), (w, g, s, lr, t) => { for (int i = 0; i < w.Length; i++) w[i] -= lr * g[i]; }, 0, 0),
+        "sgd-momentum" => (new Sgd(0.1f, momentum: 0.9f), (w, g, s, lr, t) =>
+        {
+            for (int i = 0; i < w.Length; i++) { s[0][i] = 0.9 * s[0][i] - lr * g[i]; w[i] += s[0][i]; }
+        }, 1, 0),
+        "sgd-nesterov" => (new Sgd(0.1f, momentum: 0.9f, nesterov: true), (w, g, s, lr, t) =>
+        {
+            for (int i = 0; i < w.Length; i++) { s[0][i] = 0.9 * s[0][i] - lr * g[i]; w[i] += 0.9 * s[0][i] - lr * g[i]; }
+        }, 1, 0),
+        "rmsprop" => (new RmsProp(), (w, g, s, lr, t) =>
+        {
+            for (int i = 0; i < w.Length; i++) { s[0][i] = 0.9 * s[0][i] + 0.1 * g[i] * g[i]; w[i] -= lr * g[i] / Math.Sqrt(s[0][i] + 1e-7); }
+        }, 1, 0),
+        "rmsprop-momentum" => (new RmsProp(0.01f, momentum: 0.5f), (w, g, s, lr, t) =>
+        {
+            for (int i = 0; i < w.Length; i++)
+            {
+                s[0][i] = 0.9 * s[0][i] + 0.1 * g[i] * g[i];
+                s[1][i] = 0.5 * s[1][i] + lr * g[i] / Math.Sqrt(s[0][i] + 1e-7);
+                w[i] -= s[1][i];
+            }
+        }, 2, 0),
+        "rmsprop-centered" => (new RmsProp(0.01f, rho: 0.8f, centered: true), (w, g, s, lr, t) =>
+        {
+            for (int i = 0; i < w.Length; i++)
+            {
+                s[0][i] = 0.8 * s[0][i] + 0.2 * g[i] * g[i];
+                s[1][i] = 0.8 * s[1][i] + 0.2 * g[i];
+                w[i] -= lr * g[i] / Math.Sqrt(s[0][i] - s[1][i] * s[1][i] + 1e-7);
+            }
+        }, 2, 0),
+        "adam" => (new Adam(0.01f), (w, g, s, lr, t) =>
+        {
+            double alpha = lr * Math.Sqrt(1 - Math.Pow(0.999, t)) / (1 - Math.Pow(0.9, t));
+            for (int i = 0; i < w.Length; i++)
+            {
+                s[0][i] += (g[i] - s[0][i]) * 0.1;
+                s[1][i] += (g[i] * g[i] - s[1][i]) * 0.001;
+                w[i] -= s[0][i] * alpha / (Math.Sqrt(s[1][i]) + 1e-7);
+            }
+        }, 2, 0),
+        "adagrad" => (new Adagrad(0.05f), (w, g, s, lr, t) =>
+        {
+            for (int i = 0; i < w.Length; i++) { s[0][i] += g[i] * g[i]; w[i] -= lr * g[i] / Math.Sqrt(s[0][i] + 1e-7); }
+        }, 1, 0.1),
+        _ => throw new ArgumentException(name),
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void UpdatesEqualKerasRule(string name)
+    {
+        var (optimizer, rule, slots, initial) = Create(name);
+        var parameter = new Parameter("layer.weight", Length);
+        GemmTests.Random(Length, 1).CopyTo(parameter.Data, 0);
+        var w = parameter.Data.Select(v => (double)v).ToArray();
+        var state = Enumerable.Range(0, slots).Select(_ => Enumerable.Repeat(initial, Length).ToArray()).ToArray();
+        var parameters = new[] { parameter };
+        for (int t = 1; t <= Steps; t++)
+        {
+            GemmTests.Random(Length, 100 + t).CopyTo(parameter.Gradient, 0);
+            double lr = optimizer.CurrentLearningRate;
+            optimizer.Step(parameters);
+            rule(w, parameter.Gradient.Select(v => (double)v).ToArray(), state, lr, t);
+            for (int i = 0; i < Length; i++)
+                Assert.True(Math.Abs(w[i] - parameter.Data[i]) <= 1e-6, $"{name}, step {t}, w[{i}]: Keras's rule gives {w[i]}, GraphGen {parameter.Data[i]}");
+        }
+        Assert.Equal(Steps, optimizer.Iterations);
+        Assert.Equal(slots, optimizer.SlotNames.Count);
+        var saved = optimizer.State(parameters).ToList();
+        for (int s = 0; s < slots; s++)
+            for (int i = 0; i < Length; i++) Assert.Equal(state[s][i], saved[s].Values[i], 1e-6);
+    }
+
+    [Fact]
+    public void KerasDefaults()
+    {
+        Assert.Equal(0.01f, new Sgd().CurrentLearningRate);
+        var rms = new RmsProp();
+        Assert.Equal((0.001f, 0.9f, 0f, 1e-7f, false), (rms.CurrentLearningRate, rms.Rho, rms.Momentum, rms.Epsilon, rms.Centered));
+        var adam = new Adam();
+        Assert.Equal((0.001f, 0.9f, 0.999f, 1e-7f), (adam.CurrentLearningRate, adam.Beta1, adam.Beta2, adam.Epsilon));
+        var adagrad = new Adagrad();
+        Assert.Equal((0.001f, 0.1f, 1e-7f), (adagrad.CurrentLearningRate, adagrad.InitialAccumulatorValue, adagrad.Epsilon));
+    }
+
+    [Fact]
+    public void SchedulesFollowKerasFormulas()
+    {
+        var exponential = LearningRateSchedule.ExponentialDecay(0.1f, decaySteps: 100, decayRate: 0.5f);
+        Assert.Equal(0.1f, exponential.At(0));
+        Assert.Equal(0.05f, exponential.At(100), 1e-7f);
+        Assert.Equal(0.1 * Math.Pow(0.5, 0.25), exponential.At(25), 1e-7);
+        var stairs = LearningRateSchedule.ExponentialDecay(0.1f, 100, 0.5f, staircase: true);
+        Assert.Equal(0.1f, stairs.At(99));
+        Assert.Equal(0.05f, stairs.At(100), 1e-7f);
+        var cosine = LearningRateSchedule.CosineDecay(0.2f, decaySteps: 10, alpha: 0.1f);
+        Assert.Equal(0.2f, cosine.At(0), 1e-7f);
+        Assert.Equal(0.2 * (0.9 * 0.5 * (1 + Math.Cos(Math.PI * 0.3)) + 0.1), cosine.At(3), 1e-7);
+        Assert.Equal(0.02f, cosine.At(10), 1e-7f);
+        Assert.Equal(0.02f, cosine.At(1000), 1e-7f);
+    }
+
+    [Fact]
+    public void ScheduleDrivesTheStepSize()
+    {
+        var optimizer = new Sgd(LearningRateSchedule.ExponentialDecay(1f, 1, 0.5f));
+        var p = new Parameter("w", 1);
+        for (int t = 0; t < 3; t++)
+        {
+            p.Gradient[0] = 1;
+            optimizer.Step([p]);
+        }
+        Assert.Equal(-(1 + 0.5f + 0.25f), p.Data[0], 1e-6f);
+    }
+
+    [Fact]
+    public void OneOptimizerServesOneSetOfParameters()
+    {
+        var optimizer = new Adam();
+        optimizer.Step([new Parameter("a.weight", 3)]);
+        var e = Assert.Throws<InvalidOperationException>(() => optimizer.Step([new Parameter("b.weight", 3)]));
+        Assert.Contains("(a.weight)", e.Message);
+        optimizer.Reset();
+        optimizer.Step([new Parameter("b.weight", 3)]);
+        Assert.Equal(1, optimizer.Iterations);
+    }
+
+    [Fact]
+    public void BadHyperparametersAreNamed()
+    {
+        Assert.Equal("momentum", Assert.Throws<ArgumentOutOfRangeException>(() => new Sgd(0.1f, momentum: 1f)).ParamName);
+        Assert.Equal("rho", Assert.Throws<ArgumentOutOfRangeException>(() => new RmsProp(rho: 1.5f)).ParamName);
+        Assert.Equal("value", Assert.Throws<ArgumentOutOfRangeException>(() => new Adam(-1f)).ParamName);
+    }
+}
