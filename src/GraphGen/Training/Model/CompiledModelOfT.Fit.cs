@@ -66,7 +66,13 @@ public abstract partial class CompiledModel<TTarget>
             foreach (var callback in all) callback.OnEpochBegin(context, epoch);
             float learningRate = optimizer.CurrentLearningRate;
             var clock = Stopwatch.StartNew();
-            if (shuffle) Shuffle.Shuffle(order);
+            // Each epoch shuffles the identity afresh, so an epoch's order depends only on the random state, which a
+            // checkpoint holds: a resumed run sees the batches the uninterrupted one would have.
+            if (shuffle)
+            {
+                for (int i = 0; i < order.Length; i++) order[i] = i;
+                Shuffle.Shuffle(order);
+            }
             foreach (var metric in _metrics) metric.Reset();
             (lossSum, seen) = (0, 0);
             int steps = 0;
