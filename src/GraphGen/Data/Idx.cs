@@ -54,7 +54,7 @@ public static class Idx
         return new IdxArray(dims, bytes.AsSpan(headerLength).ToArray());
     }
 
-    private static byte[] Gunzip(byte[] compressed, string path)
+    internal static byte[] Gunzip(byte[] compressed, string path)
     {
         try
         {

@@ -25,9 +25,12 @@ public static class Mnist
     /// Loads the training and test sets from <paramref name="directory"/>, or where <see cref="DataLocator"/>
     /// finds the "mnist" folder.
     /// </summary>
-    public static (LabeledImages Train, LabeledImages Test) Load(string? directory = null)
+    public static (LabeledImages Train, LabeledImages Test) Load(string? directory = null) => LoadNamed("mnist", directory);
+
+    /// <summary>Loads an MNIST-layout data set found under <paramref name="name"/> by <see cref="DataLocator"/>.</summary>
+    internal static (LabeledImages Train, LabeledImages Test) LoadNamed(string name, string? directory)
     {
-        string folder = DataLocator.Find("mnist", directory, "train-images-idx3-ubyte");
+        string folder = DataLocator.Find(name, directory, "train-images-idx3-ubyte");
         return (LoadPair(folder, "train"), LoadPair(folder, "t10k"));
     }
 
