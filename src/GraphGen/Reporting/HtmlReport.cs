@@ -117,8 +117,8 @@ public sealed class HtmlReport(string title)
         {
             double yv = y0 + (y1 - y0) * t / 4, xv = x0 + (x1 - x0) * t / 4;
             svg.Append($"<line x1=\"{F(Left)}\" x2=\"{F(W - Right)}\" y1=\"{F(Py(yv))}\" y2=\"{F(Py(yv))}\" stroke=\"#eee\"/>");
-            svg.Append($"<text x=\"{Left - 6}\" y=\"{F(Py(yv) + 4)}\" text-anchor=\"end\">{yv.ToString("G4", CultureInfo.InvariantCulture)}</text>");
-            svg.Append($"<text x=\"{F(Px(xv))}\" y=\"{H - Bottom + 16}\" text-anchor=\"middle\">{xv.ToString("G4", CultureInfo.InvariantCulture)}</text>");
+            svg.Append($"<text x=\"{Left - 6}\" y=\"{F(Py(yv) + 4)}\" text-anchor=\"end\">{Tick(yv)}</text>");
+            svg.Append($"<text x=\"{F(Px(xv))}\" y=\"{H - Bottom + 16}\" text-anchor=\"middle\">{Tick(xv)}</text>");
         }
         svg.Append($"<text x=\"{(Left + W - Right) / 2}\" y=\"{H - 6}\" text-anchor=\"middle\">{Escape(xLabel)}</text>");
         for (int s = 0; s < series.Count; s++)
@@ -137,6 +137,10 @@ public sealed class HtmlReport(string title)
         }
         return svg.Append("</svg>").ToString();
     }
+
+    private static string Tick(double v) => Math.Abs(v) >= 1000
+        ? v.ToString("N0", CultureInfo.InvariantCulture)
+        : v.ToString(Math.Abs(v) >= 10 ? "0.#" : "G3", CultureInfo.InvariantCulture);
 
     private static string Escape(string text) => WebUtility.HtmlEncode(text);
 }

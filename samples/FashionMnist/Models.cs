@@ -1,0 +1,13 @@
+using GraphGen;
+
+namespace FashionMnist;
+
+/// <summary>The homework MLP for Fashion-MNIST: 784 → 512 relu → 256 relu → 10 softmax, he_normal weights for the relus.</summary>
+[Model(Loss = Loss.SparseCategoricalCrossentropy)]
+[Input(28 * 28)]
+public sealed partial class FashionMlp
+{
+    [Dense(512, Activation.Relu, WeightInitializer = "he_normal")] public partial DenseLayer Hidden1 { get; }
+    [Dense(256, Activation.Relu, WeightInitializer = "he_normal")] public partial DenseLayer Hidden2 { get; }
+    [Dense(10, Activation.Softmax)] public partial DenseLayer Output { get; }
+}
