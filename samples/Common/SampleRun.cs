@@ -34,6 +34,14 @@ public static class SampleRun
         NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
+    /// <summary>--save: the trained weights as safetensors, when a path was given.</summary>
+    public static void SaveWeights(CompiledModel model, string? path)
+    {
+        if (path is null) return;
+        model.SaveWeights(path);
+        Console.WriteLine($"wrote {path}");
+    }
+
     public static void WriteJson(string path, object report)
     {
         File.WriteAllText(path, JsonSerializer.Serialize(report, report.GetType(), s_json));

@@ -34,7 +34,7 @@ return SampleRun.Invoke(root, args, parsed =>
     Console.WriteLine($"test MSE {result.Loss:F1} (MAE {result.Metrics["mae"]:F1}); predicting the training mean {mean:F1}: MSE {baseline:F1}");
     Console.WriteLine($"weights: {string.Join(", ", GraphGen.Data.Diabetes.FeatureNames.Select((n, i) => $"{n} {model.Output.Weight.Data[i]:F2}"))}; bias {model.Output.Bias.Data[0]:F2}");
 
-    if (parsed.GetValue(options.Save) is string save) { model.SaveWeights(save); Console.WriteLine($"wrote {save}"); }
+    SampleRun.SaveWeights(model, parsed.GetValue(options.Save));
     if (parsed.GetValue(options.Json) is string json)
         SampleRun.WriteJson(json, new
         {

@@ -51,7 +51,7 @@ return SampleRun.Invoke(root, args, parsed =>
     Console.WriteLine("MLP confusion matrix (rows: true digit):");
     Console.Write(confusion);
 
-    if (parsed.GetValue(options.Save) is string save) { mlp.SaveWeights(save); Console.WriteLine($"wrote {save}"); }
+    SampleRun.SaveWeights(mlp, parsed.GetValue(options.Save));
     if (parsed.GetValue(options.Json) is string json)
         SampleRun.WriteJson(json, new
         {

@@ -36,7 +36,7 @@ return SampleRun.Invoke(root, args, parsed =>
     Console.WriteLine("per class (precision / recall): " + string.Join(", ",
         Enumerable.Range(0, 10).Select(c => $"{GraphGen.Data.FashionMnist.ClassNames[c]} {confusion.Precision(c):P0}/{confusion.Recall(c):P0}")));
 
-    if (parsed.GetValue(options.Save) is string save) { model.SaveWeights(save); Console.WriteLine($"wrote {save}"); }
+    SampleRun.SaveWeights(model, parsed.GetValue(options.Save));
     if (parsed.GetValue(options.Json) is string json)
         SampleRun.WriteJson(json, new
         {

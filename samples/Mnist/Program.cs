@@ -31,11 +31,7 @@ return SampleRun.Invoke(root, args, parsed =>
     var result = model.Evaluate(test.Images, test.Labels);
     Console.WriteLine($"test: {result}");
 
-    if (parsed.GetValue(options.Save) is string save)
-    {
-        model.SaveWeights(save);
-        Console.WriteLine($"wrote {save}");
-    }
+    SampleRun.SaveWeights(model, parsed.GetValue(options.Save));
     if (parsed.GetValue(options.Json) is string json)
         SampleRun.WriteJson(json, new
         {
