@@ -47,7 +47,8 @@ return SampleRun.Invoke(root, args, parsed =>
     perceptron.Fit(train.X, train.Y, epochs, batchSize, SampleOptions.CreateOptimizer(parsed.GetValue(options.Optimizer)!, parsed.GetValue(options.LearningRate) * 10), verbose: 0);
     var perceptronResult = perceptron.Evaluate(test.X, test.Y);
     Console.WriteLine($"Perceptron held-out: {perceptronResult}");
-    var confusion = new ConfusionMatrix(test.Y, mlp.PredictClasses(test.X), 10);
+    var (predicted, confidence) = mlp.PredictClassesWithScores(test.X);
+    var confusion = new ConfusionMatrix(test.Y, predicted, 10);
     Console.WriteLine("MLP confusion matrix (rows: true digit):");
     Console.Write(confusion);
 
@@ -61,15 +62,13 @@ return SampleRun.Invoke(root, args, parsed =>
         });
     if (parsed.GetValue(options.Report) is string report)
     {
-        var probabilities = mlp.Predict(test.X);
-        var predicted = mlp.PredictClasses(test.X);
         new HtmlReport("Digits: tanh MLP 64 → 100 → 50 → 10")
             .AddFigures("Held-out results", [("MLP accuracy", $"{mlpResult.Accuracy:P2}"), ("MLP loss", $"{mlpResult.Loss:F4}"),
                 ("perceptron accuracy", $"{perceptronResult.Accuracy:P2}"), ("optimizer", optimizer.ToString())])
             .AddCurves("Loss per epoch", history, "loss", "val_loss")
             .AddCurves("Accuracy per epoch", history, "accuracy", "val_accuracy")
             .AddImageGrid("Held-out images: predicted digit (probability)", test.X, 8, 8, predicted,
-                predicted.Select((c, i) => probabilities[i * 10 + c]).ToArray(), test.Y, count: 32)
+                confidence, test.Y, count: 32)
             .Save(report);
         Console.WriteLine($"wrote {report}");
     }

@@ -31,7 +31,7 @@ return SampleRun.Invoke(root, args, parsed =>
         verbose: parsed.GetValue(options.Verbose));
     var result = model.Evaluate(test.Images, test.Labels);
     Console.WriteLine($"test: {result}");
-    var predicted = model.PredictClasses(test.Images);
+    var (predicted, confidence) = model.PredictClassesWithScores(test.Images);
     var confusion = new ConfusionMatrix(test.Labels, predicted, 10);
     Console.WriteLine("per class (precision / recall): " + string.Join(", ",
         Enumerable.Range(0, 10).Select(c => $"{GraphGen.Data.FashionMnist.ClassNames[c]} {confusion.Precision(c):P0}/{confusion.Recall(c):P0}")));
@@ -45,13 +45,12 @@ return SampleRun.Invoke(root, args, parsed =>
         });
     if (parsed.GetValue(options.Report) is string report)
     {
-        var probabilities = model.Predict(test.Images);
         new HtmlReport("Fashion-MNIST: MLP 784 → 512 → 256 → 10")
             .AddFigures("Test set", [("accuracy", $"{result.Accuracy:P2}"), ("loss", $"{result.Loss:F4}"), ("optimizer", optimizer.ToString())])
             .AddCurves("Loss per epoch", history, "loss", "val_loss")
             .AddCurves("Accuracy per epoch", history, "accuracy", "val_accuracy")
             .AddImageGrid("First test images: predicted class (probability)", test.Images, 28, 28, predicted,
-                predicted.Select((c, i) => probabilities[i * 10 + c]).ToArray(), test.Labels, GraphGen.Data.FashionMnist.ClassNames)
+                confidence, test.Labels, GraphGen.Data.FashionMnist.ClassNames)
             .Save(report);
         Console.WriteLine($"wrote {report}");
     }

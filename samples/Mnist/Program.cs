@@ -40,9 +40,7 @@ return SampleRun.Invoke(root, args, parsed =>
         });
     if (parsed.GetValue(options.Report) is string report)
     {
-        var probabilities = model.Predict(test.Images);
-        var predicted = model.PredictClasses(test.Images);
-        var confidence = predicted.Select((c, i) => probabilities[i * 10 + c]).ToArray();
+        var (predicted, confidence) = model.PredictClassesWithScores(test.Images);
         new HtmlReport("MNIST: 784 → 512 relu → 10 softmax")
             .AddFigures("Run", [("optimizer", optimizer.ToString()), ("epochs", epochs.ToString()), ("batch size", batchSize.ToString()),
                 ("test accuracy", $"{result.Accuracy:P2}"), ("test loss", $"{result.Loss:F4}")])

@@ -42,6 +42,10 @@ public class FitTests
         var model = new ReluClassifier(seed: 2);
         var history = model.Fit(x, y, epochs: 2, batchSize: 32, validationData: (vx, vy), verbose: 0);
         Assert.Equal(model.Evaluate(vx, vy).Loss, history["val_loss"][1], 1e-9);
+        var (classes, scores) = model.PredictClassesWithScores(vx);
+        var probabilities = model.Predict(vx);
+        Assert.Equal(model.PredictClasses(vx), classes);
+        for (int i = 0; i < classes.Length; i++) Assert.Equal(probabilities.Skip(i * 3).Take(3).Max(), scores[i]);
         var e = Assert.Throws<ArgumentException>(() => model.Fit(x, y, validationSplit: 0.5, validationData: (vx, vy), verbose: 0));
         Assert.Contains("not both", e.Message);
     }

@@ -26,19 +26,12 @@ public sealed class SparseCategoricalCrossentropyLoss : LossFunction<int>
             var row = output.Slice(i * outputs, outputs);
             int label = targets[i];
             if (FromLogits) total += Losses.LogSumExp(row) - row[label];
-            else total -= Math.Log(Losses.Clip(row[label] / RowSum(row)));
+            else total -= Math.Log(Losses.Clip(row[label] / Losses.RowSum(row)));
         }
         return total;
     }
 
     public override Metric<int>[] DefaultMetrics(int outputs) => [new SparseCategoricalAccuracy()];
-
-    internal static double RowSum(ReadOnlySpan<float> row)
-    {
-        double sum = 0;
-        foreach (float v in row) sum += v;
-        return sum;
-    }
 }
 
 /// <summary>One-hot (or any probability) targets against a softmax output: −Σ t·log p per sample.</summary>
@@ -57,7 +50,7 @@ public sealed class CategoricalCrossentropyLoss : LossFunction<float>
         {
             var row = output.Slice(i * outputs, outputs);
             var t = targets.Slice(i * outputs, outputs);
-            double lse = FromLogits ? Losses.LogSumExp(row) : 0, sum = FromLogits ? 0 : SparseCategoricalCrossentropyLoss.RowSum(row);
+            double lse = FromLogits ? Losses.LogSumExp(row) : 0, sum = FromLogits ? 0 : Losses.RowSum(row);
             for (int j = 0; j < outputs; j++)
                 total -= t[j] * (FromLogits ? row[j] - lse : Math.Log(Losses.Clip(row[j] / sum)));
         }

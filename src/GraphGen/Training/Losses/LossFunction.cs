@@ -54,6 +54,13 @@ public static class Losses
 
     internal static double Clip(double p) => Math.Clamp(p, Epsilon, 1 - (double)Epsilon);
 
+    internal static double RowSum(ReadOnlySpan<float> row)
+    {
+        double sum = 0;
+        foreach (float v in row) sum += v;
+        return sum;
+    }
+
     internal static double LogSumExp(ReadOnlySpan<float> z)
     {
         double max = double.NegativeInfinity;

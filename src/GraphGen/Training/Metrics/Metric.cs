@@ -102,32 +102,22 @@ public sealed class BinaryAccuracy(float threshold = 0.5f) : Metric<float>
     }
 }
 
-/// <summary>Mean absolute error per sample (mean over outputs).</summary>
+/// <summary>Mean absolute error per sample (mean over outputs): the MAE loss's own sum.</summary>
 public sealed class MeanAbsoluteErrorMetric : Metric<float>
 {
+    private static readonly MeanAbsoluteErrorLoss s_loss = new();
     public override string Name => "mae";
 
     protected override double Score(ReadOnlySpan<float> output, ReadOnlySpan<float> targets, int rows, int outputs)
-    {
-        double sum = 0;
-        for (int i = 0; i < rows * outputs; i++) sum += Math.Abs(output[i] - (double)targets[i]);
-        return sum / outputs;
-    }
+        => s_loss.Sum(output, targets, rows, outputs);
 }
 
-/// <summary>Mean squared error per sample (mean over outputs).</summary>
+/// <summary>Mean squared error per sample (mean over outputs): the MSE loss's own sum.</summary>
 public sealed class MeanSquaredErrorMetric : Metric<float>
 {
+    private static readonly MeanSquaredErrorLoss s_loss = new();
     public override string Name => "mse";
 
     protected override double Score(ReadOnlySpan<float> output, ReadOnlySpan<float> targets, int rows, int outputs)
-    {
-        double sum = 0;
-        for (int i = 0; i < rows * outputs; i++)
-        {
-            double d = output[i] - (double)targets[i];
-            sum += d * d;
-        }
-        return sum / outputs;
-    }
+        => s_loss.Sum(output, targets, rows, outputs);
 }

@@ -87,13 +87,25 @@ public abstract partial class CompiledModel
     /// The predicted class of every row of x: the arg-max of the outputs, or for a single output, whether it
     /// passes <paramref name="threshold"/> (0.5 for a sigmoid; use 0 for logits).
     /// </summary>
-    public int[] PredictClasses(ReadOnlySpan<float> x, float threshold = 0.5f)
+    public int[] PredictClasses(ReadOnlySpan<float> x, float threshold = 0.5f) => PredictClassesWithScores(x, threshold).Classes;
+
+    /// <summary>
+    /// <see cref="PredictClasses"/> in the same single forward pass as the output each class was read from (the
+    /// predicted class's probability for a softmax model; the single output for a one-output model).
+    /// </summary>
+    public (int[] Classes, float[] Scores) PredictClassesWithScores(ReadOnlySpan<float> x, float threshold = 0.5f)
     {
         var outputs = Predict(x);
-        var classes = new int[outputs.Length / OutputWidth];
-        for (int i = 0; i < classes.Length; i++)
-            classes[i] = OutputWidth == 1 ? (outputs[i] > threshold ? 1 : 0) : TensorPrimitives.IndexOfMax(outputs.AsSpan(i * OutputWidth, OutputWidth));
-        return classes;
+        int rows = outputs.Length / OutputWidth;
+        var classes = new int[rows];
+        var scores = new float[rows];
+        for (int i = 0; i < rows; i++)
+        {
+            var row = outputs.AsSpan(i * OutputWidth, OutputWidth);
+            classes[i] = OutputWidth == 1 ? (row[0] > threshold ? 1 : 0) : TensorPrimitives.IndexOfMax(row);
+            scores[i] = OutputWidth == 1 ? row[0] : row[classes[i]];
+        }
+        return (classes, scores);
     }
 
     private protected void EnsureCapacity(int rows)
