@@ -11,8 +11,9 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 namespace GraphGen.Generators;
 
 /// <summary>
-/// The entry point: wires the named stages Parsing → Graph → Autodiff → Fusion → Emit. Each stage's output is
-/// an equatable record, so an edit that does not touch a model leaves every step cached.
+/// The entry point: wires the named stages Parsing → Graph → Autodiff → Fusion → Emit, once for models (Dense
+/// or [Forward]) and once for [Differentiable] functions. Each stage's output is an equatable record, so an edit
+/// that does not touch a model leaves every step cached.
 /// </summary>
 [Generator(LanguageNames.CSharp)]
 public sealed class ModelGenerator : IIncrementalGenerator
@@ -25,19 +26,40 @@ public sealed class ModelGenerator : IIncrementalGenerator
         public const string Autodiff = "GraphGen.Autodiff";
         public const string Fusion = "GraphGen.Fusion";
         public const string Emit = "GraphGen.Emit";
+        public const string FunctionParse = "GraphGen.Function.Parse";
+        public const string FunctionGraph = "GraphGen.Function.Graph";
+        public const string FunctionAutodiff = "GraphGen.Function.Autodiff";
+        public const string FunctionFusion = "GraphGen.Function.Fusion";
+        public const string FunctionEmit = "GraphGen.Function.Emit";
     }
 
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
+        // Models: Dense layers or a [Forward] method.
         var specs = context.SyntaxProvider
             .ForAttributeWithMetadataName(ModelParser.ModelAttributeName,
                 static (node, _) => node is TypeDeclarationSyntax,
                 ModelParser.Parse)
             .WithTrackingName(Steps.Parse);
-        var graphs = specs.Select(GraphBuilder.Build).WithTrackingName(Steps.Graph);
-        var training = graphs.Select(static (g, _) => g.Then("autodiff", GradientBuilder.Differentiate)).WithTrackingName(Steps.Autodiff);
-        var plans = training.Select(static (t, _) => t.Then("fusion", FusionPipeline.Fuse)).WithTrackingName(Steps.Fusion);
-        var sources = plans.Select(static (p, _) => p.Then("emit", CSharpEmitter.Emit)).WithTrackingName(Steps.Emit);
+        var modelGraphs = specs.Select(GraphBuilder.Build).WithTrackingName(Steps.Graph);
+        Compile(context, modelGraphs, Steps.Autodiff, Steps.Fusion, Steps.Emit);
+
+        // [Differentiable] functions: the same stages from the Graph on.
+        var functions = context.SyntaxProvider
+            .ForAttributeWithMetadataName(FunctionParser.DifferentiableAttributeName,
+                static (node, _) => node is MethodDeclarationSyntax,
+                FunctionParser.Parse)
+            .WithTrackingName(Steps.FunctionParse);
+        var functionGraphs = functions.Select(FunctionGraphBuilder.Build).WithTrackingName(Steps.FunctionGraph);
+        Compile(context, functionGraphs, Steps.FunctionAutodiff, Steps.FunctionFusion, Steps.FunctionEmit);
+    }
+
+    private static void Compile(IncrementalGeneratorInitializationContext context, IncrementalValuesProvider<StageResult<ModelGraph>> graphs,
+        string autodiffStep, string fusionStep, string emitStep)
+    {
+        var training = graphs.Select(static (g, _) => g.Then("autodiff", GradientBuilder.Differentiate)).WithTrackingName(autodiffStep);
+        var plans = training.Select(static (t, _) => t.Then("fusion", FusionPipeline.Fuse)).WithTrackingName(fusionStep);
+        var sources = plans.Select(static (p, _) => p.Then("emit", CSharpEmitter.Emit)).WithTrackingName(emitStep);
         context.RegisterSourceOutput(sources, static (output, result) =>
         {
             foreach (var diagnostic in result.Diagnostics) output.ReportDiagnostic(diagnostic.ToDiagnostic());

@@ -37,14 +37,24 @@ internal sealed class GradientBuilder
             var node = builder._nodes[id];
             if (node.IsLeaf || !builder._needsGradient[id]) continue;
             int outputGradient;
-            if (id == graph.Loss) outputGradient = LossSeed;
+            // A loss op folds d loss / d loss = 1 into its own rule; any other scalar (a [Differentiable] result)
+            // starts from the constant 1.
+            if (id == graph.Loss) outputGradient = node.IsLoss ? LossSeed : builder.Constant(1.0, "d_" + node.Name, node.Layer);
             else if (!builder._gradients.TryGetValue(id, out outputGradient)) continue; // does not reach the loss
             if (!GradientRules.Table.TryGetValue(node.Op, out var rule))
                 throw new NotSupportedException($"No gradient rule for {node.Op} (node '{node.Name}').");
             rule(builder, node, outputGradient);
         }
-        var bindings = graph.Parameters
-            .Select(p => new GradientBinding(p.Node, builder._gradients.TryGetValue(p.Node, out int g) ? g : -1));
+        // Each parameter's gradient gets a value of its own that a kernel writes: when it is a constant (d x / d x)
+        // or the very value another parameter's gradient is (x + y), a copy.
+        var bound = new HashSet<int>();
+        var bindings = graph.Parameters.Select(p =>
+        {
+            if (!builder._gradients.TryGetValue(p.Node, out int g)) return new GradientBinding(p.Node, -1);
+            if (builder._nodes[g].IsLeaf || !bound.Add(g))
+                g = builder.Op(OpKind.Reshape, builder._nodes[p.Node].Shape, "d_" + p.Name, builder._nodes[p.Node].Layer, g);
+            return new GradientBinding(p.Node, g);
+        }).ToList();
         return new TrainingGraph(graph, EquatableArray.From(builder._nodes), EquatableArray.From(bindings));
     }
 
@@ -57,6 +67,26 @@ internal sealed class GradientBuilder
     {
         var inputs = second == int.MinValue ? new[] { first } : new[] { first, second };
         return Add(new Node(_nodes.Count, op, EquatableArray.Of(inputs), shape, "d_" + _nodes[inputOf].Name, layer, Activation: activation));
+    }
+
+    /// <summary>Adds a node of any op (the rules that compose their gradient from other ops).</summary>
+    public int Op(OpKind op, Shape shape, string name, string layer, int first, int second = -1, int axis = 0, int offset = 0)
+    {
+        var inputs = second < 0 ? new[] { first } : new[] { first, second };
+        return Add(new Node(_nodes.Count, op, EquatableArray.Of(inputs), shape, name, layer, Axis: axis, Offset: offset));
+    }
+
+    public int Constant(double value, string name, string layer)
+        => Add(new Node(_nodes.Count, OpKind.Constant, EquatableArray<int>.Empty, Shape.Scalar, name, layer, Value: value));
+
+    /// <summary>
+    /// d loss / d operand from d loss / d result when the operand was broadcast: summed over the axes the
+    /// broadcast added or stretched (nothing to do when the shapes match).
+    /// </summary>
+    public int Unbroadcast(int gradient, int operand, string layer)
+    {
+        var shape = _nodes[operand].Shape;
+        return _nodes[gradient].Shape.Equals(shape) ? gradient : Op(OpKind.SumTo, shape, "d_" + _nodes[operand].Name, layer, gradient);
     }
 
     public int MatMul(int a, int b, bool transposeA, bool transposeB, Shape shape, string name, string layer)

@@ -15,7 +15,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor ModelNotPartial = Error("GG0001",
         "Model class must be partial", "Model class '{0}' must be declared partial so GraphGen can add the generated training code");
     public static readonly DiagnosticDescriptor NoLayers = Error("GG0002",
-        "Model has no layers", "Model '{0}' declares no layers: add at least one '[Dense(units)] public partial DenseLayer Name {{ get; }}' property");
+        "Model has no layers", "Model '{0}' declares no layers: add at least one '[Dense(units)] public partial DenseLayer Name {{ get; }}' property, or a [Forward] method");
     public static readonly DiagnosticDescriptor NonPositiveUnits = Error("GG0003",
         "Layer width must be positive", "Layer '{0}' has {1} units; a Dense layer needs at least 1");
     public static readonly DiagnosticDescriptor NonPositiveInputWidth = Error("GG0004",
@@ -35,7 +35,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor ContainingTypeNotPartial = Error("GG0011",
         "Enclosing type must be partial", "Model '{0}' is nested in '{1}', which must be declared partial too");
     public static readonly DiagnosticDescriptor ModelHasBaseClass = Error("GG0012",
-        "Model class cannot have a base class", "Model '{0}' derives from '{1}'; the generated code supplies the base class (GraphGen.Training.ClassifierModel or RegressionModel)");
+        "Model class cannot have a base class", "Model '{0}' derives from '{1}'; the generated code supplies the base class (GraphGen.Training.CompiledModel<T>)");
     public static readonly DiagnosticDescriptor UndefinedEnumValue = Error("GG0013",
         "Undefined enum value", "{0} value {1} is not defined; use one of: {2}");
     public static readonly DiagnosticDescriptor LayerTooLarge = Error("GG0014",
@@ -54,6 +54,42 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor FromLogitsIgnored = new("GG0020",
         "FromLogits has no effect", "FromLogits applies to the cross-entropy losses only; {0} ignores it",
         Category, DiagnosticSeverity.Warning, isEnabledByDefault: true);
+
+    // ---- The [Forward] and [Differentiable] front ends ----
+    public static readonly DiagnosticDescriptor UnsupportedSyntax = Error("GG0101",
+        "Unsupported syntax", "{0} is not supported in {1}: GraphGen compiles locals, 'return', + − * /, unary minus, numbers and the GraphGen.Op methods");
+    public static readonly DiagnosticDescriptor NotATensor = Error("GG0102",
+        "Not a tensor GraphGen can read", "'{0}' is not an argument, a local or a [Parameter] property of {1}, so GraphGen cannot compile it");
+    public static readonly DiagnosticDescriptor InvalidParameterProperty = Error("GG0103",
+        "Parameter property has the wrong form", "Parameter property '{0}' must be declared as 'partial Parameter {0} {{ get; }}' (an instance, get-only partial property of type GraphGen.Parameter or GraphGen.Tensor): {1}");
+    public static readonly DiagnosticDescriptor InvalidShape = Error("GG0104",
+        "Invalid shape", "The shape of {0} is not valid: {1}");
+    public static readonly DiagnosticDescriptor BroadcastMismatch = Error("GG0105",
+        "Shapes do not broadcast", "{0} of {1} and {2}: the shapes do not broadcast, {3}");
+    public static readonly DiagnosticDescriptor RankMismatch = Error("GG0106",
+        "Wrong rank", "{0} needs {1}, but '{2}' has shape {3}");
+    public static readonly DiagnosticDescriptor MatMulMismatch = Error("GG0107",
+        "MatMul inner dimensions differ", "MatMul of {0} and {1}: inner dimensions {2} and {3} differ");
+    public static readonly DiagnosticDescriptor ReshapeMismatch = Error("GG0108",
+        "Reshape does not keep the element count", "Reshape of {0} to {1}: {2}");
+    public static readonly DiagnosticDescriptor AxisOutOfRange = Error("GG0109",
+        "Axis out of range", "{0} axis {1} is out of range for shape {2}: use 0 to {3}, or −1 for the last");
+    public static readonly DiagnosticDescriptor ConcatMismatch = Error("GG0110",
+        "Concat pieces do not fit", "Concat along axis {0} of {1} and {2}: {3}");
+    public static readonly DiagnosticDescriptor InvalidForwardMethod = Error("GG0111",
+        "Invalid [Forward] method", "[Forward] method '{0}' cannot be compiled: {1}");
+    public static readonly DiagnosticDescriptor ModelOutputShape = Error("GG0112",
+        "Model output must be one row per sample", "[Forward] method '{0}' returns {1}; a model's output must be (B, n), one row of n values per sample");
+    public static readonly DiagnosticDescriptor InvalidDifferentiable = Error("GG0113",
+        "Invalid [Differentiable] method", "[Differentiable] method '{0}' cannot be compiled: {1}");
+    public static readonly DiagnosticDescriptor NonConstantArgument = Error("GG0114",
+        "Argument must be a constant", "The {0} argument of Op.{1} must be a compile-time constant: shapes are fixed when the model compiles");
+    public static readonly DiagnosticDescriptor UnusedParameter = new("GG0115",
+        "Parameter is never read", "Parameter '{0}' is never read by the [Forward] method '{1}', so it never trains",
+        Category, DiagnosticSeverity.Warning, isEnabledByDefault: true);
+    public static readonly DiagnosticDescriptor DenseAndForward = Error("GG0116",
+        "Two front ends in one model", "Model '{0}' declares both [Dense] layers and a [Forward] method; a model uses one or the other");
+
     public static readonly DiagnosticDescriptor InternalError = Error("GG0099",
         "GraphGen internal error", "GraphGen could not compile model '{0}' in its {1} stage: {2}. Please report this with the declaration.");
 

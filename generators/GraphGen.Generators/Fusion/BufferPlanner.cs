@@ -16,7 +16,7 @@ internal static class BufferPlanner
 {
     public static (Dictionary<int, Operand> Storage, List<BufferInfo> Buffers) Plan(
         IReadOnlyList<Node> nodes, IReadOnlyList<PendingKernel> kernels, IReadOnlyDictionary<int, string> parameterHolders,
-        IReadOnlyDictionary<int, string> gradientHolders, ISet<int> keepAlive)
+        IReadOnlyDictionary<int, string> gradientHolders, ISet<int> keepAlive, IEnumerable<string>? takenNames = null)
     {
         var storage = new Dictionary<int, Operand>();
         foreach (var node in nodes)
@@ -26,6 +26,7 @@ internal static class BufferPlanner
                 case OpKind.Input: storage[node.Id] = new Operand(OperandKind.Input, "x", node.Shape); break;
                 case OpKind.Target: storage[node.Id] = new Operand(OperandKind.Targets, "targets", node.Shape); break;
                 case OpKind.Parameter: storage[node.Id] = new Operand(OperandKind.ParameterValue, parameterHolders[node.Id], node.Shape); break;
+                case OpKind.Constant: storage[node.Id] = new Operand(OperandKind.Constant, FloatLiteral(node.Value), node.Shape); break;
             }
         }
         foreach (var pair in gradientHolders)
@@ -38,7 +39,7 @@ internal static class BufferPlanner
         var buffers = new List<(string Field, Shape Shape, List<string> Holds)>();
         var free = new List<int>();
         var bufferOf = new Dictionary<int, int>();
-        var fieldNames = new HashSet<string>(StringComparer.Ordinal);
+        var fieldNames = new HashSet<string>(takenNames ?? Array.Empty<string>(), StringComparer.Ordinal);
         for (int i = 0; i < kernels.Count; i++)
         {
             foreach (int write in kernels[i].Writes)
@@ -69,6 +70,16 @@ internal static class BufferPlanner
             }
         }
         return (storage, buffers.Select(b => new BufferInfo(b.Field, b.Shape, string.Join(", then ", b.Holds))).ToList());
+    }
+
+    /// <summary>A C# float expression for a constant, exact to float precision.</summary>
+    internal static string FloatLiteral(double value)
+    {
+        float f = (float)value;
+        if (float.IsNaN(f)) return "float.NaN";
+        if (float.IsPositiveInfinity(f)) return "float.PositiveInfinity";
+        if (float.IsNegativeInfinity(f)) return "float.NegativeInfinity";
+        return f.ToString("R", System.Globalization.CultureInfo.InvariantCulture) + "f";
     }
 
     /// <summary>"d_hidden_out" → "_dHiddenOut", made unique.</summary>

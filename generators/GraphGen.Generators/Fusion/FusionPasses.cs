@@ -137,8 +137,14 @@ internal static class FusionPasses
                 case OpKind.Softmax:
                     s.Add(covers, reads, writes, at => new SoftmaxKernel(node.Layer, $"{node.Name} = softmax({s[node.Inputs[0]].Name})", at(node.Inputs[0]), at(node.Id), node.Shape.Last));
                     break;
-                case OpKind.Add:
+                case OpKind.Add when node.Inputs.All(i => s[i].Shape.Equals(node.Shape)):
                     s.Add(covers, reads, writes, at => new AddKernel(node.Layer, $"{node.Name} = {s[node.Inputs[0]].Name} + {s[node.Inputs[1]].Name}", at(node.Inputs[0]), at(node.Inputs[1]), at(node.Id)));
+                    break;
+                case OpKind.Add or OpKind.BiasAdd or OpKind.Subtract or OpKind.Multiply or OpKind.Divide or OpKind.Negate or OpKind.Exp or OpKind.Log
+                    or OpKind.Sqrt or OpKind.Square or OpKind.Transpose or OpKind.Reshape or OpKind.Concat or OpKind.Slice or OpKind.Sum or OpKind.Mean
+                    or OpKind.SumTo or OpKind.ExpandSum or OpKind.ExpandMean or OpKind.SoftmaxGrad:
+                    s.Add(covers, reads, writes, at => new TensorKernel(node.Layer, TensorMath(s, node), node.Op == OpKind.BiasAdd ? OpKind.Add : node.Op,
+                        EquatableArray.From(node.Inputs.Select(at)), at(node.Id), node.Axis, node.Offset));
                     break;
                 default:
                     throw new NotSupportedException($"{node.Op} ('{node.Name}') has no CPU kernel of its own and no fusion pass took it");
@@ -155,6 +161,37 @@ internal static class FusionPasses
         int n = product.TransposeB ? b.Dims[0] : b.Dims[1];
         return new GemmKernel(s[result].Layer, math, product.TransposeA, product.TransposeB, m, n, k,
             at(product.Inputs[0]), at(product.Inputs[1]), at(result), epilogue);
+    }
+
+    /// <summary>The comment of a general tensor kernel: what it computes, in the body's own names.</summary>
+    private static string TensorMath(FusionState s, Node n)
+    {
+        string In(int i) => s[n.Inputs[i]].Name;
+        string axis = n.Axis == Node.AllAxes ? "all axes" : "axis " + n.Axis;
+        string result = n.Op switch
+        {
+            OpKind.Add or OpKind.BiasAdd => $"{In(0)} + {In(1)}",
+            OpKind.Subtract => $"{In(0)} − {In(1)}",
+            OpKind.Multiply => $"{In(0)} ⊙ {In(1)}",
+            OpKind.Divide => $"{In(0)} / {In(1)}",
+            OpKind.Negate => $"−{In(0)}",
+            OpKind.Exp => $"exp({In(0)})",
+            OpKind.Log => $"log({In(0)})",
+            OpKind.Sqrt => $"√{In(0)}",
+            OpKind.Square => $"{In(0)}²",
+            OpKind.Transpose => $"{In(0)}ᵀ",
+            OpKind.Reshape => $"{In(0)} as {n.Shape}",
+            OpKind.Concat => $"concat({string.Join(", ", n.Inputs.Select(i => s[i].Name))}) along axis {n.Axis}",
+            OpKind.Slice => $"{In(0)}[{n.Offset}..{n.Offset + n.Shape.Dims[n.Axis]}] along axis {n.Axis}",
+            OpKind.Sum => $"Σ {In(0)} over {axis}",
+            OpKind.Mean => $"mean of {In(0)} over {axis}",
+            OpKind.SumTo => $"{In(0)} summed over the broadcast axes to {n.Shape}",
+            OpKind.ExpandSum => $"{In(0)} repeated along {axis}",
+            OpKind.ExpandMean => $"{In(0)} / count, repeated along {axis}",
+            OpKind.SoftmaxGrad => $"{In(1)} ⊙ ({In(0)} − Σ {In(0)}⊙{In(1)})",
+            _ => n.Op.ToString(),
+        };
+        return $"{n.Name} = {result}";
     }
 
     private static string MatMulText(FusionState s, Node product)

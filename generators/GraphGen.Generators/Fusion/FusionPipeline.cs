@@ -28,23 +28,28 @@ internal static class FusionPipeline
     {
         var forward = training.Forward;
         var training_ = Run(training.Nodes);
-        // Inference needs neither the targets nor the loss: front ends put them after the output, so the
-        // nodes up to the output are the whole inference graph.
-        var inferenceNodes = forward.Nodes.Take(forward.Output + 1).ToList();
-        if (inferenceNodes.Any(n => n.Op == OpKind.Target || n.IsLoss))
-            throw new InvalidOperationException("The targets and the loss must come after the model output in the graph.");
-        var inference = Run(inferenceNodes);
+        var inference = new List<PendingKernel>();
+        if (forward.Owner is ModelInfo)
+        {
+            // Inference needs neither the targets nor the loss: front ends put them after the output, so the
+            // nodes up to the output are the whole inference graph.
+            var inferenceNodes = forward.Nodes.Take(forward.Output + 1).ToList();
+            if (inferenceNodes.Any(n => n.Op == OpKind.Target || n.IsLoss))
+                throw new InvalidOperationException("The targets and the loss must come after the model output in the graph.");
+            inference = Run(inferenceNodes);
+        }
 
-        var parameterHolders = forward.Parameters.ToDictionary(p => p.Node, p => p.Holder + ".Data");
+        var holders = Holders.For(forward);
+        var parameterHolders = forward.Parameters.ToDictionary(p => p.Node, p => holders.Value(p));
         var gradientHolders = training.Gradients.Where(g => g.Gradient >= 0)
-            .ToDictionary(g => g.Gradient, g => forward.Parameters.First(p => p.Node == g.Parameter).Holder + ".Gradient");
-        var (storage, buffers) = BufferPlanner.Plan(training.Nodes, training_, parameterHolders, gradientHolders, new HashSet<int> { forward.Output });
+            .ToDictionary(g => g.Gradient, g => holders.Gradient(forward.Parameters.First(p => p.Node == g.Parameter)));
+        var (storage, buffers) = BufferPlanner.Plan(training.Nodes, training_, parameterHolders, gradientHolders, new HashSet<int> { forward.Output }, holders.Taken);
 
         Operand At(int id) => storage.TryGetValue(id, out var operand) ? operand
             : throw new InvalidOperationException($"Value '{training.Nodes[id].Name}' has no storage in the training plan.");
         var unused = training.Gradients.Where(g => g.Gradient < 0)
-            .Select(g => forward.Parameters.First(p => p.Node == g.Parameter).Holder).ToList();
-        return new KernelPlan(forward.Info, forward.Parameters, EquatableArray.From(buffers),
+            .Select(g => holders.Gradient(forward.Parameters.First(p => p.Node == g.Parameter))).ToList();
+        return new KernelPlan(forward.Owner, forward.Parameters, EquatableArray.From(buffers),
             EquatableArray.From(inference.Select(k => k.Build(At))), At(forward.Output),
             EquatableArray.From(training_.Select(k => k.Build(At))), EquatableArray.From(unused));
     }

@@ -4,9 +4,9 @@ using GraphGen.Generators.Model;
 namespace GraphGen.Generators.Fusion;
 
 /// <summary>Where a kernel's operand lives at run time.</summary>
-internal enum OperandKind { Input, Targets, Buffer, ParameterValue, ParameterGradient }
+internal enum OperandKind { Input, Targets, Buffer, ParameterValue, ParameterGradient, Constant }
 
-/// <summary>A kernel operand: its storage, the field or parameter holding it, and its shape.</summary>
+/// <summary>A kernel operand: its storage, the field or parameter holding it (a C# float literal for a constant), and its shape.</summary>
 internal sealed record Operand(OperandKind Kind, string Name, Shape Shape);
 
 internal enum EpilogueKind { None, BiasActivation, ActivationGradient }
@@ -47,15 +47,23 @@ internal sealed record ActivationBackwardKernel(string Layer, string Math, Activ
 
 internal sealed record AddKernel(string Layer, string Math, Operand Left, Operand Right, Operand Destination) : Kernel(Layer, Math);
 
+/// <summary>
+/// One general tensor op of a [Forward] or [Differentiable] body (or of their gradients): element-wise with
+/// broadcasting, transpose, reshape, concat and slice, reductions and their gradients. <paramref name="Op"/> says
+/// which; <paramref name="Axis"/> and <paramref name="Offset"/> are its arguments.
+/// </summary>
+internal sealed record TensorKernel(string Layer, string Math, OpKind Op, EquatableArray<Operand> Inputs, Operand Output, int Axis, int Offset)
+    : Kernel(Layer, Math);
+
 /// <summary>A planned activation buffer: (B, …) rows, allocated once for the largest batch seen.</summary>
 internal sealed record BufferInfo(string Field, Shape Shape, string Holds);
 
 /// <summary>
-/// The Fusion stage's output: buffers, the inference kernels (Predict), the training kernels (loss and every
-/// parameter gradient), and the parameters whose gradient is identically zero.
+/// The Fusion stage's output: buffers, the inference kernels (Predict; none for a function), the training kernels
+/// (loss and every parameter gradient), and the parameters whose gradient is identically zero.
 /// </summary>
 internal sealed record KernelPlan(
-    ModelInfo Info,
+    GraphOwner Owner,
     EquatableArray<ParameterInfo> Parameters,
     EquatableArray<BufferInfo> Buffers,
     EquatableArray<Kernel> Inference,

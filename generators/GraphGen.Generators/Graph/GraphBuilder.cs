@@ -21,9 +21,11 @@ internal static class GraphBuilder
         var diagnostics = parsed.Diagnostics.ToList();
         try
         {
-            Check(spec, diagnostics);
+            ModelGraph? graph = null;
+            if (spec.Forward is { } forward) graph = ForwardGraphBuilder.Lower(spec, forward, diagnostics);
+            else Check(spec, diagnostics);
             bool failed = diagnostics.Any(d => ById(d.Id).DefaultSeverity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error);
-            return parsed.With(failed ? null : Lower(spec), diagnostics);
+            return parsed.With(failed ? null : graph ?? Lower(spec), diagnostics);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -71,51 +73,53 @@ internal static class GraphBuilder
 
     private static ModelGraph Lower(ModelSpec spec)
     {
-        var nodes = new List<Node>();
+        var ir = new IrBuilder();
         var parameters = new List<ParameterInfo>();
         var layers = new List<LayerInfo>();
-        int Add(OpKind op, Shape shape, string name, string layer, params int[] inputs)
-        {
-            nodes.Add(new Node(nodes.Count, op, EquatableArray.Of(inputs), shape, name, layer));
-            return nodes.Count - 1;
-        }
-
-        int input = Add(OpKind.Input, Shape.Rows(spec.InputWidth), "x", "input");
+        int input = ir.Leaf(OpKind.Input, Shape.Rows(spec.InputWidth), "x", "input");
         int current = input, width = spec.InputWidth;
         foreach (var layer in spec.Layers)
         {
             string name = layer.LayerName, field = "_" + char.ToLowerInvariant(layer.PropertyName[0]) + layer.PropertyName.Substring(1);
             layers.Add(new LayerInfo(layer.PropertyName, layer.Modifiers, name, field, width, layer.Units, layer.Activation, layer.WeightInitializer, layer.BiasInitializer));
-            int w = Add(OpKind.Parameter, Shape.Of(width, layer.Units), name + ".weight", name);
-            int b = Add(OpKind.Parameter, Shape.Of(layer.Units), name + ".bias", name);
+            int w = ir.Leaf(OpKind.Parameter, Shape.Of(width, layer.Units), name + ".weight", name);
+            int b = ir.Leaf(OpKind.Parameter, Shape.Of(layer.Units), name + ".bias", name);
             parameters.Add(new ParameterInfo(w, name + ".weight", field + ".Weight", width, layer.Units, IsBias: false));
             parameters.Add(new ParameterInfo(b, name + ".bias", field + ".Bias", width, layer.Units, IsBias: true));
 
-            int product = Add(OpKind.MatMul, Shape.Rows(layer.Units), name + "_xw", name, current, w);
-            int preActivation = Add(OpKind.BiasAdd, Shape.Rows(layer.Units), name + "_z", name, product, b);
+            // The same calls a [Forward] body makes for Op.Relu(Op.MatMul(x, W) + b).
+            int product = ir.MatMul(current, w, name + "_xw", name);
+            int preActivation = ir.Binary(OpKind.Add, product, b, name + "_z", name, "Operator +");
             current = layer.Activation switch
             {
                 ActivationKind.Linear => preActivation,
-                ActivationKind.Softmax => Add(OpKind.Softmax, Shape.Rows(layer.Units), name + "_probs", name, preActivation),
-                var activation => ActivationNode(activation, name + "_out", name, preActivation),
+                ActivationKind.Softmax => ir.Softmax(preActivation, name + "_probs", name),
+                var activation => ir.Activation(activation, preActivation, name + "_out", name),
             };
             width = layer.Units;
         }
-        int output = current;
-        string lastLayer = spec.Layers[spec.Layers.Count - 1].LayerName;
+        var info = new ModelInfo(spec.Type, spec.InputWidth, width, spec.Loss, spec.FromLogits, EquatableArray.From(layers));
+        return Finish(ir, info, input, current, spec.Layers[spec.Layers.Count - 1].LayerName, parameters);
+    }
 
-        // With FromLogits the model outputs logits; the probabilities the loss reads come after the output, so
-        // Predict skips them and training fuses them with the loss just the same.
+    /// <summary>
+    /// Appends the targets and the loss after the model output and prunes what nothing reads. With FromLogits the
+    /// model outputs logits; the probabilities the loss reads come after the output, so Predict skips them and
+    /// training fuses them with the loss just the same.
+    /// </summary>
+    internal static ModelGraph Finish(IrBuilder ir, ModelInfo info, int input, int output, string lastLayer, List<ParameterInfo> parameters)
+    {
+        int width = info.OutputWidth;
         int probabilities = output;
-        if (spec.FromLogits && spec.Loss is LossKind.SparseCategoricalCrossentropy or LossKind.CategoricalCrossentropy)
-            probabilities = Add(OpKind.Softmax, Shape.Rows(width), lastLayer + "_probs", lastLayer, output);
-        else if (spec.FromLogits && spec.Loss == LossKind.BinaryCrossentropy)
-            probabilities = ActivationNode(ActivationKind.Sigmoid, lastLayer + "_probs", lastLayer, output);
+        if (info.FromLogits && info.Loss is LossKind.SparseCategoricalCrossentropy or LossKind.CategoricalCrossentropy)
+            probabilities = ir.Softmax(output, lastLayer + "_probs", lastLayer);
+        else if (info.FromLogits && info.Loss == LossKind.BinaryCrossentropy)
+            probabilities = ir.Activation(ActivationKind.Sigmoid, output, lastLayer + "_probs", lastLayer);
 
-        int target = spec.Loss == LossKind.SparseCategoricalCrossentropy
-            ? Add(OpKind.Target, Shape.Of(Shape.Batch), "labels", "loss")
-            : Add(OpKind.Target, Shape.Rows(width), "targets", "loss");
-        var lossOp = spec.Loss switch
+        int target = info.Loss == LossKind.SparseCategoricalCrossentropy
+            ? ir.Leaf(OpKind.Target, Shape.Of(Shape.Batch), "labels", "loss")
+            : ir.Leaf(OpKind.Target, Shape.Rows(width), "targets", "loss");
+        var lossOp = info.Loss switch
         {
             LossKind.SparseCategoricalCrossentropy => OpKind.SparseCategoricalCrossentropy,
             LossKind.CategoricalCrossentropy => OpKind.CategoricalCrossentropy,
@@ -123,15 +127,9 @@ internal static class GraphBuilder
             LossKind.MeanAbsoluteError => OpKind.MeanAbsoluteError,
             _ => OpKind.MeanSquaredError,
         };
-        int loss = Add(lossOp, Shape.Scalar, "loss", "loss", probabilities, target);
-
-        var info = new ModelInfo(spec.Type, spec.InputWidth, width, spec.Loss, spec.FromLogits, EquatableArray.From(layers));
-        return new ModelGraph(info, EquatableArray.From(nodes), input, target, output, loss, EquatableArray.From(parameters));
-
-        int ActivationNode(ActivationKind activation, string name, string layer, int source)
-        {
-            nodes.Add(new Node(nodes.Count, OpKind.Activation, EquatableArray.Of(source), nodes[source].Shape, name, layer, Activation: activation));
-            return nodes.Count - 1;
-        }
+        int loss = ir.Loss(lossOp, probabilities, target);
+        var (nodes, map) = ir.Prune(output, loss);
+        return new ModelGraph(info, EquatableArray.From(nodes), map(input), map(target), map(output), map(loss),
+            EquatableArray.From(parameters.Select(p => p with { Node = map(p.Node) })));
     }
 }

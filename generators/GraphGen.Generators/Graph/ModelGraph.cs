@@ -9,19 +9,38 @@ internal sealed record ParameterInfo(int Node, string Name, string Holder, int F
 internal sealed record LayerInfo(string PropertyName, string Modifiers, string LayerName, string Field, int Inputs, int Units, ActivationKind Activation,
     string? WeightInitializer, string? BiasInitializer);
 
-/// <summary>What the emitter needs about the class beside the graph.</summary>
-internal sealed record ModelInfo(TypeIdentity Type, int InputWidth, int OutputWidth, LossKind Loss, bool FromLogits, EquatableArray<LayerInfo> Layers)
+/// <summary>A [Parameter] property as the generated class exposes it.</summary>
+internal sealed record DeclaredParameterInfo(string PropertyName, string Modifiers, string TypeName, string Field, EquatableArray<int> Shape, string? Initializer)
+{
+    public long Count => System.Linq.Enumerable.Aggregate(Shape, 1L, (p, d) => p * d);
+}
+
+/// <summary>What the graph is compiled into: a model class or a [Differentiable] function's gradient.</summary>
+internal abstract record GraphOwner(TypeIdentity Type);
+
+/// <summary>
+/// What the emitter needs about a model class beside the graph. Dense models have <paramref name="Layers"/>;
+/// [Forward] models have <paramref name="Declared"/> parameters and the widths of their inputs, which arrive
+/// side by side in one row.
+/// </summary>
+internal sealed record ModelInfo(TypeIdentity Type, int InputWidth, int OutputWidth, LossKind Loss, bool FromLogits, EquatableArray<LayerInfo> Layers,
+    string? ForwardMethod = null, EquatableArray<DeclaredParameterInfo> Declared = default, EquatableArray<int> InputWidths = default) : GraphOwner(Type)
 {
     /// <summary>Integer class labels (sparse categorical cross-entropy) rather than float targets.</summary>
     public bool SparseLabels => Loss == LossKind.SparseCategoricalCrossentropy;
 }
 
+/// <summary>A [Differentiable] function: where its gradient method goes, its arguments and what it returns.</summary>
+internal sealed record FunctionInfo(TypeIdentity Type, string ContainerKeyword, string Name, string Modifiers, bool ReturnsScalar,
+    EquatableArray<ArgumentSpec> Arguments) : GraphOwner(Type);
+
 /// <summary>
-/// The forward graph: nodes in topological order, the model output, the loss (a scalar) and the parameters.
-/// Front ends (Dense declarations now, [Forward] methods next) lower into this.
+/// The forward graph: nodes in topological order, the output, the loss (a scalar) and the parameters. Both front
+/// ends (Dense declarations and [Forward] bodies) and [Differentiable] functions lower into this; a function has
+/// no input or target (−1), its arguments are its parameters and its loss is its result (summed if not a scalar).
 /// </summary>
 internal sealed record ModelGraph(
-    ModelInfo Info,
+    GraphOwner Owner,
     EquatableArray<Node> Nodes,
     int Input,
     int Target,

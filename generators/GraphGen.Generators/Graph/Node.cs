@@ -11,7 +11,8 @@ internal enum OpKind
     // Leaves
     Input,          // the batch of samples, (B, features)
     Target,         // labels (B) as integers, or regression targets (B, outputs)
-    Parameter,      // a trainable tensor
+    Parameter,      // a trainable tensor (or a [Differentiable] function's argument)
+    Constant,       // a scalar number, Node.Value
     // Forward
     MatMul,         // op(A)·op(B), each optionally transposed
     BiasAdd,        // x + b, b broadcast over rows
@@ -22,8 +23,20 @@ internal enum OpKind
     BinaryCrossentropy,            // mean of −(t·log p + (1 − t)·log(1 − p)): (p, t) → scalar
     MeanSquaredError,              // mean of (y − t)²: (y, t) → scalar
     MeanAbsoluteError,             // mean of |y − t|: (y, t) → scalar
+    // Forward, general tensors ([Forward] and [Differentiable] bodies)
+    Subtract,       // a − b, NumPy broadcasting (Add broadcasts too)
+    Multiply,       // a ⊙ b, broadcasting
+    Divide,         // a / b, broadcasting
+    Negate,         // −x
+    Exp, Log, Sqrt, Square,
+    Transpose,      // of a matrix
+    Reshape,        // the same values under another shape
+    Concat,         // the inputs joined along Node.Axis
+    Slice,          // Node.Shape.Dims[Axis] entries from Node.Offset along Node.Axis
+    Sum,            // Σ over Node.Axis (AllAxes: over every axis, to a scalar)
+    Mean,           // Sum / count
     // Backward
-    Add,            // gradient accumulation where a value feeds several ops
+    Add,            // a + b: gradient accumulation, or a broadcasting sum from a front end
     ColumnSum,      // Σ over rows: the gradient of a broadcast bias
     ActivationGrad, // dy ⊙ act'(saved): saved is the activation's output, or its input for gelu
     SoftmaxGrad,    // y ⊙ (dy − Σ dy⊙y)
@@ -32,11 +45,15 @@ internal enum OpKind
     BinaryCrossentropyGrad,      // (p − t) / (p (1 − p) B n)
     MeanSquaredErrorGrad, // 2 (y − t) / (B·n)
     MeanAbsoluteErrorGrad, // sign(y − t) / (B·n)
+    SumTo,          // Σ of dy over the axes a broadcast added, back to Node.Shape
+    ExpandSum,      // dy repeated along the axis a Sum removed
+    ExpandMean,     // dy / count repeated along the axis a Mean removed
 }
 
 /// <summary>
 /// One node of the graph: an op, its inputs (node ids), its static shape, and names for the generated code.
-/// <paramref name="Activation"/> says which function an Activation or ActivationGrad node applies.
+/// <paramref name="Activation"/> says which function an Activation or ActivationGrad node applies; <paramref name="Axis"/>,
+/// <paramref name="Offset"/> and <paramref name="Value"/> are the arguments of the ops that take them.
 /// <paramref name="Layer"/> names the user's layer the node belongs to (for comments); <paramref name="Name"/>
 /// is the value's own name (a buffer or parameter name).
 /// </summary>
@@ -49,9 +66,15 @@ internal sealed record Node(
     string Layer,
     bool TransposeA = false,
     bool TransposeB = false,
-    ActivationKind Activation = ActivationKind.Linear)
+    ActivationKind Activation = ActivationKind.Linear,
+    int Axis = 0,
+    int Offset = 0,
+    double Value = 0)
 {
-    public bool IsLeaf => Op is OpKind.Input or OpKind.Target or OpKind.Parameter;
+    /// <summary>The <see cref="Axis"/> of a Sum or Mean over every axis.</summary>
+    public const int AllAxes = int.MinValue;
+
+    public bool IsLeaf => Op is OpKind.Input or OpKind.Target or OpKind.Parameter or OpKind.Constant;
     public bool IsLoss => Op is OpKind.SparseCategoricalCrossentropy or OpKind.CategoricalCrossentropy or OpKind.BinaryCrossentropy
         or OpKind.MeanSquaredError or OpKind.MeanAbsoluteError;
 

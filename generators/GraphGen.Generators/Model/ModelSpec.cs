@@ -31,7 +31,10 @@ internal sealed record DenseLayerSpec(
     string? WeightInitializer = null,
     string? BiasInitializer = null);
 
-/// <summary>The whole declaration of a Dense model: the Parsing stage's output.</summary>
+/// <summary>
+/// The whole declaration of a model, the Parsing stage's output: either Dense layers or a [Forward] method
+/// (<paramref name="Forward"/>), which lower into the same IR.
+/// </summary>
 internal sealed record ModelSpec(
     TypeIdentity Type,
     int InputWidth,
@@ -40,4 +43,5 @@ internal sealed record ModelSpec(
     LocationInfo? Location,
     LocationInfo? LossLocation,
     bool FromLogits = false,
-    LocationInfo? FromLogitsLocation = null);
+    LocationInfo? FromLogitsLocation = null,
+    ForwardSpec? Forward = null);

@@ -32,7 +32,7 @@ internal static class ModelParser
         var classLocation = LocationInfo.From(declaration.Identifier.GetLocation());
         try
         {
-            var spec = ParseModel(type, declaration, context.Attributes.FirstOrDefault(), classLocation, diagnostics, cancellationToken);
+            var spec = ParseModel(type, declaration, context.Attributes.FirstOrDefault(), context.SemanticModel.Compilation, classLocation, diagnostics, cancellationToken);
             bool failed = diagnostics.Any(d => ById(d.Id).DefaultSeverity == DiagnosticSeverity.Error);
             return new StageResult<ModelSpec>(failed ? null : spec, EquatableArray.From(diagnostics), type.Name, classLocation);
         }
@@ -44,7 +44,7 @@ internal static class ModelParser
     }
 
     private static ModelSpec? ParseModel(INamedTypeSymbol type, TypeDeclarationSyntax declaration, AttributeData? modelAttribute,
-        LocationInfo? classLocation, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+        Compilation compilation, LocationInfo? classLocation, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
     {
         if (declaration is not ClassDeclarationSyntax || type.IsStatic || type.IsAbstract || type.IsRecord)
         {
@@ -89,31 +89,44 @@ internal static class ModelParser
             else diagnostics.Add(DiagnosticInfo.Create(UndefinedEnumValue, lossLocation, "Loss", value.ToString(), string.Join(", ", Enum.GetNames(typeof(LossKind)))));
         }
 
-        int inputWidth = 0;
-        var input = type.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == InputAttributeName);
-        if (input is null)
-        {
-            diagnostics.Add(DiagnosticInfo.Create(MissingInput, classLocation, type.Name));
-        }
-        else if (input.ConstructorArguments.Length == 1 && input.ConstructorArguments[0].Value is int width)
-        {
-            inputWidth = width;
-            if (width <= 0)
-            {
-                var at = Argument(input.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax, 0, "width");
-                diagnostics.Add(DiagnosticInfo.Create(NonPositiveInputWidth, LocationInfo.From(at) ?? classLocation, type.Name, width.ToString()));
-            }
-        }
-
         var layers = ParseLayers(type, diagnostics, cancellationToken);
-        if (layers.Count == 0 && !diagnostics.Any(d => d.Id == InvalidLayerProperty.Id))
-            diagnostics.Add(DiagnosticInfo.Create(NoLayers, classLocation, type.Name));
+        var forwardMethods = type.GetMembers().OfType<IMethodSymbol>().Where(m => HasAttribute(m, ForwardParser.ForwardAttributeName)).ToList();
+        var input = type.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == InputAttributeName);
+        ForwardSpec? forward = null;
+        int inputWidth = 0;
+        if (forwardMethods.Count > 0)
+        {
+            if (layers.Count > 0) diagnostics.Add(DiagnosticInfo.Create(DenseAndForward, classLocation, type.Name));
+            if (input is not null)
+                diagnostics.Add(DiagnosticInfo.Create(InvalidForwardMethod, LocationInfo.From(input.ApplicationSyntaxReference?.GetSyntax(cancellationToken)) ?? classLocation,
+                    forwardMethods[0].Name, "the model also declares [Input]; a [Forward] model's inputs are the method's [Shape] arguments"));
+            forward = ForwardParser.Parse(type, forwardMethods, compilation, diagnostics, cancellationToken);
+        }
+        else
+        {
+            ForwardParser.ReportParametersWithoutForward(type, diagnostics, cancellationToken);
+            if (input is null)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(MissingInput, classLocation, type.Name));
+            }
+            else if (input.ConstructorArguments.Length == 1 && input.ConstructorArguments[0].Value is int width)
+            {
+                inputWidth = width;
+                if (width <= 0)
+                {
+                    var at = Argument(input.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax, 0, "width");
+                    diagnostics.Add(DiagnosticInfo.Create(NonPositiveInputWidth, LocationInfo.From(at) ?? classLocation, type.Name, width.ToString()));
+                }
+            }
+            if (layers.Count == 0 && !diagnostics.Any(d => d.Id == InvalidLayerProperty.Id))
+                diagnostics.Add(DiagnosticInfo.Create(NoLayers, classLocation, type.Name));
+        }
         ReportDuplicateNames(layers, diagnostics);
 
         var identity = new TypeIdentity(
             type.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() : null,
             EquatableArray.From(containers), type.Name);
-        return new ModelSpec(identity, inputWidth, loss, EquatableArray.From(layers), classLocation, lossLocation, fromLogits, fromLogitsLocation);
+        return new ModelSpec(identity, inputWidth, loss, EquatableArray.From(layers), classLocation, lossLocation, fromLogits, fromLogitsLocation, forward);
     }
 
     private static List<DenseLayerSpec> ParseLayers(INamedTypeSymbol type, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
@@ -206,14 +219,17 @@ internal static class ModelParser
         }
     }
 
-    private static IEnumerable<INamedTypeSymbol> ContainingTypes(INamedTypeSymbol type)
+    internal static IEnumerable<INamedTypeSymbol> ContainingTypes(INamedTypeSymbol type)
     {
         for (var t = type.ContainingType; t is not null; t = t.ContainingType) yield return t;
     }
 
-    private static bool IsPartial(TypeDeclarationSyntax syntax) => syntax.Modifiers.Any(SyntaxKind.PartialKeyword);
+    internal static bool HasAttribute(ISymbol symbol, string attributeName)
+        => symbol.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == attributeName);
 
-    private static string Keyword(TypeDeclarationSyntax syntax) => syntax switch
+    internal static bool IsPartial(TypeDeclarationSyntax syntax) => syntax.Modifiers.Any(SyntaxKind.PartialKeyword);
+
+    internal static string Keyword(TypeDeclarationSyntax syntax) => syntax switch
     {
         RecordDeclarationSyntax r => r.ClassOrStructKeyword.IsKind(SyntaxKind.StructKeyword) ? "record struct" : "record",
         _ => syntax.Keyword.Text,
@@ -235,7 +251,7 @@ internal static class ModelParser
         return null;
     }
 
-    private static SyntaxNode? NamedArgument(AttributeSyntax? attribute, string propertyName)
+    internal static SyntaxNode? NamedArgument(AttributeSyntax? attribute, string propertyName)
         => attribute?.ArgumentList?.Arguments.FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == propertyName);
 
     private static bool IsValidLayerName(string name)

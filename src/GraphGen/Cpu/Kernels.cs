@@ -47,6 +47,23 @@ public static class Kernels
         for (int i = 0; i < count; i++) inputGradient[i] = outputGradient[i] * TActivation.Derivative(output[i]);
     }
 
+    /// <summary>dx = y ⊙ (dy − Σ_j dy⊙y) row by row: softmax's backward pass where it is not fused with a cross-entropy.</summary>
+    public static void SoftmaxBackward(ReadOnlySpan<float> outputGradient, ReadOnlySpan<float> output, Span<float> inputGradient, int rows, int cols)
+    {
+        CheckRows(outputGradient, rows, cols, nameof(outputGradient));
+        CheckRows(output, rows, cols, nameof(output));
+        CheckRows(inputGradient, rows, cols, nameof(inputGradient));
+        for (int i = 0; i < rows; i++)
+        {
+            var dy = outputGradient.Slice(i * cols, cols);
+            var y = output.Slice(i * cols, cols);
+            var dx = inputGradient.Slice(i * cols, cols);
+            float dot = TensorPrimitives.Dot(dy, y);
+            TensorPrimitives.Subtract(dy, dot, dx);
+            TensorPrimitives.Multiply(dx, y, dx);
+        }
+    }
+
     internal static void CheckRows(ReadOnlySpan<float> buffer, int rows, int cols, string name)
     {
         if (rows < 0 || cols <= 0) throw new ArgumentOutOfRangeException(name, $"Invalid shape ({rows}, {cols}).");

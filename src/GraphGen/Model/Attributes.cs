@@ -41,6 +41,45 @@ public sealed class DenseAttribute(int units, Activation activation = Activation
     public string? BiasInitializer { get; set; }
 }
 
+/// <summary>
+/// Marks the method a model runs forward, written with <see cref="Op"/> and the model's [Parameter] properties.
+/// The generator reads the body (it is never run by training) and compiles it with its gradient; calling it
+/// yourself runs it eagerly on <see cref="Tensor"/>s, which gives the same values.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method, Inherited = false)]
+public sealed class ForwardAttribute : Attribute;
+
+/// <summary>
+/// A trainable tensor of a [Forward] model, on a <c>partial Parameter</c> property: its shape and, by name, how
+/// it starts (default glorot_uniform for a matrix, zeros for a vector).
+/// </summary>
+[AttributeUsage(AttributeTargets.Property, Inherited = false)]
+public sealed class ParameterAttribute(params int[] shape) : Attribute
+{
+    public int[] Shape { get; } = shape;
+
+    /// <summary>The initializer by name: he_normal, uniform:-0.05:0.05, constant:0.1, …</summary>
+    public string? Init { get; set; }
+}
+
+/// <summary>
+/// The shape of a Tensor argument: per sample in a [Forward] method (the batch dimension comes first and is not
+/// written), the whole shape in a [Differentiable] one.
+/// </summary>
+[AttributeUsage(AttributeTargets.Parameter, Inherited = false)]
+public sealed class ShapeAttribute(params int[] dims) : Attribute
+{
+    public int[] Dims { get; } = dims;
+}
+
+/// <summary>
+/// Marks a static method of floats and [Shape] tensors, written with <see cref="Op"/>, whose gradient GraphGen
+/// compiles: it generates <c>{Name}Gradient(…)</c>, returning the value and the gradient with respect to each
+/// argument (of the sum of the result's elements when the result is a tensor, as GradientTape does).
+/// </summary>
+[AttributeUsage(AttributeTargets.Method, Inherited = false)]
+public sealed class DifferentiableAttribute : Attribute;
+
 /// <summary>Element-wise activations a layer can apply to <c>x·W + b</c>.</summary>
 public enum Activation
 {

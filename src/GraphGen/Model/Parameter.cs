@@ -1,34 +1,35 @@
 namespace GraphGen;
 
-/// <summary>A trainable tensor: its values, its gradient (same shape) and where it came from.</summary>
-public sealed class Parameter
+/// <summary>A trainable tensor: its values, its gradient (same shape), its name in weight files and how it starts.</summary>
+public sealed class Parameter : Tensor
 {
-    public Parameter(string name, params int[] shape)
+    public Parameter(string name, params int[] shape) : this(name, shape, null) { }
+
+    /// <param name="initializer">The initializer declared for it (null: the model's default for its rank).</param>
+    public Parameter(string name, int[] shape, Training.Initializer? initializer) : base(CheckName(name, shape))
     {
-        ArgumentException.ThrowIfNullOrEmpty(name);
-        long count = 1;
-        foreach (int d in shape)
-        {
-            if (d <= 0) throw new ArgumentOutOfRangeException(nameof(shape), $"Parameter '{name}': every dimension must be positive, got ({string.Join(", ", shape)}).");
-            count *= d;
-        }
-        if (count > Array.MaxLength) throw new ArgumentOutOfRangeException(nameof(shape), $"Parameter '{name}': {count} elements do not fit in one array.");
         Name = name;
-        Shape = shape;
-        Data = new float[count];
-        Gradient = new float[count];
+        Initializer = initializer;
+        Gradient = new float[Data.Length];
     }
 
-    /// <summary>Name as in weight files: <c>layer.weight</c> or <c>layer.bias</c>.</summary>
+    /// <summary>Name as in weight files: <c>layer.weight</c>, <c>layer.bias</c>, or a [Parameter] property's name.</summary>
     public string Name { get; }
-    public IReadOnlyList<int> Shape { get; }
-    /// <summary>The values, row-major.</summary>
-    public float[] Data { get; }
     /// <summary>d loss / d Data after <c>ComputeGradients</c> or <c>TrainStep</c>.</summary>
     public float[] Gradient { get; }
-    public int Length => Data.Length;
+    /// <summary>The initializer declared for this tensor, if any.</summary>
+    public Training.Initializer? Initializer { get; }
 
     public override string ToString() => $"{Name} ({string.Join(", ", Shape)})";
+
+    private static int[] CheckName(string name, int[] shape)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentNullException.ThrowIfNull(shape);
+        foreach (int d in shape)
+            if (d <= 0) throw new ArgumentOutOfRangeException(nameof(shape), $"Parameter '{name}': every dimension must be positive, got ({string.Join(", ", shape)}).");
+        return shape;
+    }
 }
 
 /// <summary>The parameters of one Dense layer: W of shape (in, out) and b of shape (out).</summary>

@@ -27,6 +27,19 @@ public abstract record Initializer
     /// <summary>Fills <paramref name="values"/>, a tensor of fan-in <paramref name="fanIn"/> and fan-out <paramref name="fanOut"/>.</summary>
     public abstract void Fill(Span<float> values, int fanIn, int fanOut, SeededRandom random);
 
+    /// <summary>
+    /// Keras's fans for a tensor shape: (in, out) for a matrix, the length twice for a vector, 1 for a scalar, and
+    /// for more axes the last two dimensions times the receptive field (the product of the others).
+    /// </summary>
+    public static (int FanIn, int FanOut) Fans(IReadOnlyList<int> shape)
+    {
+        if (shape.Count == 0) return (1, 1);
+        if (shape.Count == 1) return (shape[0], shape[0]);
+        long receptive = 1;
+        for (int i = 0; i < shape.Count - 2; i++) receptive *= shape[i];
+        return ((int)Math.Min(int.MaxValue, shape[^2] * receptive), (int)Math.Min(int.MaxValue, shape[^1] * receptive));
+    }
+
     /// <summary>The names <see cref="Parse"/> accepts, with their arguments.</summary>
     public const string Grammar = "zeros | ones | constant:V | uniform[:MIN:MAX] | normal[:MEAN:STD] | truncated_normal[:MEAN:STD] | " +
         "glorot_uniform (glorot) | glorot_normal | he_uniform | he_normal | lecun_uniform | lecun_normal";

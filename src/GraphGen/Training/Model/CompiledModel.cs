@@ -17,16 +17,22 @@ public abstract partial class CompiledModel
     private DenseLayer[] _layers = [];
     private Parameter[] _weights = [];
 
-    protected CompiledModel(int inputWidth, int outputWidth)
+    /// <param name="inputWidths">For a model of several inputs, the width of each; they arrive side by side in one row (<see cref="PackInputs"/>).</param>
+    protected CompiledModel(int inputWidth, int outputWidth, int[]? inputWidths = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inputWidth);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(outputWidth);
+        if (inputWidths is not null && (inputWidths.Any(w => w <= 0) || inputWidths.Sum(w => (long)w) != inputWidth))
+            throw new ArgumentException($"Input widths ({string.Join(", ", inputWidths)}) must be positive and add up to {inputWidth}.", nameof(inputWidths));
         InputWidth = inputWidth;
         OutputWidth = outputWidth;
+        InputWidths = inputWidths ?? [inputWidth];
     }
 
-    /// <summary>Features per input sample.</summary>
+    /// <summary>Features per input sample (all inputs together).</summary>
     public int InputWidth { get; }
+    /// <summary>Features of each input, in the order of the [Forward] method's arguments (one entry for a single input).</summary>
+    public IReadOnlyList<int> InputWidths { get; }
     /// <summary>Values per output row (classes, or regression outputs).</summary>
     public int OutputWidth { get; }
     public IReadOnlyList<DenseLayer> Layers => _layers;
@@ -56,6 +62,58 @@ public abstract partial class CompiledModel
             (biasInitializer ?? layer.BiasInitializer ?? Initializer.Zeros).Fill(layer.Bias.Data, layer.Inputs, layer.Units, random);
         }
         Shuffle = new SeededRandom(((ulong)(uint)seed << 32) ^ 0x5851F42D4C957F2DUL);
+    }
+
+    /// <summary>
+    /// Creates a [Forward] model's parameters from one seeded stream, in declaration order. Each uses the override
+    /// given here (<paramref name="weightInitializer"/> for rank 2 and more, <paramref name="biasInitializer"/> for
+    /// vectors and scalars), else its declared initializer, else glorot_uniform (rank 2 and more) or zeros, with
+    /// Keras's fans for its shape.
+    /// </summary>
+    protected void InitializeParameters(Parameter[] parameters, int seed, Initializer? weightInitializer, Initializer? biasInitializer)
+    {
+        _weights = parameters;
+        var random = new SeededRandom((ulong)(uint)seed);
+        foreach (var p in parameters)
+        {
+            bool matrix = p.Rank >= 2;
+            var initializer = (matrix ? weightInitializer : biasInitializer) ?? p.Initializer ?? (matrix ? Initializer.GlorotUniform : Initializer.Zeros);
+            var (fanIn, fanOut) = Initializer.Fans(p.Shape);
+            initializer.Fill(p.Data, fanIn, fanOut, random);
+        }
+        Shuffle = new SeededRandom(((ulong)(uint)seed << 32) ^ 0x5851F42D4C957F2DUL);
+    }
+
+    /// <summary>
+    /// One row per sample of several inputs side by side, as a model of several inputs reads them: each array holds
+    /// the same number of rows of its input's width (<see cref="InputWidths"/>).
+    /// </summary>
+    public float[] PackInputs(params float[][] inputs)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        if (inputs.Length != InputWidths.Count)
+            throw new ArgumentException($"{GetType().Name} takes {InputWidths.Count} inputs, not {inputs.Length}.", nameof(inputs));
+        int rows = -1;
+        for (int i = 0; i < inputs.Length; i++)
+        {
+            ArgumentNullException.ThrowIfNull(inputs[i], $"inputs[{i}]");
+            if (inputs[i].Length % InputWidths[i] != 0)
+                throw new ArgumentException($"Input {i} holds {inputs[i].Length} values, not a whole number of rows of {InputWidths[i]}.", nameof(inputs));
+            int r = inputs[i].Length / InputWidths[i];
+            if (rows >= 0 && r != rows) throw new ArgumentException($"Input {i} has {r} rows but input 0 has {rows}; every input needs one row per sample.", nameof(inputs));
+            rows = r;
+        }
+        var packed = new float[(long)rows * InputWidth];
+        for (int r = 0; r < rows; r++)
+        {
+            int offset = r * InputWidth;
+            for (int i = 0; i < inputs.Length; i++)
+            {
+                inputs[i].AsSpan(r * InputWidths[i], InputWidths[i]).CopyTo(packed.AsSpan(offset));
+                offset += InputWidths[i];
+            }
+        }
+        return packed;
     }
 
     /// <summary>Model outputs (probabilities for softmax classifiers) for every row of x, (rows, outputs).</summary>

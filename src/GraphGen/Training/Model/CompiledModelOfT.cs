@@ -10,7 +10,7 @@ public abstract partial class CompiledModel<TTarget> : CompiledModel where TTarg
     private Optimizer? _optimizer;
     private Metric<TTarget>[] _metrics;
 
-    protected CompiledModel(int inputWidth, int outputWidth, LossFunction<TTarget> loss) : base(inputWidth, outputWidth)
+    protected CompiledModel(int inputWidth, int outputWidth, LossFunction<TTarget> loss, int[]? inputWidths = null) : base(inputWidth, outputWidth, inputWidths)
     {
         LossFunction = loss ?? throw new ArgumentNullException(nameof(loss));
         _metrics = loss.DefaultMetrics(outputWidth);

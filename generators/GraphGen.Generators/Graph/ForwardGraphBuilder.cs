@@ -1,0 +1,110 @@
+using System.Collections.Generic;
+using System.Linq;
+using GraphGen.Generators.Model;
+using static GraphGen.Generators.Diagnostics.DiagnosticDescriptors;
+
+namespace GraphGen.Generators.Graph;
+
+/// <summary>
+/// Graph stage for [Forward] models: the inputs arrive side by side in one row (x), so each argument is a
+/// column slice of it, reshaped to its declared per-sample shape; the body lowers through
+/// <see cref="ProgramLowering"/>; then the output is checked against the loss and the loss appended as for Dense.
+/// </summary>
+internal static class ForwardGraphBuilder
+{
+    private const long MaxArrayLength = 0x7FFFFFC7;
+
+    public static ModelGraph? Lower(ModelSpec spec, ForwardSpec forward, List<DiagnosticInfo> diagnostics)
+    {
+        var program = forward.Program;
+        var ir = new IrBuilder();
+        var widths = program.Arguments.Select(a => a.Shape.Aggregate(1L, (p, d) => p * d)).ToArray();
+        long total = widths.Sum();
+        if (total > MaxArrayLength)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(InvalidShape, forward.MethodLocation, $"the inputs of '{forward.MethodName}'", $"{total} values per sample do not fit in one array"));
+            return null;
+        }
+
+        bool oneFlatInput = program.Arguments.Count == 1 && program.Arguments[0].Shape.Count == 1;
+        int input = ir.Leaf(OpKind.Input, Shape.Rows((int)total), oneFlatInput ? program.Arguments[0].Name : "x", "input");
+        var arguments = new int[program.Arguments.Count];
+        int offset = 0;
+        for (int i = 0; i < arguments.Length; i++)
+        {
+            var argument = program.Arguments[i];
+            int value = program.Arguments.Count == 1 ? input : ir.Slice(input, 1, offset, (int)widths[i], argument.Name, "input");
+            if (argument.Shape.Count != 1) value = ir.Reshape(value, new[] { -1 }.Concat(argument.Shape).ToArray(), argument.Name, "input");
+            arguments[i] = value;
+            offset += (int)widths[i];
+        }
+
+        var parameters = new List<ParameterInfo>();
+        var declared = new List<DeclaredParameterInfo>();
+        var parameterNodes = new int[forward.Parameters.Count];
+        for (int i = 0; i < parameterNodes.Length; i++)
+        {
+            var p = forward.Parameters[i];
+            string field = "_" + char.ToLowerInvariant(p.PropertyName[0]) + p.PropertyName.Substring(1);
+            parameterNodes[i] = ir.Leaf(OpKind.Parameter, Shape.Of(p.Shape.ToArray()), p.PropertyName, p.PropertyName);
+            var (fanIn, fanOut) = Fans(p.Shape);
+            parameters.Add(new ParameterInfo(parameterNodes[i], p.PropertyName, field, fanIn, fanOut, IsBias: p.Shape.Count <= 1));
+            declared.Add(new DeclaredParameterInfo(p.PropertyName, p.Modifiers, p.TypeName, field, p.Shape, p.Initializer));
+        }
+
+        var values = ProgramLowering.Lower(program, ir, a => arguments[a], p => parameterNodes[p], diagnostics);
+        int output = values[program.Result];
+        if (output < 0) return null;
+        var shape = ir[output].Shape;
+        if (shape.Rank != 2 || shape.Dims[0] != Shape.Batch || shape.Dims[1] == Shape.Batch)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(ModelOutputShape, program.ResultLocation, forward.MethodName, shape.ToString()));
+            return null;
+        }
+        CheckLoss(spec, forward, ir[output], diagnostics);
+        if (diagnostics.Any(d => ById(d.Id).DefaultSeverity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error)) return null;
+
+        var reachable = ir.Prune(output);
+        var used = new HashSet<int>(reachable.Nodes.SelectMany(n => n.Inputs));
+        for (int i = 0; i < parameterNodes.Length; i++)
+            if (!used.Contains(reachable.Map(parameterNodes[i])))
+                diagnostics.Add(DiagnosticInfo.Create(UnusedParameter, forward.Parameters[i].Location, forward.Parameters[i].PropertyName, forward.MethodName));
+
+        var info = new ModelInfo(spec.Type, (int)total, shape.Dims[1], spec.Loss, spec.FromLogits, EquatableArray<LayerInfo>.Empty,
+            forward.MethodName, EquatableArray.From(declared), program.Arguments.Count > 1 ? EquatableArray.From(widths.Select(w => (int)w)) : default);
+        return GraphBuilder.Finish(ir, info, input, output, forward.MethodName, parameters);
+    }
+
+    /// <summary>The output's last op against what the loss needs, as the Dense front end checks its last layer.</summary>
+    private static void CheckLoss(ModelSpec spec, ForwardSpec forward, Node output, List<DiagnosticInfo> diagnostics)
+    {
+        string applies = output.Op == OpKind.Softmax ? "Softmax" : output.Op == OpKind.Activation ? output.Activation.ToString() : "no activation";
+        var location = forward.Program.ResultLocation;
+        bool crossEntropy = spec.Loss is LossKind.SparseCategoricalCrossentropy or LossKind.CategoricalCrossentropy or LossKind.BinaryCrossentropy;
+        if (!crossEntropy)
+        {
+            if (spec.FromLogits) diagnostics.Add(DiagnosticInfo.Create(FromLogitsIgnored, spec.FromLogitsLocation, spec.Loss.ToString()));
+            if (output.Op == OpKind.Softmax)
+                diagnostics.Add(DiagnosticInfo.Create(LossDoesNotFitOutput, location, spec.Loss.ToString(), "an output that is not a softmax", forward.MethodName, applies));
+            return;
+        }
+        bool binary = spec.Loss == LossKind.BinaryCrossentropy;
+        bool probabilities = binary ? output.Op == OpKind.Activation && output.Activation == ActivationKind.Sigmoid : output.Op == OpKind.Softmax;
+        string function = binary ? "Op.Sigmoid" : "Op.Softmax";
+        if (spec.FromLogits && probabilities)
+            diagnostics.Add(DiagnosticInfo.Create(LossDoesNotFitOutput, location, spec.Loss.ToString(),
+                $"logits (FromLogits = true applies {function} itself)", forward.MethodName, applies));
+        else if (!spec.FromLogits && !probabilities)
+            diagnostics.Add(DiagnosticInfo.Create(LossDoesNotFitOutput, location, spec.Loss.ToString(),
+                $"a {function}(…) result (or logits with FromLogits = true)", forward.MethodName, applies));
+    }
+
+    /// <summary>Keras's fans: (in, out) for a matrix, the length for a vector, the receptive field times the channels beyond.</summary>
+    internal static (int FanIn, int FanOut) Fans(EquatableArray<int> shape)
+    {
+        if (shape.Count == 0) return (1, 1);
+        if (shape.Count == 1) return (shape[0], shape[0]);
+        long receptive = shape.Take(shape.Count - 2).Aggregate(1L, (p, d) => p * d);
+        return ((int)(shape[shape.Count - 2] * receptive), (int)(shape[shape.Count - 1] * receptive));
+    }
+}

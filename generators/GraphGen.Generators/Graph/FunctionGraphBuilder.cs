@@ -1,0 +1,56 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using GraphGen.Generators.Model;
+using static GraphGen.Generators.Diagnostics.DiagnosticDescriptors;
+
+namespace GraphGen.Generators.Graph;
+
+/// <summary>
+/// Graph stage for [Differentiable] functions: every argument is a leaf to differentiate with respect to, the
+/// body lowers through <see cref="ProgramLowering"/>, and the value differentiated is the result, summed to a
+/// scalar first when it is a tensor (as GradientTape does with a non-scalar target).
+/// </summary>
+internal static class FunctionGraphBuilder
+{
+    public static StageResult<ModelGraph> Build(StageResult<FunctionSpec> parsed, CancellationToken cancellationToken)
+    {
+        if (parsed.Value is not { } spec) return parsed.With<ModelGraph>(null);
+        var diagnostics = parsed.Diagnostics.ToList();
+        try
+        {
+            var graph = Lower(spec, diagnostics);
+            bool failed = diagnostics.Any(d => ById(d.Id).DefaultSeverity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error);
+            return parsed.With(failed ? null : graph, diagnostics);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(InternalError, spec.Location, spec.Name, "graph", e.Message));
+            return parsed.With<ModelGraph>(null, diagnostics);
+        }
+    }
+
+    private static ModelGraph? Lower(FunctionSpec spec, List<DiagnosticInfo> diagnostics)
+    {
+        var program = spec.Program;
+        var ir = new IrBuilder();
+        var parameters = new List<ParameterInfo>();
+        var arguments = program.Arguments.Select(a =>
+        {
+            int node = ir.Leaf(OpKind.Parameter, Shape.Of(a.Shape.ToArray()), a.Name, a.Name);
+            var (fanIn, fanOut) = ForwardGraphBuilder.Fans(a.Shape);
+            parameters.Add(new ParameterInfo(node, a.Name, a.Name, fanIn, fanOut, IsBias: false));
+            return node;
+        }).ToArray();
+
+        var values = ProgramLowering.Lower(program, ir, a => arguments[a], _ => throw new InvalidOperationException("A function has no [Parameter] properties."), diagnostics);
+        int result = values[program.Result];
+        if (result < 0) return null;
+        int loss = ir[result].Shape.Rank == 0 ? result : ir.Reduce(OpKind.Sum, result, Node.AllAxes, "sum", "gradient");
+        var (nodes, map) = ir.Prune(result, loss);
+        var info = new FunctionInfo(spec.Container, spec.ContainerKeyword, spec.Name, spec.Modifiers, spec.ReturnsScalar, program.Arguments);
+        return new ModelGraph(info, EquatableArray.From(nodes), -1, -1, map(result), map(loss),
+            EquatableArray.From(parameters.Select(p => p with { Node = map(p.Node) })));
+    }
+}

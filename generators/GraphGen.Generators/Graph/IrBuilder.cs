@@ -1,0 +1,233 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using GraphGen.Generators.Model;
+using Microsoft.CodeAnalysis;
+using static GraphGen.Generators.Diagnostics.DiagnosticDescriptors;
+
+namespace GraphGen.Generators.Graph;
+
+/// <summary>A shape problem found while building the graph; the front end reports it at the expression at fault.</summary>
+internal sealed class ShapeException(DiagnosticDescriptor descriptor, params string[] arguments) : Exception(string.Format(descriptor.MessageFormat.ToString(), arguments))
+{
+    public DiagnosticDescriptor Descriptor { get; } = descriptor;
+    public string[] Arguments { get; } = arguments;
+}
+
+/// <summary>
+/// Builds IR nodes for both front ends, inferring each shape and checking it (NumPy broadcasting, matrix products,
+/// reshapes, axes). Dense layers and [Forward] bodies call the same methods, so they lower to the same graph:
+/// <c>x·W + b</c> written by hand becomes the BiasAdd a Dense layer makes, and a transpose read by a MatMul
+/// becomes the product's transpose flag.
+/// </summary>
+internal sealed class IrBuilder
+{
+    private readonly List<Node> _nodes = new();
+
+    public IReadOnlyList<Node> Nodes => _nodes;
+    public Node this[int id] => _nodes[id];
+
+    public int Leaf(OpKind op, Shape shape, string name, string layer) => Add(new Node(_nodes.Count, op, EquatableArray<int>.Empty, shape, name, layer));
+
+    public int Constant(double value, string name, string layer)
+        => Add(new Node(_nodes.Count, OpKind.Constant, EquatableArray<int>.Empty, Shape.Scalar, name, layer, Value: value));
+
+    /// <summary>a + b, a − b, a ⊙ b or a / b with NumPy broadcasting; a matrix plus a row vector is a BiasAdd.</summary>
+    public int Binary(OpKind op, int a, int b, string name, string layer, string symbol)
+    {
+        var shape = Broadcast(_nodes[a].Shape, _nodes[b].Shape, symbol);
+        if (op == OpKind.Add && IsBias(a, b)) return Node(OpKind.BiasAdd, shape, name, layer, a, b);
+        if (op == OpKind.Add && IsBias(b, a)) return Node(OpKind.BiasAdd, shape, name, layer, b, a);
+        return Node(op, shape, name, layer, a, b);
+    }
+
+    /// <summary>A loss of the output against the targets: a scalar.</summary>
+    public int Loss(OpKind op, int output, int targets) => Node(op, Shape.Scalar, "loss", "loss", output, targets);
+
+    public int MatMul(int a, int b, string name, string layer)
+    {
+        Shape sa = _nodes[a].Shape, sb = _nodes[b].Shape;
+        RequireRank(a, 2, "MatMul", "matrices (rank 2); use Op.Reshape for vectors");
+        RequireRank(b, 2, "MatMul", "matrices (rank 2); use Op.Reshape for vectors");
+        if (sa.Dims[1] != sb.Dims[0] || sa.Dims[1] == Shape.Batch)
+            throw new ShapeException(MatMulMismatch, sa.ToString(), sb.ToString(), Dim(sa.Dims[1]), Dim(sb.Dims[0]));
+        var shape = Shape.Of(sa.Dims[0], sb.Dims[1]);
+        // Read a transposed operand in place: one GEMM with a transpose flag, never a copy (one flag at most).
+        bool transposeB = _nodes[b].Op == OpKind.Transpose, transposeA = !transposeB && _nodes[a].Op == OpKind.Transpose;
+        return Add(new Node(_nodes.Count, OpKind.MatMul,
+            EquatableArray.Of(transposeA ? _nodes[a].Inputs[0] : a, transposeB ? _nodes[b].Inputs[0] : b), shape, name, layer, transposeA, transposeB));
+    }
+
+    public int Transpose(int a, string name, string layer)
+    {
+        RequireRank(a, 2, "Transpose", "a matrix (rank 2)");
+        return Node(OpKind.Transpose, Shape.Transpose(_nodes[a].Shape), name, layer, a);
+    }
+
+    /// <summary>
+    /// Reshapes to <paramref name="dims"/>, one of which may be −1 (inferred), as NumPy does. A batched value keeps
+    /// its batch dimension first, written −1: <c>Op.Reshape(images, -1, 64)</c> turns (B, 8, 8) into (B, 64).
+    /// </summary>
+    public int Reshape(int a, IReadOnlyList<int> dims, string name, string layer)
+    {
+        var source = _nodes[a].Shape;
+        string target = "(" + string.Join(", ", dims) + ")";
+        if (dims.Count(d => d == -1) > 1 || dims.Any(d => d == 0 || d < -1))
+            throw new ShapeException(ReshapeMismatch, source.ToString(), target, "dimensions must be positive, with at most one −1 to infer");
+        if (source.HasBatch && (source.Dims[0] != Shape.Batch || source.Dims.Skip(1).Contains(Shape.Batch)))
+            throw new ShapeException(RankMismatch, "Reshape", "the batch dimension B first", _nodes[a].Name, source.ToString());
+        long known = dims.Where(d => d != -1).Aggregate(1L, (p, d) => p * d);
+        long elements = source.ElementsPerBatch;
+        int[] resolved = dims.ToArray();
+        if (source.HasBatch)
+        {
+            if (dims.Count == 0 || dims[0] != -1)
+                throw new ShapeException(ReshapeMismatch, source.ToString(), target, "a batched value keeps B first: write it as −1, as in Op.Reshape(x, -1, …)");
+            if (known != elements)
+                throw new ShapeException(ReshapeMismatch, source.ToString(), target, $"{elements} values per sample cannot become {known}");
+            resolved[0] = Shape.Batch;
+        }
+        else if (Array.IndexOf(resolved, -1) is int unknown and >= 0)
+        {
+            if (elements % known != 0)
+                throw new ShapeException(ReshapeMismatch, source.ToString(), target, $"{elements} values do not divide by {known}");
+            resolved[unknown] = (int)(elements / known);
+        }
+        else if (known != elements)
+            throw new ShapeException(ReshapeMismatch, source.ToString(), target, $"{elements} values cannot become {known}");
+        var shape = Shape.Of(resolved);
+        if (shape.Equals(source)) return a;
+        if (_nodes[a].Op == OpKind.Reshape) a = _nodes[a].Inputs[0]; // one reshape of the original values
+        return _nodes[a].Shape.Equals(shape) ? a : Node(OpKind.Reshape, shape, name, layer, a);
+    }
+
+    public int Concat(IReadOnlyList<int> parts, int axis, string name, string layer)
+    {
+        var first = _nodes[parts[0]].Shape;
+        int resolved = ResolveAxis("Concat", axis, first);
+        long total = 0;
+        foreach (int part in parts)
+        {
+            var shape = _nodes[part].Shape;
+            if (shape.Rank != first.Rank)
+                throw new ShapeException(ConcatMismatch, axis.ToString(), first.ToString(), shape.ToString(), $"ranks {first.Rank} and {shape.Rank} differ");
+            for (int d = 0; d < shape.Rank; d++)
+            {
+                if (d == resolved) continue;
+                if (shape.Dims[d] != first.Dims[d])
+                    throw new ShapeException(ConcatMismatch, axis.ToString(), first.ToString(), shape.ToString(), $"dimension {d} differs ({Dim(first.Dims[d])} and {Dim(shape.Dims[d])})");
+            }
+            if (shape.Dims[resolved] == Shape.Batch)
+                throw new ShapeException(ConcatMismatch, axis.ToString(), first.ToString(), shape.ToString(), "the batch axis has no fixed length");
+            total += shape.Dims[resolved];
+        }
+        if (parts.Count == 1) return parts[0];
+        var dims = first.Dims.ToArray();
+        dims[resolved] = checked((int)total);
+        return Add(new Node(_nodes.Count, OpKind.Concat, EquatableArray.From(parts), Shape.Of(dims), name, layer, Axis: resolved));
+    }
+
+    public int Slice(int a, int axis, int offset, int length, string name, string layer)
+    {
+        var dims = _nodes[a].Shape.Dims.ToArray();
+        dims[axis] = length;
+        return Add(new Node(_nodes.Count, OpKind.Slice, EquatableArray.Of(a), Shape.Of(dims), name, layer, Axis: axis, Offset: offset));
+    }
+
+    public int Activation(ActivationKind activation, int a, string name, string layer)
+        => Add(new Node(_nodes.Count, OpKind.Activation, EquatableArray.Of(a), _nodes[a].Shape, name, layer, Activation: activation));
+
+    public int Softmax(int a, string name, string layer)
+    {
+        RequireRank(a, 1, "Softmax", "at least one axis (it normalises the last)", atLeast: true);
+        return Node(OpKind.Softmax, _nodes[a].Shape, name, layer, a);
+    }
+
+    /// <summary>−x, e^x, ln x, √x or x².</summary>
+    public int Unary(OpKind op, int a, string name, string layer) => Node(op, _nodes[a].Shape, name, layer, a);
+
+    /// <summary>Σ or mean over <paramref name="axis"/>, or over every axis to a scalar for <see cref="Node.AllAxes"/>.</summary>
+    public int Reduce(OpKind op, int a, int axis, string name, string layer)
+    {
+        var shape = _nodes[a].Shape;
+        if (axis == Graph.Node.AllAxes)
+            return Add(new Node(_nodes.Count, op, EquatableArray.Of(a), Shape.Scalar, name, layer, Axis: Graph.Node.AllAxes));
+        int resolved = ResolveAxis(op.ToString(), axis, shape);
+        var dims = shape.Dims.Where((_, i) => i != resolved).ToArray();
+        return Add(new Node(_nodes.Count, op, EquatableArray.Of(a), Shape.Of(dims), name, layer, Axis: resolved));
+    }
+
+    /// <summary>
+    /// Drops what the named values do not need (a local never used, a transpose folded into a product) and
+    /// renumbers. Leaves stay, so an unread parameter still has its node (and no gradient).
+    /// </summary>
+    public (List<Node> Nodes, Func<int, int> Map) Prune(params int[] roots)
+    {
+        var keep = new bool[_nodes.Count];
+        foreach (int root in roots) if (root >= 0) keep[root] = true;
+        for (int id = _nodes.Count - 1; id >= 0; id--)
+        {
+            if (_nodes[id].IsLeaf) keep[id] = true;
+            if (!keep[id]) continue;
+            foreach (int input in _nodes[id].Inputs) keep[input] = true;
+        }
+        var map = new int[_nodes.Count];
+        var kept = new List<Node>();
+        for (int id = 0; id < _nodes.Count; id++)
+        {
+            map[id] = -1;
+            if (!keep[id]) continue;
+            map[id] = kept.Count;
+            var node = _nodes[id];
+            kept.Add(node with { Id = kept.Count, Inputs = EquatableArray.From(node.Inputs.Select(i => map[i])) });
+        }
+        return (kept, id => id < 0 ? id : map[id]);
+    }
+
+    private bool IsBias(int matrix, int vector)
+    {
+        Shape m = _nodes[matrix].Shape, v = _nodes[vector].Shape;
+        return m.Rank == 2 && v.Rank == 1 && v.Dims[0] == m.Dims[1] && v.Dims[0] != Shape.Batch;
+    }
+
+    private static Shape Broadcast(Shape a, Shape b, string symbol)
+    {
+        int rank = Math.Max(a.Rank, b.Rank);
+        var dims = new int[rank];
+        for (int i = 1; i <= rank; i++)
+        {
+            int da = i <= a.Rank ? a.Dims[a.Rank - i] : 1, db = i <= b.Rank ? b.Dims[b.Rank - i] : 1;
+            if (da == db || db == 1) dims[rank - i] = da;
+            else if (da == 1) dims[rank - i] = db;
+            else throw new ShapeException(BroadcastMismatch, symbol, a.ToString(), b.ToString(),
+                $"dimension {Dim(da)} and {Dim(db)} differ (counting from the last axis, axis −{i}) and neither is 1");
+        }
+        return Shape.Of(dims);
+    }
+
+    private void RequireRank(int id, int rank, string op, string what, bool atLeast = false)
+    {
+        var shape = _nodes[id].Shape;
+        if (atLeast ? shape.Rank < rank : shape.Rank != rank)
+            throw new ShapeException(RankMismatch, op, what, _nodes[id].Name, shape.ToString());
+    }
+
+    private static int ResolveAxis(string op, int axis, Shape shape)
+    {
+        int resolved = axis < 0 ? axis + shape.Rank : axis;
+        if (resolved < 0 || resolved >= shape.Rank)
+            throw new ShapeException(AxisOutOfRange, op, axis.ToString(), shape.ToString(), Math.Max(0, shape.Rank - 1).ToString());
+        return resolved;
+    }
+
+    private static string Dim(int d) => d == Shape.Batch ? "B" : d.ToString();
+
+    private int Node(OpKind op, Shape shape, string name, string layer, params int[] inputs)
+        => Add(new Node(_nodes.Count, op, EquatableArray.Of(inputs), shape, name, layer));
+
+    private int Add(Node node)
+    {
+        _nodes.Add(node);
+        return node.Id;
+    }
+}

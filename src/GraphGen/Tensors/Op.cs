@@ -1,0 +1,178 @@
+using System.Numerics.Tensors;
+using GraphGen.Cpu;
+
+namespace GraphGen;
+
+/// <summary>
+/// The operations [Forward] and [Differentiable] bodies are written with. The generator reads calls to them and
+/// compiles each, with its gradient, into fused kernels; called directly, each runs eagerly on the CPU kernels
+/// the compiled code uses and returns a new tensor. Axes count from 0 (the batch axis, in a [Forward] method) or
+/// from the end when negative, as in NumPy.
+/// </summary>
+public static class Op
+{
+    public static Tensor Add(Tensor a, Tensor b) => Binary(a, b, TensorKernels.Add);
+    public static Tensor Subtract(Tensor a, Tensor b) => Binary(a, b, TensorKernels.Subtract);
+    public static Tensor Multiply(Tensor a, Tensor b) => Binary(a, b, TensorKernels.Multiply);
+    public static Tensor Divide(Tensor a, Tensor b) => Binary(a, b, TensorKernels.Divide);
+
+    public static Tensor Negate(Tensor x) => Map(x, TensorPrimitives.Negate);
+
+    /// <summary>a·b for matrices a (m, k) and b (k, n).</summary>
+    public static Tensor MatMul(Tensor a, Tensor b)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        if (a.Rank != 2 || b.Rank != 2)
+            throw new ArgumentException($"MatMul needs matrices (rank 2); got {TensorKernels.Format(a.Dims)} and {TensorKernels.Format(b.Dims)}.");
+        if (a.Shape[1] != b.Shape[0])
+            throw new ArgumentException($"MatMul of {TensorKernels.Format(a.Dims)} and {TensorKernels.Format(b.Dims)}: inner dimensions {a.Shape[1]} and {b.Shape[0]} differ.");
+        var c = new Tensor(a.Shape[0], b.Shape[1]);
+        Gemm.Multiply(GemmLayout.NN, a.Shape[0], b.Shape[1], a.Shape[1], a.Data, b.Data, c.Data);
+        return c;
+    }
+
+    /// <summary>The transpose of a matrix.</summary>
+    public static Tensor Transpose(Tensor x)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        if (x.Rank != 2) throw new ArgumentException($"Transpose needs a matrix (rank 2); got {TensorKernels.Format(x.Dims)}.", nameof(x));
+        var y = new Tensor(x.Shape[1], x.Shape[0]);
+        TensorKernels.Transpose(x.Data, y.Data, x.Shape[0], x.Shape[1]);
+        return y;
+    }
+
+    /// <summary>The same values under <paramref name="shape"/>; one dimension may be −1 (inferred). In a [Forward] method the batch dimension is that −1.</summary>
+    public static Tensor Reshape(Tensor x, params int[] shape)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        var dims = (int[])shape.Clone();
+        int unknown = Array.IndexOf(dims, -1);
+        long known = dims.Where(d => d != -1).Aggregate(1L, (p, d) => p * d);
+        if (dims.Count(d => d == -1) > 1 || dims.Any(d => d == 0 || d < -1) || (unknown >= 0 ? x.Length % known != 0 : known != x.Length))
+            throw new ArgumentException($"Reshape of {TensorKernels.Format(x.Dims)} ({x.Length} values) to {TensorKernels.Format(dims)} is not possible.", nameof(shape));
+        if (unknown >= 0) dims[unknown] = (int)(x.Length / known);
+        return new Tensor(dims, (float[])x.Data.Clone());
+    }
+
+    /// <summary><paramref name="a"/> and <paramref name="b"/> joined along <paramref name="axis"/>.</summary>
+    public static Tensor Concat(Tensor a, Tensor b, int axis = -1) => Concat([a, b], axis);
+
+    /// <summary>The tensors joined along <paramref name="axis"/>; every other dimension must match.</summary>
+    public static Tensor Concat(Tensor[] tensors, int axis = -1)
+    {
+        ArgumentNullException.ThrowIfNull(tensors);
+        if (tensors.Length == 0) throw new ArgumentException("Concat needs at least one tensor.", nameof(tensors));
+        var first = tensors[0];
+        int resolved = Axis(axis, first.Rank, "Concat");
+        var dims = first.Shape.ToArray();
+        dims[resolved] = 0;
+        foreach (var t in tensors)
+        {
+            if (t.Rank != first.Rank || Enumerable.Range(0, t.Rank).Any(d => d != resolved && t.Shape[d] != first.Shape[d]))
+                throw new ArgumentException($"Concat along axis {axis} of {TensorKernels.Format(first.Dims)} and {TensorKernels.Format(t.Dims)}: the other dimensions differ.", nameof(tensors));
+            dims[resolved] += t.Shape[resolved];
+        }
+        var result = new Tensor(dims);
+        int outer = dims.Take(resolved).Aggregate(1, (p, d) => p * d), unit = dims.Skip(resolved + 1).Aggregate(1, (p, d) => p * d), offset = 0;
+        foreach (var t in tensors)
+        {
+            int width = t.Shape[resolved] * unit;
+            TensorKernels.CopyBlock(t.Data, width, 0, result.Data, dims[resolved] * unit, offset, outer, width);
+            offset += width;
+        }
+        return result;
+    }
+
+    public static Tensor Relu(Tensor x) => Activate<Cpu.Relu>(x);
+    public static Tensor Tanh(Tensor x) => Activate<Cpu.Tanh>(x);
+    public static Tensor Sigmoid(Tensor x) => Activate<Cpu.Sigmoid>(x);
+    /// <summary>x, or 0.2·x below zero (Keras's leaky_relu).</summary>
+    public static Tensor LeakyRelu(Tensor x) => Activate<Cpu.LeakyRelu>(x);
+    public static Tensor Elu(Tensor x) => Activate<Cpu.Elu>(x);
+    /// <summary>x·Φ(x), the exact (erf) form.</summary>
+    public static Tensor Gelu(Tensor x) => Activate<Cpu.Gelu>(x);
+    public static Tensor Softplus(Tensor x) => Activate<Cpu.Softplus>(x);
+
+    /// <summary>softmax over the last axis.</summary>
+    public static Tensor Softmax(Tensor x)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        if (x.Rank == 0) throw new ArgumentException("Softmax needs at least one axis.", nameof(x));
+        var y = new Tensor(x.Shape.ToArray());
+        int cols = x.Shape[^1];
+        Kernels.Softmax(x.Data, y.Data, x.Length / cols, cols);
+        return y;
+    }
+
+    public static Tensor Exp(Tensor x) => Map(x, TensorPrimitives.Exp);
+    public static Tensor Log(Tensor x) => Map(x, TensorPrimitives.Log);
+    public static Tensor Sqrt(Tensor x) => Map(x, TensorPrimitives.Sqrt);
+    public static Tensor Square(Tensor x) => Map(x, (v, d) => TensorPrimitives.Multiply(v, v, d));
+
+    /// <summary>The sum of every element: a scalar.</summary>
+    public static Tensor Sum(Tensor x) => Tensor.Scalar(TensorPrimitives.Sum(x.Data));
+
+    /// <summary>The sum over <paramref name="axis"/>, which the result no longer has.</summary>
+    public static Tensor Sum(Tensor x, int axis) => Reduce(x, axis, mean: false);
+
+    /// <summary>The mean of every element: a scalar.</summary>
+    public static Tensor Mean(Tensor x) => Tensor.Scalar(TensorPrimitives.Sum(x.Data) / x.Length);
+
+    /// <summary>The mean over <paramref name="axis"/>, which the result no longer has.</summary>
+    public static Tensor Mean(Tensor x, int axis) => Reduce(x, axis, mean: true);
+
+    // Scalar forms, for [Differentiable] functions of floats.
+    public static float Relu(float x) => Cpu.Relu.Forward(x);
+    public static float Tanh(float x) => MathF.Tanh(x);
+    public static float Sigmoid(float x) => Cpu.Sigmoid.Forward(x);
+    public static float Exp(float x) => MathF.Exp(x);
+    public static float Log(float x) => MathF.Log(x);
+    public static float Sqrt(float x) => MathF.Sqrt(x);
+    public static float Square(float x) => x * x;
+
+    private static Tensor Binary(Tensor a, Tensor b, BinaryKernel kernel)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        var c = new Tensor(TensorKernels.BroadcastShape(a.Dims, b.Dims));
+        kernel(a.Data, a.Dims, b.Data, b.Dims, c.Data, c.Dims);
+        return c;
+    }
+
+    private delegate void BinaryKernel(ReadOnlySpan<float> a, ReadOnlySpan<int> aDims, ReadOnlySpan<float> b, ReadOnlySpan<int> bDims, Span<float> c, ReadOnlySpan<int> cDims);
+    private delegate void UnaryKernel(ReadOnlySpan<float> x, Span<float> y);
+
+    private static Tensor Map(Tensor x, UnaryKernel kernel)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        var y = new Tensor(x.Shape.ToArray());
+        kernel(x.Data, y.Data);
+        return y;
+    }
+
+    private static Tensor Activate<TActivation>(Tensor x) where TActivation : IActivation
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        var y = new Tensor(x.Shape.ToArray());
+        Kernels.Activate<TActivation>(x.Data, y.Data, x.Length);
+        return y;
+    }
+
+    private static Tensor Reduce(Tensor x, int axis, bool mean)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        int resolved = Axis(axis, x.Rank, mean ? "Mean" : "Sum");
+        int outer = x.Shape.Take(resolved).Aggregate(1, (p, d) => p * d), count = x.Shape[resolved], inner = x.Shape.Skip(resolved + 1).Aggregate(1, (p, d) => p * d);
+        var y = new Tensor(x.Shape.Where((_, i) => i != resolved).ToArray());
+        TensorKernels.Sum(x.Data, y.Data, outer, count, inner, mean ? 1f / count : 1f);
+        return y;
+    }
+
+    private static int Axis(int axis, int rank, string op)
+    {
+        int resolved = axis < 0 ? axis + rank : axis;
+        if (resolved < 0 || resolved >= rank) throw new ArgumentOutOfRangeException(nameof(axis), $"{op} axis {axis} is out of range for rank {rank}.");
+        return resolved;
+    }
+}
