@@ -203,7 +203,7 @@ public class GeneratedModelTests
     }
 
     /// <summary>Relative to the tensor's largest reference value: 1e-4.</summary>
-    private static void AssertTensor(double[] expected, float[] actual, string what)
+    internal static void AssertTensor(double[] expected, float[] actual, string what)
     {
         Assert.True(expected.Length <= actual.Length, $"{what}: {actual.Length} values, expected {expected.Length}");
         double scale = Math.Max(expected.Max(Math.Abs), 1e-12);
@@ -211,6 +211,6 @@ public class GeneratedModelTests
             Assert.True(Math.Abs(expected[i] - actual[i]) <= 1e-4 * scale, $"{what}[{i}]: expected {expected[i]}, got {actual[i]} (scale {scale})");
     }
 
-    private static void AssertRelative(double expected, double actual, string what)
+    internal static void AssertRelative(double expected, double actual, string what)
         => Assert.True(Math.Abs(expected - actual) <= 1e-4 * Math.Abs(expected), $"{what}: expected {expected}, got {actual}");
 }

@@ -53,6 +53,21 @@ public class GradientCheckTests
             return Nodes.Count - 1;
         }
 
+        public int Constant(double value)
+        {
+            Nodes.Add(new Node(Nodes.Count, OpKind.Constant, EquatableArray<int>.Empty, Shape.Scalar, "c", "test", Value: value));
+            return Nodes.Count - 1;
+        }
+
+        public int Along(OpKind op, Shape shape, int axis, int offset, params int[] inputs)
+        {
+            Nodes.Add(new Node(Nodes.Count, op, EquatableArray.Of(inputs), shape, op.ToString(), "test", Axis: axis, Offset: offset));
+            return Nodes.Count - 1;
+        }
+
+        /// <summary>Ends the graph as a [Differentiable] function does: the sum of every element is the value differentiated.</summary>
+        public void CheckSum(int output) => Check(output, Along(OpKind.Sum, Shape.Scalar, Node.AllAxes, 0, output));
+
         public int AddNode(OpKind op, Shape shape, string name, bool ta, bool tb, params int[] inputs)
         {
             Nodes.Add(new Node(Nodes.Count, op, EquatableArray.Of(inputs), shape, name, "test", ta, tb));
@@ -72,6 +87,12 @@ public class GradientCheckTests
         }
 
         /// <summary>Ends the graph with a mean squared error against random targets and checks it.</summary>
+        public void CheckWithMseOf(int output, Shape shape)
+        {
+            int flat = Add(OpKind.Reshape, Shape.Of(Batch, (int)shape.ElementsPerBatch), "flat", output);
+            CheckWithMse(flat);
+        }
+
         public void CheckWithMse(int output) => Check(output, Add(OpKind.MeanSquaredError, Shape.Scalar, "loss", output, Targets(Nodes[output].Shape.Last)));
 
         public void Check(int output, int loss)
@@ -195,5 +216,89 @@ public class GradientCheckTests
             width = units;
         }
         g.Check(h, g.Add(OpKind.SparseCategoricalCrossentropy, Shape.Scalar, "loss", h, g.Labels(4)));
+    }
+
+    // ---- The general ops of [Forward] and [Differentiable] bodies ----
+
+    [Theory]
+    [InlineData("Add")]
+    [InlineData("Subtract")]
+    [InlineData("Multiply")]
+    [InlineData("Divide")]
+    public void BroadcastingBinary(string op)
+    {
+        // (B, 2, 4) with (4), with (2, 1) and with a scalar constant: every broadcast sums its gradient back.
+        var kind = Enum.Parse<OpKind>(op);
+        var g = new TestGraph();
+        var shape = Shape.Of(Batch, 2, 4);
+        int x = g.Param(Batch, 2, 4);
+        int a = g.Add(kind, shape, "a", x, g.Param(4));
+        int b = g.Add(kind, shape, "b", g.Param(2, 1), a);
+        g.CheckWithMseOf(g.Add(kind, shape, "c", b, g.Constant(1.7)), shape);
+    }
+
+    [Theory]
+    [InlineData("Negate")]
+    [InlineData("Exp")]
+    [InlineData("Log")]
+    [InlineData("Sqrt")]
+    [InlineData("Square")]
+    public void Unary(string op)
+    {
+        var g = new TestGraph();
+        int x = g.Param(Batch, 4);
+        // Log and Sqrt read a positive input: x² + 0.5.
+        int positive = g.Add(OpKind.Add, Shape.Of(Batch, 4), "p", g.Add(OpKind.Square, Shape.Of(Batch, 4), "s", x), g.Constant(0.5));
+        g.CheckWithMse(g.Add(Enum.Parse<OpKind>(op), Shape.Of(Batch, 4), "y", positive));
+    }
+
+    [Fact]
+    public void TransposeAndReshape()
+    {
+        var g = new TestGraph();
+        int t = g.Add(OpKind.Transpose, Shape.Of(4, 6), "t", g.Param(6, 4));
+        g.CheckSum(g.Add(OpKind.Reshape, Shape.Of(2, 12), "r", g.Add(OpKind.Multiply, Shape.Of(4, 6), "m", t, g.Param(4, 6))));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void ConcatAlongEachAxis(int axis)
+    {
+        var g = new TestGraph();
+        int[] first = { 2, 3, 4 }, second = { 2, 3, 4 };
+        second[axis] = 5;
+        var joined = first.ToArray();
+        joined[axis] = first[axis] + second[axis];
+        int a = g.Param(first), b = g.Param(second);
+        int c = g.Along(OpKind.Concat, Shape.Of(joined), axis, 0, a, b);
+        g.CheckSum(g.Add(OpKind.Multiply, Shape.Of(joined), "m", c, g.Param(joined)));
+    }
+
+    [Theory]
+    [InlineData("Sum", 0)]
+    [InlineData("Sum", 1)]
+    [InlineData("Mean", 1)]
+    [InlineData("Mean", 2)]
+    [InlineData("Mean", Node.AllAxes)]
+    public void Reductions(string op, int axis)
+    {
+        var g = new TestGraph();
+        int[] dims = { 3, 4, 2 };
+        var reduced = axis == Node.AllAxes ? Shape.Scalar : Shape.Of(dims.Where((_, i) => i != axis).ToArray());
+        int x = g.Param(dims);
+        int r = g.Along(Enum.Parse<OpKind>(op), reduced, axis, 0, g.Add(OpKind.Multiply, Shape.Of(dims), "xx", x, x));
+        g.CheckSum(g.Add(OpKind.Multiply, reduced, "w", r, reduced.Rank == 0 ? g.Constant(0.3) : g.Param(reduced.Dims.ToArray())));
+    }
+
+    [Fact]
+    public void ScalarResultReadTwice()
+    {
+        // f(x, y) = x·y + x / y for scalars: a [Differentiable] function of floats, differentiated from the seed 1.
+        var g = new TestGraph();
+        int x = g.Param(), y = g.Param();
+        int f = g.Add(OpKind.Add, Shape.Scalar, "f", g.Add(OpKind.Multiply, Shape.Scalar, "xy", x, y), g.Add(OpKind.Divide, Shape.Scalar, "q", x, y));
+        g.Check(f, f);
     }
 }

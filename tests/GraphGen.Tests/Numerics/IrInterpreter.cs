@@ -14,7 +14,7 @@ internal static class IrInterpreter
     {
         var values = new double[nodes.Count][];
         foreach (var node in nodes)
-            values[node.Id] = node.IsLeaf ? leaves[node.Id] : Evaluate(node, values, nodes, batch);
+            values[node.Id] = node.Op == OpKind.Constant ? new[] { node.Value } : node.IsLeaf ? leaves[node.Id] : Evaluate(node, values, nodes, batch);
         return values;
     }
 
@@ -40,7 +40,77 @@ internal static class IrInterpreter
                 return c;
             }
             case OpKind.BiasAdd: return Map2(In(0), (x, i) => x + In(1)[i % cols]);
-            case OpKind.Add: return Map2(In(0), (x, i) => x + In(1)[i]);
+            case OpKind.Add: return Broadcast(In(0), InDims(0), In(1), InDims(1), Dims(n.Shape, batch), (a, b) => a + b);
+            case OpKind.Subtract: return Broadcast(In(0), InDims(0), In(1), InDims(1), Dims(n.Shape, batch), (a, b) => a - b);
+            case OpKind.Multiply: return Broadcast(In(0), InDims(0), In(1), InDims(1), Dims(n.Shape, batch), (a, b) => a * b);
+            case OpKind.Divide: return Broadcast(In(0), InDims(0), In(1), InDims(1), Dims(n.Shape, batch), (a, b) => a / b);
+            case OpKind.Negate: return Map2(In(0), (x, _) => -x);
+            case OpKind.Exp: return Map2(In(0), (x, _) => Math.Exp(x));
+            case OpKind.Log: return Map2(In(0), (x, _) => Math.Log(x));
+            case OpKind.Sqrt: return Map2(In(0), (x, _) => Math.Sqrt(x));
+            case OpKind.Square: return Map2(In(0), (x, _) => x * x);
+            case OpKind.Reshape: return (double[])In(0).Clone();
+            case OpKind.Transpose:
+            {
+                int[] d = InDims(0);
+                var t = new double[d[0] * d[1]];
+                for (int i = 0; i < d[0]; i++)
+                    for (int j = 0; j < d[1]; j++) t[j * d[0] + i] = In(0)[i * d[1] + j];
+                return t;
+            }
+            case OpKind.Concat:
+            {
+                // Walk the output; each index along the axis belongs to one input.
+                int[] d = Dims(n.Shape, batch);
+                var y = new double[d.Aggregate(1, (a, b) => a * b)];
+                int outer = d.Take(n.Axis).Aggregate(1, (a, b) => a * b), unit = d.Skip(n.Axis + 1).Aggregate(1, (a, b) => a * b);
+                for (int o = 0; o < outer; o++)
+                {
+                    int along = 0;
+                    for (int p = 0; p < n.Inputs.Count; p++)
+                    {
+                        int w = InDims(p)[n.Axis];
+                        for (int k = 0; k < w * unit; k++) y[(o * d[n.Axis] + along) * unit + k] = In(p)[o * w * unit + k];
+                        along += w;
+                    }
+                }
+                return y;
+            }
+            case OpKind.Slice:
+            {
+                int[] d = InDims(0), od = Dims(n.Shape, batch);
+                int outer = d.Take(n.Axis).Aggregate(1, (a, b) => a * b), unit = d.Skip(n.Axis + 1).Aggregate(1, (a, b) => a * b);
+                var y = new double[od.Aggregate(1, (a, b) => a * b)];
+                for (int o = 0; o < outer; o++)
+                    for (int k = 0; k < od[n.Axis] * unit; k++) y[o * od[n.Axis] * unit + k] = In(0)[(o * d[n.Axis] + n.Offset) * unit + k];
+                return y;
+            }
+            case OpKind.Sum or OpKind.Mean:
+            {
+                var (outer, count, inner) = Around(InDims(0), n.Axis);
+                var y = new double[outer * inner];
+                for (int o = 0; o < outer; o++)
+                    for (int k = 0; k < count; k++)
+                        for (int i = 0; i < inner; i++) y[o * inner + i] += In(0)[(o * count + k) * inner + i] / (n.Op == OpKind.Mean ? count : 1);
+                return y;
+            }
+            case OpKind.ExpandSum or OpKind.ExpandMean:
+            {
+                var (outer, count, inner) = Around(Dims(n.Shape, batch), n.Axis);
+                var y = new double[outer * count * inner];
+                for (int o = 0; o < outer; o++)
+                    for (int k = 0; k < count; k++)
+                        for (int i = 0; i < inner; i++) y[(o * count + k) * inner + i] = In(0)[o * inner + i] / (n.Op == OpKind.ExpandMean ? count : 1);
+                return y;
+            }
+            case OpKind.SumTo:
+            {
+                // Every source element adds into the target element it broadcast from.
+                int[] from = InDims(0), to = Dims(n.Shape, batch);
+                var y = new double[to.Aggregate(1, (a, b) => a * b)];
+                for (int i = 0; i < In(0).Length; i++) y[BroadcastIndex(i, from, to)] += In(0)[i];
+                return y;
+            }
             case OpKind.Activation: return Map2(In(0), (x, _) => ReferenceMath.Activate((Activation)(int)n.Activation, x));
             case OpKind.Softmax:
             {
@@ -111,6 +181,34 @@ internal static class IrInterpreter
             default: throw new NotSupportedException(n.Op.ToString());
         }
     }
+
+    private static double[] Broadcast(double[] a, int[] aDims, double[] b, int[] bDims, int[] outDims, Func<double, double, double> f)
+    {
+        var y = new double[outDims.Aggregate(1, (p, d) => p * d)];
+        for (int i = 0; i < y.Length; i++) y[i] = f(a[BroadcastIndex(i, outDims, aDims)], b[BroadcastIndex(i, outDims, bDims)]);
+        return y;
+    }
+
+    /// <summary>The flat index in an operand of shape <paramref name="to"/> that flat index i of the broadcast shape <paramref name="from"/> reads.</summary>
+    private static int BroadcastIndex(int i, int[] from, int[] to)
+    {
+        int index = 0, stride = 1;
+        for (int d = 1; d <= from.Length; d++)
+        {
+            int coordinate = i % from[^d];
+            i /= from[^d];
+            if (d <= to.Length)
+            {
+                if (to[^d] != 1) index += coordinate * stride;
+                stride *= to[^d];
+            }
+        }
+        return index;
+    }
+
+    private static (int Outer, int Count, int Inner) Around(int[] dims, int axis)
+        => axis == Node.AllAxes ? (1, dims.Aggregate(1, (a, b) => a * b), 1)
+            : (dims.Take(axis).Aggregate(1, (a, b) => a * b), dims[axis], dims.Skip(axis + 1).Aggregate(1, (a, b) => a * b));
 
     /// <summary>x from y = activation(x), for the activations whose backward pass keeps y.</summary>
     private static double Inverse(Activation activation, double y) => activation switch
