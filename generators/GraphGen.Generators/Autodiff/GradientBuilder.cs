@@ -37,9 +37,9 @@ internal sealed class GradientBuilder
             var node = builder._nodes[id];
             if (node.IsLeaf || !builder._needsGradient[id]) continue;
             int outputGradient;
-            // A loss op folds d loss / d loss = 1 into its own rule; any other scalar (a [Differentiable] result)
-            // starts from the constant 1.
-            if (id == graph.Loss) outputGradient = node.IsLoss ? LossSeed : builder.Constant(1.0, "d_" + node.Name, node.Layer);
+            // A loss op folds d loss / d loss = 1 into its own rule; any other result (a [Differentiable] function's)
+            // starts from 1, or from ones for a tensor, whose elements are summed as GradientTape does.
+            if (id == graph.Loss) outputGradient = node.IsLoss ? LossSeed : builder.Seed(node);
             else if (!builder._gradients.TryGetValue(id, out outputGradient)) continue; // does not reach the loss
             if (!GradientRules.Table.TryGetValue(node.Op, out var rule))
                 throw new NotSupportedException($"No gradient rule for {node.Op} (node '{node.Name}').");
@@ -74,6 +74,12 @@ internal sealed class GradientBuilder
     {
         var inputs = second < 0 ? new[] { first } : new[] { first, second };
         return Add(new Node(_nodes.Count, op, EquatableArray.Of(inputs), shape, name, layer, Axis: axis, Offset: offset));
+    }
+
+    private int Seed(Node result)
+    {
+        int one = Constant(1.0, "one", result.Layer);
+        return result.Shape.Rank == 0 ? one : Op(OpKind.ExpandSum, result.Shape, "d_" + result.Name, result.Layer, one, axis: Graph.Node.AllAxes);
     }
 
     public int Constant(double value, string name, string layer)

@@ -72,7 +72,7 @@ internal static class ForwardGraphBuilder
 
         var info = new ModelInfo(spec.Type, (int)total, shape.Dims[1], spec.Loss, spec.FromLogits, EquatableArray<LayerInfo>.Empty,
             forward.MethodName, EquatableArray.From(declared), program.Arguments.Count > 1 ? EquatableArray.From(widths.Select(w => (int)w)) : default);
-        return GraphBuilder.Finish(ir, info, input, output, forward.MethodName, parameters);
+        return GraphBuilder.Finish(ir, info, input, output, "output", parameters);
     }
 
     /// <summary>The output's last op against what the loss needs, as the Dense front end checks its last layer.</summary>

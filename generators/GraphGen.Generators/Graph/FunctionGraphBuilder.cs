@@ -9,8 +9,8 @@ namespace GraphGen.Generators.Graph;
 
 /// <summary>
 /// Graph stage for [Differentiable] functions: every argument is a leaf to differentiate with respect to, the
-/// body lowers through <see cref="ProgramLowering"/>, and the value differentiated is the result, summed to a
-/// scalar first when it is a tensor (as GradientTape does with a non-scalar target).
+/// body lowers through <see cref="ProgramLowering"/>, and the value differentiated is the result (the sum of its
+/// elements when it is a tensor, as GradientTape does with a non-scalar target).
 /// </summary>
 internal static class FunctionGraphBuilder
 {
@@ -47,10 +47,10 @@ internal static class FunctionGraphBuilder
         var values = ProgramLowering.Lower(program, ir, a => arguments[a], _ => throw new InvalidOperationException("A function has no [Parameter] properties."), diagnostics);
         int result = values[program.Result];
         if (result < 0) return null;
-        int loss = ir[result].Shape.Rank == 0 ? result : ir.Reduce(OpKind.Sum, result, Node.AllAxes, "sum", "gradient");
-        var (nodes, map) = ir.Prune(result, loss);
+        // The result is what is differentiated; for a tensor the autodiff seeds ones, the gradient of its sum.
+        var (nodes, map) = ir.Prune(result);
         var info = new FunctionInfo(spec.Container, spec.ContainerKeyword, spec.Name, spec.Modifiers, spec.ReturnsScalar, program.Arguments);
-        return new ModelGraph(info, EquatableArray.From(nodes), -1, -1, map(result), map(loss),
+        return new ModelGraph(info, EquatableArray.From(nodes), -1, -1, map(result), map(result),
             EquatableArray.From(parameters.Select(p => p with { Node = map(p.Node) })));
     }
 }

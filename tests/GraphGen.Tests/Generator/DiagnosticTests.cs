@@ -232,6 +232,155 @@ public class DiagnosticTests
         Assert.Equal(5, diagnostic.Location.SourceSpan.Start);
     }
 
+    // ---- [Forward] and [Differentiable] ----
+
+    /// <summary>A [Forward] model around <paramref name="body"/>, with W (4, 3), B (3) and W2 (64, 50).</summary>
+    private static string ForwardModel(string body, string members = "") => $$"""
+        [Model]
+        public partial class Net
+        {
+            [Parameter(4, 3)] public partial Parameter W { get; }
+            [Parameter(3)] public partial Parameter B { get; }
+            {{members}}
+            [Forward]
+            public Tensor Call([Shape(4)] Tensor x)
+            {
+                {{body}}
+            }
+        }
+        """;
+
+    [Fact]
+    public void GG0101_UnsupportedStatement() => Assert.Contains("'if (x == null) return x;'", AssertReported("GG0101", ForwardModel("""
+        [|if (x == null) return x;|]
+        return Op.Softmax(Op.MatMul(x, W) + B);
+        """)).GetMessage());
+
+    [Fact]
+    public void GG0101_CallToAnotherMethod() => Assert.Contains("a call to 'Net.Helper'", AssertReported("GG0101", ForwardModel("""
+        return Op.Softmax([|Helper(x)|]);
+        """, "private static Tensor Helper(Tensor t) => t;")).GetMessage());
+
+    [Fact]
+    public void GG0102_FieldIsNotATensorOfTheModel() => AssertReported("GG0102", ForwardModel("""
+        return Op.Softmax(Op.MatMul(x, [|Extra|]) + B);
+        """, "private static readonly Tensor Extra = new Tensor(4, 3);"));
+
+    [Fact]
+    public void GG0103_ParameterPropertyOfWrongType() => Assert.Contains("its type is 'int'", AssertReported("GG0103", ForwardModel("""
+        return Op.Softmax(Op.MatMul(x, W) + B);
+        """, "[Parameter(2)] public partial int [|Count|] { get; }")).GetMessage());
+
+    [Fact]
+    public void GG0103_ParameterInDenseModel() => AssertReported("GG0103", """
+        [Model][Input(4)]
+        public partial class Net
+        {
+            [Parameter(2)] public partial Parameter [|Extra|] { get; }
+            [Dense(2, Activation.Softmax)] public partial DenseLayer Out { get; }
+        }
+        """);
+
+    [Fact]
+    public void GG0104_ZeroDimension() => Assert.Contains("(4, 0) has a dimension below 1", AssertReported("GG0104", ForwardModel("""
+        return Op.Softmax(Op.MatMul(x, W) + B);
+        """, "[[|Parameter(4, 0)|]] public partial Parameter Empty { get; }")).GetMessage());
+
+    [Fact]
+    public void GG0105_ShapesDoNotBroadcast() => Assert.Contains("Operator + of (B, 3) and (2)", AssertReported("GG0105", ForwardModel("""
+        return Op.Softmax([|Op.MatMul(x, W) + Short|]);
+        """, "[Parameter(2)] public partial Parameter Short { get; }")).GetMessage());
+
+    [Fact]
+    public void GG0106_MatMulOfAVector() => Assert.Contains("'B' has shape (3)", AssertReported("GG0106", ForwardModel("""
+        return Op.Softmax([|Op.MatMul(x, B)|]);
+        """)).GetMessage());
+
+    [Fact]
+    public void GG0107_MatMulInnerDimensions() => Assert.Contains("MatMul of (B, 3) and (64, 50): inner dimensions 3 and 64 differ", AssertReported("GG0107", ForwardModel("""
+        var h = Op.Tanh(Op.MatMul(x, W) + B);
+        return Op.Softmax([|Op.MatMul(h, W2)|]);
+        """, "[Parameter(64, 50)] public partial Parameter W2 { get; }")).GetMessage());
+
+    [Fact]
+    public void GG0108_ReshapeLosesValues() => Assert.Contains("4 values per sample cannot become 5", AssertReported("GG0108", ForwardModel("""
+        return Op.Softmax(Op.MatMul([|Op.Reshape(x, -1, 5)|], W) + B);
+        """)).GetMessage());
+
+    [Fact]
+    public void GG0109_AxisOutOfRange() => AssertReported("GG0109", ForwardModel("""
+        return Op.Softmax([|Op.Sum(x, 2)|]);
+        """));
+
+    [Fact]
+    public void GG0110_ConcatOfMismatchedPieces() => Assert.Contains("dimension 0 differs (B and 4)", AssertReported("GG0110", ForwardModel("""
+        return Op.Softmax([|Op.Concat(x, W)|]);
+        """)).GetMessage());
+
+    [Fact]
+    public void GG0111_ForwardReturnsAFloat() => AssertReported("GG0111", """
+        [Model]
+        public partial class Net { [Forward] public float [|Call|]([Shape(4)] Tensor x) => 0; }
+        """);
+
+    [Fact]
+    public void GG0111_ArgumentWithoutShape() => Assert.Contains("needs its shape", AssertReported("GG0111", """
+        [Model]
+        public partial class Net
+        {
+            [Parameter(4, 2)] public partial Parameter W { get; }
+            [Forward] public Tensor Call(Tensor [|x|]) => Op.Softmax(Op.MatMul(x, W));
+        }
+        """).GetMessage());
+
+    [Fact]
+    public void GG0112_OutputIsNotOneRowPerSample() => Assert.Contains("returns (B)", AssertReported("GG0112", ForwardModel("""
+        return [|Op.Sum(x, 1)|];
+        """)).GetMessage());
+
+    [Fact]
+    public void GG0113_DifferentiableNotStatic() => AssertReported("GG0113", """
+        public partial class Functions { [Differentiable] public float [|Twice|](float x) => 2 * x; }
+        """);
+
+    [Fact]
+    public void GG0113_TypeNotPartial() => Assert.Contains("must be partial", AssertReported("GG0113", """
+        public static class Functions { [Differentiable] public static float [|Twice|](float x) => 2 * x; }
+        """).GetMessage());
+
+    [Fact]
+    public void GG0114_AxisNotConstant() => AssertReported("GG0114", ForwardModel("""
+        return Op.Softmax(Op.MatMul(Op.Reshape(Op.Sum(Op.Reshape(x, -1, 2, 2), [|Axis|]), -1, 4), W) + B);
+        """, "private static int Axis = 1;"));
+
+    [Fact]
+    public void GG0115_ParameterNeverRead()
+    {
+        var diagnostic = AssertReported("GG0115", ForwardModel("""
+            return Op.Softmax(Op.MatMul(x, W) + B);
+            """, "[Parameter(3)] public partial Parameter [|Unused|] { get; }"));
+        Assert.Equal(DiagnosticSeverity.Warning, diagnostic.Severity);
+    }
+
+    [Fact]
+    public void GG0116_DenseAndForward() => AssertReported("GG0116", """
+        [Model]
+        public partial class [|Net|]
+        {
+            [Dense(2, Activation.Softmax)] public partial DenseLayer Out { get; }
+            [Parameter(4, 2)] public partial Parameter W { get; }
+            [Forward] public Tensor Call([Shape(4)] Tensor x) => Op.Softmax(Op.MatMul(x, W));
+        }
+        """);
+
+    [Fact]
+    public void ForwardModelWithoutProblemsHasNoDiagnostics()
+    {
+        var run = GeneratorHarness.Run("using GraphGen;\n" + ForwardModel("return Op.Softmax(Op.MatMul(x, W) + B);"));
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Empty(run.Errors);
+    }
+
     [Fact]
     public void EveryDescriptorIsTestedAndTracked()
     {

@@ -14,6 +14,13 @@ public class SnapshotTests
     [InlineData(TestSources.BinaryFromLogits, "Demo.SpamFilter.g.cs", "SpamFilter")]
     [InlineData(TestSources.OneHotAndMae, "Demo.OneHotNet.g.cs", "OneHotNet")]
     [InlineData(TestSources.OneHotAndMae, "Demo.RobustRegression.g.cs", "RobustRegression")]
+    [InlineData(TestSources.Forward, "Demo.DigitsMlp.g.cs", "ForwardDigitsMlp")]
+    [InlineData(TestSources.Forward, "Demo.Perceptron.g.cs", "ForwardPerceptron")]
+    [InlineData(TestSources.Forward, "Demo.Residual.g.cs", "ForwardResidual")]
+    [InlineData(TestSources.Forward, "Demo.ImageAndSide.g.cs", "ForwardImageAndSide")]
+    [InlineData(TestSources.Tape, "Demo.Tape.Line(float).Gradient.g.cs", "TapeLine")]
+    [InlineData(TestSources.Tape, "Demo.Tape.Affine(Tensor2x2,Tensor2x2,Tensor2).Gradient.g.cs", "TapeAffine")]
+    [InlineData(TestSources.Tape, "Demo.Tape.Normalized(Tensor3x4).Gradient.g.cs", "TapeNormalized")]
     public void GeneratedCodeMatchesSnapshot(string source, string hintName, string snapshot)
     {
         var run = GeneratorHarness.Run(source);
@@ -27,6 +34,8 @@ public class SnapshotTests
     [InlineData(TestSources.Regression)]
     [InlineData(TestSources.BinaryFromLogits)]
     [InlineData(TestSources.OneHotAndMae)]
+    [InlineData(TestSources.Forward)]
+    [InlineData(TestSources.Tape)]
     public void GeneratedCodeCompilesWithoutWarnings(string source)
     {
         var run = GeneratorHarness.Run(source);

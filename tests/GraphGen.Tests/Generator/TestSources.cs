@@ -85,4 +85,95 @@ internal static class TestSources
             [Dense(2, Activation.Softplus)] public partial DenseLayer Output { get; }
         }
         """;
+
+    /// <summary>The [Forward] front end: the seed's digits MLP, the diabetes perceptron, a residual block, two inputs.</summary>
+    public const string Forward = """
+        using GraphGen;
+
+        namespace Demo;
+
+        [Model]
+        public partial class DigitsMlp
+        {
+            [Parameter(64, 100, Init = "normal:0:0.1")] public partial Parameter W1 { get; }
+            [Parameter(100)] public partial Parameter B1 { get; }
+            [Parameter(100, 50, Init = "normal:0:0.1")] public partial Parameter W2 { get; }
+            [Parameter(50)] public partial Parameter B2 { get; }
+            [Parameter(50, 10, Init = "normal:0:0.1")] public partial Parameter W3 { get; }
+            [Parameter(10)] public partial Parameter B3 { get; }
+
+            [Forward]
+            public Tensor Call([Shape(64)] Tensor x)
+            {
+                var h1 = Op.Tanh(Op.MatMul(x, W1) + B1);
+                var h2 = Op.Tanh(Op.MatMul(h1, W2) + B2);
+                return Op.Softmax(Op.MatMul(h2, W3) + B3);
+            }
+        }
+
+        [Model(Loss = Loss.MeanSquaredError)]
+        public partial class Perceptron
+        {
+            [Parameter(10, 1)] public partial Parameter W { get; }
+            [Parameter(1)] public partial Parameter B { get; }
+
+            [Forward]
+            public Tensor Call([Shape(10)] Tensor x) => Op.MatMul(x, W) + B;
+        }
+
+        [Model]
+        public partial class Residual
+        {
+            [Parameter(32, 32, Init = "he_normal")] public partial Parameter W { get; }
+            [Parameter(32)] public partial Parameter B { get; }
+            [Parameter(32, 10)] public partial Parameter Head { get; }
+
+            [Forward]
+            public Tensor Call([Shape(32)] Tensor x)
+            {
+                var h = x + Op.Relu(Op.MatMul(x, W) + B);
+                return Op.Softmax(Op.MatMul(h, Head));
+            }
+        }
+
+        [Model(Loss = Loss.BinaryCrossentropy, FromLogits = true)]
+        public partial class ImageAndSide
+        {
+            [Parameter(74, 16)] public partial Parameter W1 { get; }
+            [Parameter(16)] public partial Parameter B1 { get; }
+            [Parameter(16, 1)] public partial Parameter W2 { get; }
+
+            [Forward]
+            public Tensor Call([Shape(8, 8)] Tensor image, [Shape(10)] Tensor side)
+            {
+                var joined = Op.Concat(Op.Reshape(image, -1, 64), side);
+                var hidden = Op.Relu(Op.MatMul(joined, W1) + B1);
+                return Op.MatMul(hidden, W2);
+            }
+        }
+        """;
+
+    /// <summary>[Differentiable] functions: the seed's GradientTape examples.</summary>
+    public const string Tape = """
+        using GraphGen;
+
+        namespace Demo;
+
+        public static partial class Tape
+        {
+            [Differentiable]
+            public static float Line(float x) => 2 * x + 3;
+
+            [Differentiable]
+            public static Tensor Affine([Shape(2, 2)] Tensor x, [Shape(2, 2)] Tensor w, [Shape(2)] Tensor b) => Op.MatMul(x, w) + b;
+
+            [Differentiable]
+            internal static Tensor Normalized([Shape(3, 4)] Tensor x)
+            {
+                var centered = x - Op.Mean(x, 0);
+                return centered / Op.Sqrt(Op.Mean(Op.Square(centered), 0) + 1e-5f);
+            }
+        }
+        """;
 }
+
