@@ -12,12 +12,16 @@ public class IncrementalTests
     {
         ModelGenerator.Steps.Parse, ModelGenerator.Steps.Graph, ModelGenerator.Steps.Autodiff,
         ModelGenerator.Steps.Fusion, ModelGenerator.Steps.Emit,
+        ModelGenerator.Steps.FunctionParse, ModelGenerator.Steps.FunctionGraph, ModelGenerator.Steps.FunctionAutodiff,
+        ModelGenerator.Steps.FunctionFusion, ModelGenerator.Steps.FunctionEmit,
     };
 
     [Fact]
     public void UnrelatedEditLeavesEveryStepCached()
     {
-        var compilation = GeneratorHarness.Compilation(TestSources.Reference, "namespace Other { public class Helper { public int A => 1; } }");
+        // A Dense model, [Forward] models and [Differentiable] functions, then an edit elsewhere.
+        var compilation = GeneratorHarness.Compilation(TestSources.Reference, TestSources.Forward, TestSources.Tape,
+            "namespace Other { public class Helper { public int A => 1; } }");
         var driver = GeneratorHarness.Driver().RunGenerators(compilation);
 
         var unrelated = compilation.SyntaxTrees.Last();
@@ -46,5 +50,19 @@ public class IncrementalTests
         var emit = result.TrackedSteps[ModelGenerator.Steps.Emit].SelectMany(s => s.Outputs).Select(o => o.Reason);
         Assert.Contains(IncrementalStepRunReason.Modified, emit);
         Assert.Contains("256", result.GeneratedSources.Single().SourceText.ToString());
+    }
+
+    [Fact]
+    public void EditToAForwardBodyRerunsItsModelOnly()
+    {
+        var compilation = GeneratorHarness.Compilation(TestSources.Forward);
+        var driver = GeneratorHarness.Driver().RunGenerators(compilation);
+        var tree = compilation.SyntaxTrees.Single();
+        var edited = compilation.ReplaceSyntaxTree(tree, CSharpSyntaxTree.ParseText(
+            TestSources.Forward.Replace("var h = x + Op.Relu(", "var h = x - Op.Relu("), GeneratorHarness.ParseOptions, tree.FilePath));
+        var result = driver.RunGenerators(edited).GetRunResult().Results.Single();
+        var emit = result.TrackedSteps[ModelGenerator.Steps.Emit].SelectMany(s => s.Outputs).Select(o => o.Reason).ToList();
+        Assert.Equal(1, emit.Count(r => r == IncrementalStepRunReason.Modified));
+        Assert.Contains("h = x − h_relu", result.GeneratedSources.Single(s => s.HintName == "Demo.Residual.g.cs").SourceText.ToString());
     }
 }
