@@ -61,11 +61,6 @@ internal static class KernelEmitter
                 w.Line($"//   {b.InputGradient.Shape}")
                  .Line($"{Cpu}Kernels.ActivationBackward<{Activation(b.Activation)}>({Expression(b.OutputGradient)}, {Expression(b.Output)}, {Expression(b.InputGradient)}, {Count(b.InputGradient.Shape, "batch")});");
                 break;
-            case AddKernel a:
-                string n = Count(a.Destination.Shape, "batch");
-                w.Line($"//   {a.Destination.Shape}")
-                 .Line($"global::System.Numerics.Tensors.TensorPrimitives.Add({Slice(a.Left, n)}, {Slice(a.Right, n)}, {Slice(a.Destination, n)});");
-                break;
             case TensorKernel t:
                 w.Line($"//   {string.Join(", ", t.Inputs.Select(i => i.Shape))} → {t.Output.Shape}");
                 foreach (string line in TensorCall(t)) w.Line(line);

@@ -137,9 +137,6 @@ internal static class FusionPasses
                 case OpKind.Softmax:
                     s.Add(covers, reads, writes, at => new SoftmaxKernel(node.Layer, $"{node.Name} = softmax({s[node.Inputs[0]].Name})", at(node.Inputs[0]), at(node.Id), node.Shape.Last));
                     break;
-                case OpKind.Add when node.Inputs.All(i => s[i].Shape.Equals(node.Shape)):
-                    s.Add(covers, reads, writes, at => new AddKernel(node.Layer, $"{node.Name} = {s[node.Inputs[0]].Name} + {s[node.Inputs[1]].Name}", at(node.Inputs[0]), at(node.Inputs[1]), at(node.Id)));
-                    break;
                 case OpKind.Add or OpKind.BiasAdd or OpKind.Subtract or OpKind.Multiply or OpKind.Divide or OpKind.Negate or OpKind.Exp or OpKind.Log
                     or OpKind.Sqrt or OpKind.Square or OpKind.Transpose or OpKind.Reshape or OpKind.Concat or OpKind.Slice or OpKind.Sum or OpKind.Mean
                     or OpKind.SumTo or OpKind.ExpandSum or OpKind.ExpandMean or OpKind.SoftmaxGrad:

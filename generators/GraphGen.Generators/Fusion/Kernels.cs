@@ -45,8 +45,6 @@ internal sealed record ActivateKernel(string Layer, string Math, ActivationKind 
 internal sealed record ActivationBackwardKernel(string Layer, string Math, ActivationKind Activation, Operand OutputGradient, Operand Output,
     Operand InputGradient) : Kernel(Layer, Math);
 
-internal sealed record AddKernel(string Layer, string Math, Operand Left, Operand Right, Operand Destination) : Kernel(Layer, Math);
-
 /// <summary>
 /// One general tensor op of a [Forward] or [Differentiable] body (or of their gradients): element-wise with
 /// broadcasting, transpose, reshape, concat and slice, reductions and their gradients. <paramref name="Op"/> says

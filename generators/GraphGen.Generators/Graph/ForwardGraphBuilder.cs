@@ -47,8 +47,7 @@ internal static class ForwardGraphBuilder
             var p = forward.Parameters[i];
             string field = "_" + char.ToLowerInvariant(p.PropertyName[0]) + p.PropertyName.Substring(1);
             parameterNodes[i] = ir.Leaf(OpKind.Parameter, Shape.Of(p.Shape.ToArray()), p.PropertyName, p.PropertyName);
-            var (fanIn, fanOut) = Fans(p.Shape);
-            parameters.Add(new ParameterInfo(parameterNodes[i], p.PropertyName, field, fanIn, fanOut, IsBias: p.Shape.Count <= 1));
+            parameters.Add(new ParameterInfo(parameterNodes[i], p.PropertyName, field));
             declared.Add(new DeclaredParameterInfo(p.PropertyName, p.Modifiers, p.TypeName, field, p.Shape, p.Initializer));
         }
 
@@ -97,14 +96,5 @@ internal static class ForwardGraphBuilder
         else if (!spec.FromLogits && !probabilities)
             diagnostics.Add(DiagnosticInfo.Create(LossDoesNotFitOutput, location, spec.Loss.ToString(),
                 $"a {function}(…) result (or logits with FromLogits = true)", forward.MethodName, applies));
-    }
-
-    /// <summary>Keras's fans: (in, out) for a matrix, the length for a vector, the receptive field times the channels beyond.</summary>
-    internal static (int FanIn, int FanOut) Fans(EquatableArray<int> shape)
-    {
-        if (shape.Count == 0) return (1, 1);
-        if (shape.Count == 1) return (shape[0], shape[0]);
-        long receptive = shape.Take(shape.Count - 2).Aggregate(1L, (p, d) => p * d);
-        return ((int)(shape[shape.Count - 2] * receptive), (int)(shape[shape.Count - 1] * receptive));
     }
 }

@@ -39,8 +39,7 @@ internal static class FunctionGraphBuilder
         var arguments = program.Arguments.Select(a =>
         {
             int node = ir.Leaf(OpKind.Parameter, Shape.Of(a.Shape.ToArray()), a.Name, a.Name);
-            var (fanIn, fanOut) = ForwardGraphBuilder.Fans(a.Shape);
-            parameters.Add(new ParameterInfo(node, a.Name, a.Name, fanIn, fanOut, IsBias: false));
+            parameters.Add(new ParameterInfo(node, a.Name, a.Name));
             return node;
         }).ToArray();
 

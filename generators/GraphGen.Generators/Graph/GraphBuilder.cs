@@ -84,8 +84,8 @@ internal static class GraphBuilder
             layers.Add(new LayerInfo(layer.PropertyName, layer.Modifiers, name, field, width, layer.Units, layer.Activation, layer.WeightInitializer, layer.BiasInitializer));
             int w = ir.Leaf(OpKind.Parameter, Shape.Of(width, layer.Units), name + ".weight", name);
             int b = ir.Leaf(OpKind.Parameter, Shape.Of(layer.Units), name + ".bias", name);
-            parameters.Add(new ParameterInfo(w, name + ".weight", field + ".Weight", width, layer.Units, IsBias: false));
-            parameters.Add(new ParameterInfo(b, name + ".bias", field + ".Bias", width, layer.Units, IsBias: true));
+            parameters.Add(new ParameterInfo(w, name + ".weight", field + ".Weight"));
+            parameters.Add(new ParameterInfo(b, name + ".bias", field + ".Bias"));
 
             // The same calls a [Forward] body makes for Op.Relu(Op.MatMul(x, W) + b).
             int product = ir.MatMul(current, w, name + "_xw", name);

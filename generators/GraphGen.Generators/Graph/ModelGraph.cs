@@ -3,7 +3,7 @@ using GraphGen.Generators.Model;
 namespace GraphGen.Generators.Graph;
 
 /// <summary>A trainable tensor: its node, its name in weight files, and the C# expression that holds it.</summary>
-internal sealed record ParameterInfo(int Node, string Name, string Holder, int FanIn, int FanOut, bool IsBias);
+internal sealed record ParameterInfo(int Node, string Name, string Holder);
 
 /// <summary>A Dense layer as the generated class exposes it (property, field, sizes).</summary>
 internal sealed record LayerInfo(string PropertyName, string Modifiers, string LayerName, string Field, int Inputs, int Units, ActivationKind Activation,

@@ -61,25 +61,15 @@ internal static class ForwardParser
     {
         var specs = new List<ParameterSpec>();
         var symbols = new List<IPropertySymbol>();
-        var properties = type.GetMembers().OfType<IPropertySymbol>()
-            .Select(p => (Property: p, Syntax: p.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken) as PropertyDeclarationSyntax))
-            .Where(p => p.Syntax is not null)
-            .OrderBy(p => p.Syntax!.SyntaxTree.FilePath, System.StringComparer.Ordinal)
-            .ThenBy(p => p.Syntax!.SpanStart);
-        foreach (var (property, syntax) in properties)
+        foreach (var (property, syntax) in ModelParser.PropertiesInDeclarationOrder(type, cancellationToken))
         {
             cancellationToken.ThrowIfCancellationRequested();
             var attribute = property.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == ParameterAttributeName);
             if (attribute is null) continue;
-            var location = LocationInfo.From(syntax!.Identifier.GetLocation());
+            var location = LocationInfo.From(syntax.Identifier.GetLocation());
             string typeName = property.Type.ToDisplayString();
             string? problem = typeName is not (SignatureReader.ParameterTypeName or SignatureReader.TensorTypeName) ? $"its type is '{typeName}'"
-                : property.IsStatic ? "it is static"
-                : !syntax.Modifiers.Any(SyntaxKind.PartialKeyword) ? "it is not partial"
-                : property.SetMethod is not null ? "it has a setter"
-                : property.GetMethod is null ? "it has no getter"
-                : !property.IsPartialDefinition ? "it already has a body"
-                : null;
+                : ModelParser.PropertyFormProblem(property, syntax);
             if (problem is not null)
             {
                 diagnostics.Add(DiagnosticInfo.Create(InvalidParameterProperty, location, property.Name, problem));
@@ -104,8 +94,7 @@ internal static class ForwardParser
                 }
                 initializer = text.Trim();
             }
-            string modifiers = string.Join(" ", syntax.Modifiers.Where(m => !m.IsKind(SyntaxKind.PartialKeyword)).Select(m => m.Text));
-            specs.Add(new ParameterSpec(property.Name, modifiers, typeName.Substring("GraphGen.".Length), EquatableArray.From(dims), initializer, location));
+            specs.Add(new ParameterSpec(property.Name, ModelParser.ModifiersBesidesPartial(syntax), typeName.Substring("GraphGen.".Length), EquatableArray.From(dims), initializer, location));
             symbols.Add(property);
         }
         return (specs, symbols);

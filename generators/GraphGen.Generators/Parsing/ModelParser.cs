@@ -132,18 +132,11 @@ internal static class ModelParser
     private static List<DenseLayerSpec> ParseLayers(INamedTypeSymbol type, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
     {
         var layers = new List<DenseLayerSpec>();
-        // Declaration order is graph order: sort by position in source, not by symbol table order.
-        var properties = type.GetMembers().OfType<IPropertySymbol>()
-            .Select(p => (Property: p, Syntax: p.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken) as PropertyDeclarationSyntax))
-            .Where(p => p.Syntax is not null)
-            .OrderBy(p => p.Syntax!.SyntaxTree.FilePath, StringComparer.Ordinal)
-            .ThenBy(p => p.Syntax!.SpanStart);
-
-        foreach (var (property, syntax) in properties)
+        foreach (var (property, syntax) in PropertiesInDeclarationOrder(type, cancellationToken))
         {
             cancellationToken.ThrowIfCancellationRequested();
             var dense = property.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == DenseAttributeName);
-            var propertyLocation = LocationInfo.From(syntax!.Identifier.GetLocation());
+            var propertyLocation = LocationInfo.From(syntax.Identifier.GetLocation());
             bool isDenseLayerType = property.Type.ToDisplayString() == DenseLayerTypeName;
             if (dense is null)
             {
@@ -152,13 +145,7 @@ internal static class ModelParser
                 continue;
             }
 
-            string? problem = !isDenseLayerType ? $"its type is '{property.Type.ToDisplayString()}'"
-                : property.IsStatic ? "it is static"
-                : !syntax.Modifiers.Any(SyntaxKind.PartialKeyword) ? "it is not partial"
-                : property.SetMethod is not null ? "it has a setter"
-                : property.GetMethod is null ? "it has no getter"
-                : !property.IsPartialDefinition ? "it already has a body"
-                : null;
+            string? problem = !isDenseLayerType ? $"its type is '{property.Type.ToDisplayString()}'" : PropertyFormProblem(property, syntax);
             if (problem is not null)
             {
                 diagnostics.Add(DiagnosticInfo.Create(InvalidLayerProperty, propertyLocation, property.Name, problem));
@@ -201,8 +188,7 @@ internal static class ModelParser
             if (Enum.IsDefined(typeof(ActivationKind), activationValue)) activation = (ActivationKind)activationValue;
             else diagnostics.Add(DiagnosticInfo.Create(UndefinedEnumValue, activationLocation, "Activation", activationValue.ToString(), string.Join(", ", Enum.GetNames(typeof(ActivationKind)))));
 
-            string modifiers = string.Join(" ", syntax.Modifiers.Where(m => !m.IsKind(SyntaxKind.PartialKeyword)).Select(m => m.Text));
-            layers.Add(new DenseLayerSpec(property.Name, modifiers, layerName, units, activation, nameLocation, activationLocation, weightInitializer, biasInitializer));
+            layers.Add(new DenseLayerSpec(property.Name, ModifiersBesidesPartial(syntax), layerName, units, activation, nameLocation, activationLocation, weightInitializer, biasInitializer));
         }
         return layers;
     }
@@ -223,6 +209,29 @@ internal static class ModelParser
     {
         for (var t = type.ContainingType; t is not null; t = t.ContainingType) yield return t;
     }
+
+    /// <summary>The type's properties in source order (declaration order is graph order), not symbol-table order.</summary>
+    internal static IEnumerable<(IPropertySymbol Property, PropertyDeclarationSyntax Syntax)> PropertiesInDeclarationOrder(INamedTypeSymbol type,
+        CancellationToken cancellationToken)
+        => type.GetMembers().OfType<IPropertySymbol>()
+            .Select(p => (Property: p, Syntax: p.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken) as PropertyDeclarationSyntax))
+            .Where(p => p.Syntax is not null)
+            .OrderBy(p => p.Syntax!.SyntaxTree.FilePath, StringComparer.Ordinal)
+            .ThenBy(p => p.Syntax!.SpanStart)
+            .Select(p => (p.Property, p.Syntax!));
+
+    /// <summary>Why a property the generator implements is not an instance, get-only partial declaration, or null.</summary>
+    internal static string? PropertyFormProblem(IPropertySymbol property, PropertyDeclarationSyntax syntax)
+        => property.IsStatic ? "it is static"
+            : !syntax.Modifiers.Any(SyntaxKind.PartialKeyword) ? "it is not partial"
+            : property.SetMethod is not null ? "it has a setter"
+            : property.GetMethod is null ? "it has no getter"
+            : !property.IsPartialDefinition ? "it already has a body"
+            : null;
+
+    /// <summary>The property's modifiers as the generated part repeats them (all but partial).</summary>
+    internal static string ModifiersBesidesPartial(PropertyDeclarationSyntax syntax)
+        => string.Join(" ", syntax.Modifiers.Where(m => !m.IsKind(SyntaxKind.PartialKeyword)).Select(m => m.Text));
 
     internal static bool HasAttribute(ISymbol symbol, string attributeName)
         => symbol.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == attributeName);

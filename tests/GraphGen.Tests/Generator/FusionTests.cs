@@ -36,13 +36,13 @@ public class FusionTests
         int t = Add(OpKind.Target, Shape.Rows(4), "targets");
         int loss = Add(OpKind.MeanSquaredError, Shape.Scalar, "loss", y, t);
         var graph = new ModelGraph(Info, EquatableArray.From(nodes), x, t, y, loss,
-            EquatableArray.Of(new ParameterInfo(w, "w", "_w", 4, 4, false)));
+            EquatableArray.Of(new ParameterInfo(w, "w", "_w")));
 
         var plan = FusionPipeline.Fuse(GradientBuilder.Differentiate(graph));
 
         Assert.Contains(plan.Training, k => k is ActivateKernel { Activation: ActivationKind.Relu });
         Assert.Contains(plan.Training, k => k is ActivationBackwardKernel { Activation: ActivationKind.Tanh });
-        Assert.Contains(plan.Training, k => k is AddKernel { Math: "d_xw_sum = d_xw + d_xw" });
+        Assert.Contains(plan.Training, k => k is TensorKernel { Op: OpKind.Add, Math: "d_xw_sum = d_xw + d_xw" });
         Assert.Contains(plan.Training, k => k is RegressionLossKernel { Squared: true });
         var weightGradient = Assert.Single(plan.Training.OfType<GemmKernel>(), g => g.TransposeA);
         Assert.Equal(OperandKind.ParameterGradient, weightGradient.C.Kind);
@@ -68,8 +68,8 @@ public class FusionTests
         {
             int w = Add(OpKind.Parameter, Shape.Of(8, 8), $"l{l}.weight");
             int b = Add(OpKind.Parameter, Shape.Of(8), $"l{l}.bias");
-            parameters.Add(new ParameterInfo(w, $"l{l}.weight", $"_l{l}.Weight", 8, 8, false));
-            parameters.Add(new ParameterInfo(b, $"l{l}.bias", $"_l{l}.Bias", 8, 8, true));
+            parameters.Add(new ParameterInfo(w, $"l{l}.weight", $"_l{l}.Weight"));
+            parameters.Add(new ParameterInfo(b, $"l{l}.bias", $"_l{l}.Bias"));
             int z = Add(OpKind.BiasAdd, Shape.Rows(8), $"l{l}_z", Add(OpKind.MatMul, Shape.Rows(8), $"l{l}_xw", h, w), b);
             nodes.Add(new Node(nodes.Count, OpKind.Activation, EquatableArray.Of(z), Shape.Rows(8), $"l{l}_out", $"l{l}", Activation: ActivationKind.Tanh));
             h = nodes.Count - 1;

@@ -25,7 +25,7 @@ public class GradientCheckTests
         public int Param(params int[] dims)
         {
             int id = Add(OpKind.Parameter, Shape.Of(dims), "p" + Nodes.Count);
-            Parameters.Add(new ParameterInfo(id, "p" + id, "p" + id, 1, 1, false));
+            Parameters.Add(new ParameterInfo(id, "p" + id, "p" + id));
             // Values away from 0 so relu's kink is not inside the finite-difference step.
             Leaves[id] = Enumerable.Range(0, dims.Aggregate(1, (a, b) => a * b)).Select(_ => Away(_random.NextDouble() * 2 - 1)).ToArray();
             return id;

@@ -57,8 +57,8 @@ namespace Demo
             //   (B, 32)·(32, 32) → (B, 32)
             global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NN, batch, 32, 32, x, _w.Data, _hRelu, new global::GraphGen.Cpu.BiasActivation<global::GraphGen.Cpu.Relu>(_b.Data));
             // h: h = x + h_relu
-            //   (B, 32)
-            global::System.Numerics.Tensors.TensorPrimitives.Add(x[..(batch * 32)], global::System.MemoryExtensions.AsSpan(_hRelu, 0, batch * 32), global::System.MemoryExtensions.AsSpan(_h, 0, batch * 32));
+            //   (B, 32), (B, 32) → (B, 32)
+            global::System.Numerics.Tensors.TensorPrimitives.Add<float>(x[..(batch * 32)], global::System.MemoryExtensions.AsSpan(_hRelu, 0, batch * 32), global::System.MemoryExtensions.AsSpan(_h, 0, batch * 32));
             // result: result_matmul = h·Head
             //   (B, 32)·(32, 10) → (B, 10)
             global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NN, batch, 10, 32, _h, _head.Data, _resultMatmul);
@@ -79,8 +79,8 @@ namespace Demo
             //   (B, 32)·(32, 32) → (B, 32)
             global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NN, batch, 32, 32, x, _w.Data, _hRelu, new global::GraphGen.Cpu.BiasActivation<global::GraphGen.Cpu.Relu>(_b.Data));
             // h: h = x + h_relu
-            //   (B, 32)
-            global::System.Numerics.Tensors.TensorPrimitives.Add(x[..(batch * 32)], global::System.MemoryExtensions.AsSpan(_hRelu, 0, batch * 32), global::System.MemoryExtensions.AsSpan(_h, 0, batch * 32));
+            //   (B, 32), (B, 32) → (B, 32)
+            global::System.Numerics.Tensors.TensorPrimitives.Add<float>(x[..(batch * 32)], global::System.MemoryExtensions.AsSpan(_hRelu, 0, batch * 32), global::System.MemoryExtensions.AsSpan(_h, 0, batch * 32));
             // result: result_matmul = h·Head
             //   (B, 32)·(32, 10) → (B, 10)
             global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NN, batch, 10, 32, _h, _head.Data, _resultMatmul);

@@ -23,8 +23,8 @@ namespace Demo
             //   (), () → ()
             global::System.Numerics.Tensors.TensorPrimitives.Multiply<float>([2f], global::System.MemoryExtensions.AsSpan(xValue, 0, 1), global::System.MemoryExtensions.AsSpan(_resultProduct, 0, 1));
             // result: result_sum = result_product + result_constant
-            //   ()
-            global::System.Numerics.Tensors.TensorPrimitives.Add(global::System.MemoryExtensions.AsSpan(_resultProduct, 0, 1), [3f], global::System.MemoryExtensions.AsSpan(_resultSum, 0, 1));
+            //   (), () → ()
+            global::System.Numerics.Tensors.TensorPrimitives.Add<float>(global::System.MemoryExtensions.AsSpan(_resultProduct, 0, 1), [3f], global::System.MemoryExtensions.AsSpan(_resultSum, 0, 1));
             // result: d_x_full = one ⊙ result_constant
             //   (), () → ()
             global::System.Numerics.Tensors.TensorPrimitives.Multiply<float>([1f], [2f], global::System.MemoryExtensions.AsSpan(xGradient, 0, 1));

@@ -81,8 +81,8 @@ namespace Demo
             //   (3, 4), (3, 4) → (3, 4)
             global::System.Numerics.Tensors.TensorPrimitives.Multiply<float>(global::System.MemoryExtensions.AsSpan(_dResultSqrtRatio, 0, 12), global::System.MemoryExtensions.AsSpan(_dResultSqrtProduct, 0, 12), global::System.MemoryExtensions.AsSpan(_dResultQuotient, 0, 12));
             // centered: d_centered_sum = d_centered_full + d_centered
-            //   (3, 4)
-            global::System.Numerics.Tensors.TensorPrimitives.Add(global::System.MemoryExtensions.AsSpan(_dCenteredFull, 0, 12), global::System.MemoryExtensions.AsSpan(_dResultQuotient, 0, 12), global::System.MemoryExtensions.AsSpan(_centered, 0, 12));
+            //   (3, 4), (3, 4) → (3, 4)
+            global::System.Numerics.Tensors.TensorPrimitives.Add<float>(global::System.MemoryExtensions.AsSpan(_dCenteredFull, 0, 12), global::System.MemoryExtensions.AsSpan(_dResultQuotient, 0, 12), global::System.MemoryExtensions.AsSpan(_centered, 0, 12));
             // centered: d_centered_mean_neg = −d_centered_sum
             //   (3, 4) → (3, 4)
             global::System.Numerics.Tensors.TensorPrimitives.Negate<float>(global::System.MemoryExtensions.AsSpan(_centered, 0, 12), global::System.MemoryExtensions.AsSpan(_dResultSqrtRatio, 0, 12));
@@ -93,8 +93,8 @@ namespace Demo
             //   (4) → (3, 4)
             global::GraphGen.Cpu.TensorKernels.Expand(global::System.MemoryExtensions.AsSpan(_dResultSumHalf, 0, 4), global::System.MemoryExtensions.AsSpan(_dResultSqrtProduct, 0, 12), 1, 3, 4, 1f / (3));
             // x: d_x_sum = d_centered_sum + d_x
-            //   (3, 4)
-            global::System.Numerics.Tensors.TensorPrimitives.Add(global::System.MemoryExtensions.AsSpan(_centered, 0, 12), global::System.MemoryExtensions.AsSpan(_dResultSqrtProduct, 0, 12), global::System.MemoryExtensions.AsSpan(xGradient, 0, 12));
+            //   (3, 4), (3, 4) → (3, 4)
+            global::System.Numerics.Tensors.TensorPrimitives.Add<float>(global::System.MemoryExtensions.AsSpan(_centered, 0, 12), global::System.MemoryExtensions.AsSpan(_dResultSqrtProduct, 0, 12), global::System.MemoryExtensions.AsSpan(xGradient, 0, 12));
             return (new global::GraphGen.Tensor([3, 4], _resultSquare), new global::GraphGen.Tensor([3, 4], xGradient));
         }
     }
