@@ -133,5 +133,4 @@ internal static class GradientRules
     };
 
     private static string Grad(GradientBuilder g, int value) => "d_" + g.Node(value).Name;
-
 }

@@ -27,7 +27,7 @@ internal static class FunctionEmitter
         foreach (var container in info.Type.Containers) w.Open($"partial {container.Keyword} {container.Name}");
         w.Open($"partial {info.ContainerKeyword} {info.Type.Name}");
 
-        var holders = Holders.For(new ModelGraph(info, EquatableArray<Node>.Empty, -1, -1, -1, -1, plan.Parameters));
+        var holders = Holders.For(info, plan.Parameters);
         string Type(ArgumentSpec a) => a.IsScalar ? "float" : Tensor;
         string valueType = info.ReturnsScalar ? "float" : Tensor;
         string tuple = string.Join(", ", new[] { $"{valueType} Value" }.Concat(info.Arguments.Select(a => $"{Type(a)} d{a.Name}")));

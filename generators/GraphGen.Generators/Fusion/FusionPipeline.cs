@@ -39,7 +39,7 @@ internal static class FusionPipeline
             inference = Run(inferenceNodes);
         }
 
-        var holders = Holders.For(forward);
+        var holders = Holders.For(forward.Owner, forward.Parameters);
         var parameterHolders = forward.Parameters.ToDictionary(p => p.Node, p => holders.Value(p));
         var gradientHolders = training.Gradients.Where(g => g.Gradient >= 0)
             .ToDictionary(g => g.Gradient, g => holders.Gradient(forward.Parameters.First(p => p.Node == g.Parameter)));

@@ -18,12 +18,12 @@ internal sealed class Holders
     public string Value(ParameterInfo parameter) => _byParameter[parameter.Name].Value;
     public string Gradient(ParameterInfo parameter) => _byParameter[parameter.Name].Gradient;
 
-    public static Holders For(ModelGraph graph)
+    public static Holders For(GraphOwner owner, IEnumerable<ParameterInfo> parameters)
     {
         var holders = new Holders();
-        if (graph.Owner is not FunctionInfo function)
+        if (owner is not FunctionInfo function)
         {
-            foreach (var p in graph.Parameters) holders._byParameter[p.Name] = (p.Holder + ".Data", p.Holder + ".Gradient");
+            foreach (var p in parameters) holders._byParameter[p.Name] = (p.Holder + ".Data", p.Holder + ".Gradient");
             return holders;
         }
         foreach (var argument in function.Arguments) holders.Taken.Add(argument.Name);

@@ -3,7 +3,6 @@ using System.Linq;
 using System.Threading;
 using GraphGen.Generators.Model;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using static GraphGen.Generators.Diagnostics.DiagnosticDescriptors;
 
