@@ -11,7 +11,7 @@ namespace GraphGen.Tests.Models;
 /// reference MLP where the body is one, loops written out here otherwise, central differences of the eager body
 /// for the model of every op), the eager body against the compiled Predict, and training to known figures.
 /// </summary>
-public class ForwardModelTests
+public class ForwardModelTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private static int[] Labels(int batch, int classes) => Enumerable.Range(0, batch).Select(i => (i * 7 + 3) % classes).ToArray();
 
@@ -206,6 +206,7 @@ public class ForwardModelTests
         var history = model.Fit(train.X, train.Y, epochs: 40, batchSize: 32, optimizer: new Adam(), verbose: 0);
         Assert.True(history["loss"][^1] < history["loss"][0] / 5, $"loss {history["loss"][0]} → {history["loss"][^1]}");
         var evaluation = model.Evaluate(test.X, test.Y);
+        output.WriteLine($"[Forward] digits MLP: loss {history["loss"][0]:F4} → {history["loss"][^1]:F4}, held-out accuracy {evaluation.Accuracy:F4} on {test.Y.Length} images");
         Assert.True(evaluation.Accuracy >= 0.95, $"held-out accuracy {evaluation.Accuracy}");
     }
 
@@ -220,6 +221,7 @@ public class ForwardModelTests
         double mean = train.Y.Average();
         double baseline = test.Y.Average(t => (t - mean) * (t - mean));
         double mse = model.Evaluate(scaler.Transform(test.X), test.Y).Loss;
+        output.WriteLine($"[Forward] perceptron on diabetes: test MSE {mse:F1} against {baseline:F1} for the training mean");
         Assert.True(mse < 0.75 * baseline, $"test MSE {mse} against {baseline} for the training mean");
     }
 
