@@ -61,17 +61,17 @@ internal static class ForwardGraphBuilder
             return null;
         }
         CheckLoss(spec, forward, ir[output], diagnostics);
-        if (diagnostics.Any(d => ById(d.Id).DefaultSeverity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error)) return null;
-
-        var reachable = ir.Prune(output);
-        var used = new HashSet<int>(reachable.Nodes.SelectMany(n => n.Inputs));
-        for (int i = 0; i < parameterNodes.Length; i++)
-            if (!used.Contains(reachable.Map(parameterNodes[i])))
-                diagnostics.Add(DiagnosticInfo.Create(UnusedParameter, forward.Parameters[i].Location, forward.Parameters[i].PropertyName, forward.MethodName));
+        if (DiagnosticInfo.AnyErrors(diagnostics)) return null;
 
         var info = new ModelInfo(spec.Type, (int)total, shape.Dims[1], spec.Loss, spec.FromLogits, EquatableArray<LayerInfo>.Empty,
             forward.MethodName, EquatableArray.From(declared), program.Arguments.Count > 1 ? EquatableArray.From(widths.Select(w => (int)w)) : default);
-        return GraphBuilder.Finish(ir, info, input, output, "output", parameters);
+        var graph = GraphBuilder.Finish(ir, info, input, output, "output", parameters);
+        // Pruned, the graph still holds every parameter (leaves stay): one that nothing reads never trains.
+        var read = new HashSet<int>(graph.Nodes.SelectMany(n => n.Inputs));
+        for (int i = 0; i < graph.Parameters.Count; i++)
+            if (!read.Contains(graph.Parameters[i].Node))
+                diagnostics.Add(DiagnosticInfo.Create(UnusedParameter, forward.Parameters[i].Location, forward.Parameters[i].PropertyName, forward.MethodName));
+        return graph;
     }
 
     /// <summary>The output's last op against what the loss needs, as the Dense front end checks its last layer.</summary>

@@ -15,21 +15,8 @@ namespace GraphGen.Generators.Graph;
 internal static class FunctionGraphBuilder
 {
     public static StageResult<ModelGraph> Build(StageResult<FunctionSpec> parsed, CancellationToken cancellationToken)
-    {
-        if (parsed.Value is not { } spec) return parsed.With<ModelGraph>(null);
-        var diagnostics = parsed.Diagnostics.ToList();
-        try
-        {
-            var graph = Lower(spec, diagnostics);
-            bool failed = diagnostics.Any(d => ById(d.Id).DefaultSeverity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error);
-            return parsed.With(failed ? null : graph, diagnostics);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            diagnostics.Add(DiagnosticInfo.Create(InternalError, spec.Location, spec.Name, "graph", e.Message));
-            return parsed.With<ModelGraph>(null, diagnostics);
-        }
-    }
+        => parsed.Value is not { } spec ? parsed.With<ModelGraph>(null)
+            : Stage.Run("graph", parsed.Model, parsed.Location, parsed.Diagnostics, diagnostics => Lower(spec, diagnostics));
 
     private static ModelGraph? Lower(FunctionSpec spec, List<DiagnosticInfo> diagnostics)
     {

@@ -18,20 +18,12 @@ internal static class GraphBuilder
     public static StageResult<ModelGraph> Build(StageResult<ModelSpec> parsed, CancellationToken cancellationToken)
     {
         if (parsed.Value is not { } spec) return parsed.With<ModelGraph>(null);
-        var diagnostics = parsed.Diagnostics.ToList();
-        try
+        return Stage.Run("graph", parsed.Model, parsed.Location, parsed.Diagnostics, diagnostics =>
         {
-            ModelGraph? graph = null;
-            if (spec.Forward is { } forward) graph = ForwardGraphBuilder.Lower(spec, forward, diagnostics);
-            else Check(spec, diagnostics);
-            bool failed = diagnostics.Any(d => ById(d.Id).DefaultSeverity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error);
-            return parsed.With(failed ? null : graph ?? Lower(spec), diagnostics);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            diagnostics.Add(DiagnosticInfo.Create(InternalError, spec.Location, spec.Type.Name, "graph", e.Message));
-            return parsed.With<ModelGraph>(null, diagnostics);
-        }
+            if (spec.Forward is { } forward) return ForwardGraphBuilder.Lower(spec, forward, diagnostics);
+            Check(spec, diagnostics);
+            return DiagnosticInfo.AnyErrors(diagnostics) ? null : Lower(spec);
+        });
     }
 
     private static void Check(ModelSpec spec, List<DiagnosticInfo> diagnostics)

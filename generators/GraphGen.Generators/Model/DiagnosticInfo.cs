@@ -12,6 +12,34 @@ internal sealed record DiagnosticInfo(string Id, LocationInfo? Location, Equatab
 
     public Diagnostic ToDiagnostic()
         => Diagnostic.Create(DiagnosticDescriptors.ById(Id), Location?.ToLocation(), Arguments.Items.Cast<object>().ToArray());
+
+    /// <summary>Whether any of <paramref name="diagnostics"/> is an error (warnings let a stage go on).</summary>
+    public static bool AnyErrors(System.Collections.Generic.IEnumerable<DiagnosticInfo> diagnostics)
+        => diagnostics.Any(d => DiagnosticDescriptors.ById(d.Id).DefaultSeverity == DiagnosticSeverity.Error);
+}
+
+/// <summary>How the Parsing and Graph stages run.</summary>
+internal static class Stage
+{
+    /// <summary>
+    /// Runs a stage that reports into a list of diagnostics (those of earlier stages first): an error among them
+    /// drops the value, and an exception becomes GG0099 naming the stage, so the generator never throws.
+    /// </summary>
+    public static StageResult<T> Run<T>(string stage, string model, LocationInfo? location, System.Collections.Generic.IEnumerable<DiagnosticInfo> earlier,
+        System.Func<System.Collections.Generic.List<DiagnosticInfo>, T?> run) where T : class
+    {
+        var diagnostics = earlier.ToList();
+        try
+        {
+            var value = run(diagnostics);
+            return new StageResult<T>(DiagnosticInfo.AnyErrors(diagnostics) ? null : value, EquatableArray.From(diagnostics), model, location);
+        }
+        catch (System.Exception e) when (e is not System.OperationCanceledException)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, location, model, stage, e.Message));
+            return new StageResult<T>(null, EquatableArray.From(diagnostics), model, location);
+        }
+    }
 }
 
 /// <summary>

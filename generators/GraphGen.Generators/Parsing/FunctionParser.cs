@@ -20,21 +20,11 @@ internal static class FunctionParser
 
     public static StageResult<FunctionSpec> Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
-        var diagnostics = new List<DiagnosticInfo>();
         var method = (IMethodSymbol)context.TargetSymbol;
         var syntax = (MethodDeclarationSyntax)context.TargetNode;
         var location = LocationInfo.From(syntax.Identifier.GetLocation());
-        try
-        {
-            var spec = ParseFunction(method, syntax, context.SemanticModel, location, diagnostics, cancellationToken);
-            bool failed = diagnostics.Any(d => ById(d.Id).DefaultSeverity == DiagnosticSeverity.Error);
-            return new StageResult<FunctionSpec>(failed ? null : spec, EquatableArray.From(diagnostics), method.Name, location);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            diagnostics.Add(DiagnosticInfo.Create(InternalError, location, method.Name, "parsing", e.Message));
-            return new StageResult<FunctionSpec>(null, EquatableArray.From(diagnostics), method.Name, location);
-        }
+        return Stage.Run("parsing", method.Name, location, Enumerable.Empty<DiagnosticInfo>(), diagnostics =>
+            ParseFunction(method, syntax, context.SemanticModel, location, diagnostics, cancellationToken));
     }
 
     private static FunctionSpec? ParseFunction(IMethodSymbol method, MethodDeclarationSyntax syntax, SemanticModel model, LocationInfo? location,
@@ -43,14 +33,14 @@ internal static class FunctionParser
         var type = method.ContainingType;
         var typeSyntax = syntax.Parent as TypeDeclarationSyntax;
         string returnType = method.ReturnType.ToDisplayString();
+        var (containers, notPartial) = ModelParser.Containers(type, cancellationToken);
         string? problem = !method.IsStatic ? "it is not static; a gradient is taken of a function of its arguments alone"
             : method.IsGenericMethod || type.IsGenericType ? "it or its type is generic; shapes must be known when it compiles"
             : returnType is not ("float" or SignatureReader.TensorTypeName) ? $"it returns {returnType}; it must return float or GraphGen.Tensor"
             : method.Parameters.Length == 0 ? "it has no arguments to differentiate with respect to"
             : syntax.Body is null && syntax.ExpressionBody is null ? "it has no body to compile"
             : typeSyntax is null || !ModelParser.IsPartial(typeSyntax) ? $"its type '{type.Name}' must be partial, so GraphGen can add {method.Name}Gradient"
-            : ModelParser.ContainingTypes(type).FirstOrDefault(t => !t.DeclaringSyntaxReferences.Select(r => r.GetSyntax(cancellationToken))
-                .OfType<TypeDeclarationSyntax>().Any(ModelParser.IsPartial)) is { } outer ? $"its enclosing type '{outer.Name}' must be partial"
+            : notPartial.Count > 0 ? $"its enclosing type '{notPartial[0].Name}' must be partial"
             : type.GetMembers(method.Name + "Gradient").Any() ? $"'{method.Name}Gradient' is already a member of '{type.Name}'"
             : null;
         if (problem is not null)
@@ -70,9 +60,7 @@ internal static class FunctionParser
             diagnostics, cancellationToken);
         if (program is null) return null;
 
-        var containers = ModelParser.ContainingTypes(type).Reverse()
-            .Select(t => new ContainingType(ModelParser.Keyword(t.DeclaringSyntaxReferences.Select(r => r.GetSyntax(cancellationToken)).OfType<TypeDeclarationSyntax>().First()), t.Name));
-        var identity = new TypeIdentity(type.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() : null, EquatableArray.From(containers), type.Name);
+        var identity = new TypeIdentity(type.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() : null, containers, type.Name);
         string modifiers = string.Join(" ", syntax.Modifiers.Where(m => m.Kind() is SyntaxKind.PublicKeyword or SyntaxKind.InternalKeyword
             or SyntaxKind.PrivateKeyword or SyntaxKind.ProtectedKeyword).Select(m => m.Text));
         return new FunctionSpec(identity, ModelParser.Keyword(typeSyntax!), method.Name, modifiers, returnType == "float", program, location);

@@ -26,21 +26,11 @@ internal static class ModelParser
 
     public static StageResult<ModelSpec> Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
-        var diagnostics = new List<DiagnosticInfo>();
         var type = (INamedTypeSymbol)context.TargetSymbol;
         var declaration = (TypeDeclarationSyntax)context.TargetNode;
         var classLocation = LocationInfo.From(declaration.Identifier.GetLocation());
-        try
-        {
-            var spec = ParseModel(type, declaration, context.Attributes.FirstOrDefault(), context.SemanticModel.Compilation, classLocation, diagnostics, cancellationToken);
-            bool failed = diagnostics.Any(d => ById(d.Id).DefaultSeverity == DiagnosticSeverity.Error);
-            return new StageResult<ModelSpec>(failed ? null : spec, EquatableArray.From(diagnostics), type.Name, classLocation);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            diagnostics.Add(DiagnosticInfo.Create(InternalError, classLocation, type.Name, "parsing", e.Message));
-            return new StageResult<ModelSpec>(null, EquatableArray.From(diagnostics), type.Name, classLocation);
-        }
+        return Stage.Run("parsing", type.Name, classLocation, Enumerable.Empty<DiagnosticInfo>(), diagnostics =>
+            ParseModel(type, declaration, context.Attributes.FirstOrDefault(), context.SemanticModel.Compilation, classLocation, diagnostics, cancellationToken));
     }
 
     private static ModelSpec? ParseModel(INamedTypeSymbol type, TypeDeclarationSyntax declaration, AttributeData? modelAttribute,
@@ -60,15 +50,9 @@ internal static class ModelParser
             diagnostics.Add(DiagnosticInfo.Create(ModelHasBaseClass, LocationInfo.From(baseSyntax) ?? classLocation, type.Name, baseType.ToDisplayString()));
         }
 
-        var containers = new List<ContainingType>();
-        foreach (var container in ContainingTypes(type))
-        {
-            var syntax = container.DeclaringSyntaxReferences.Select(r => r.GetSyntax(cancellationToken)).OfType<TypeDeclarationSyntax>().FirstOrDefault();
-            if (syntax is null || !IsPartial(syntax))
-                diagnostics.Add(DiagnosticInfo.Create(ContainingTypeNotPartial, classLocation, type.Name, container.Name));
-            else
-                containers.Insert(0, new ContainingType(Keyword(syntax), container.Name));
-        }
+        var (containers, notPartial) = Containers(type, cancellationToken);
+        foreach (var container in notPartial)
+            diagnostics.Add(DiagnosticInfo.Create(ContainingTypeNotPartial, classLocation, type.Name, container.Name));
 
         var loss = LossKind.SparseCategoricalCrossentropy;
         bool fromLogits = false;
@@ -125,7 +109,7 @@ internal static class ModelParser
 
         var identity = new TypeIdentity(
             type.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() : null,
-            EquatableArray.From(containers), type.Name);
+            containers, type.Name);
         return new ModelSpec(identity, inputWidth, loss, EquatableArray.From(layers), classLocation, lossLocation, fromLogits, fromLogitsLocation, forward);
     }
 
@@ -203,6 +187,24 @@ internal static class ModelParser
             else
                 seen.Add(layer.LayerName, layer);
         }
+    }
+
+    /// <summary>
+    /// The types enclosing <paramref name="type"/>, outermost first, as the generated part repeats them, and those
+    /// of them declared without partial (which the generated part cannot reopen).
+    /// </summary>
+    internal static (EquatableArray<ContainingType> Containers, List<INamedTypeSymbol> NotPartial) Containers(INamedTypeSymbol type,
+        CancellationToken cancellationToken)
+    {
+        var containers = new List<ContainingType>();
+        var notPartial = new List<INamedTypeSymbol>();
+        foreach (var container in ContainingTypes(type))
+        {
+            var syntax = container.DeclaringSyntaxReferences.Select(r => r.GetSyntax(cancellationToken)).OfType<TypeDeclarationSyntax>().FirstOrDefault(IsPartial);
+            if (syntax is null) notPartial.Add(container);
+            else containers.Insert(0, new ContainingType(Keyword(syntax), container.Name));
+        }
+        return (EquatableArray.From(containers), notPartial);
     }
 
     internal static IEnumerable<INamedTypeSymbol> ContainingTypes(INamedTypeSymbol type)
