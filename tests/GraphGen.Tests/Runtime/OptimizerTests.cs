@@ -98,6 +98,33 @@ public class OptimizerTests
             for (int i = 0; i < Length; i++) Assert.Equal(state[s][i], saved[s].Values[i], 1e-6);
     }
 
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void LargeParameterUpdatesOnEveryCoreExactlyAsOneCoreDoes(string name)
+    {
+        // Above FusedUpdate.ParallelThreshold a parameter is cut into chunks for the worker pool; the same values held
+        // in parameters too small to be cut must come out bitwise the same, over steps that build up state.
+        const int large = 3 * FusedUpdate.ParallelThreshold + 5, piece = 1000;
+        var (parallel, _, _, _) = Create(name);
+        var (serial, _, _, _) = Create(name);
+        var whole = new Parameter("big", large);
+        var pieces = Enumerable.Range(0, (large + piece - 1) / piece).Select(i => new Parameter($"p{i}", Math.Min(piece, large - i * piece))).ToArray();
+        GemmTests.Random(large, 3).CopyTo(whole.Data, 0);
+        for (int t = 1; t <= 3; t++)
+        {
+            GemmTests.Random(large, 10 + t).CopyTo(whole.Gradient, 0);
+            for (int i = 0; i < pieces.Length; i++)
+            {
+                if (t == 1) whole.Data.AsSpan(i * piece, pieces[i].Length).CopyTo(pieces[i].Data);
+                whole.Gradient.AsSpan(i * piece, pieces[i].Length).CopyTo(pieces[i].Gradient);
+            }
+            parallel.Step([whole]);
+            serial.Step(pieces);
+        }
+        for (int i = 0; i < pieces.Length; i++)
+            Assert.True(whole.Data.AsSpan(i * piece, pieces[i].Length).SequenceEqual(pieces[i].Data), $"{name}: values {i * piece}… differ");
+    }
+
     [Fact]
     public void KerasDefaults()
     {

@@ -29,4 +29,26 @@ public class WorkerPoolTests
                 Assert.True(work.Runs[p] == (p < parts ? 1 : 0), $"job {job}: part {p} of {parts} ran {work.Runs[p]} times");
         }
     }
+
+    [Fact]
+    public void HelpersThatFellAsleepBetweenJobsAreWokenForTheNext()
+    {
+        // Pauses longer than the spin time send every helper to its semaphore; each job must still run every part once,
+        // whether a helper is blocked, about to block, or still polling when the job is published.
+        var pool = new WorkerPool(4);
+        var work = new CountingWork();
+        var pause = WorkerPool.SpinTime * 3;
+        for (int job = 0; job < 60; job++)
+        {
+            int parts = 2 + job % 7;
+            Array.Clear(work.Runs);
+            pool.Run(work, parts);
+            for (int p = 0; p < work.Runs.Length; p++)
+                Assert.True(work.Runs[p] == (p < parts ? 1 : 0), $"job {job}: part {p} of {parts} ran {work.Runs[p]} times");
+            // Alternate pauses around the spin time, so publishing races a helper's last look before it blocks.
+            var wait = job % 3 == 0 ? pause : job % 3 == 1 ? WorkerPool.SpinTime : TimeSpan.Zero;
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            while (clock.Elapsed < wait) Thread.SpinWait(50);
+        }
+    }
 }

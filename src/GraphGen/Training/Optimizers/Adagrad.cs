@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace GraphGen.Training;
 
@@ -34,12 +35,14 @@ public sealed class Adagrad : Optimizer
 
     private readonly struct Rule(float lr, float epsilon) : IUpdateRule
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Apply(ref float w, float g, ref float a, ref float s1, ref float s2)
         {
             a += g * g;
             w -= lr * g / MathF.Sqrt(a + epsilon);
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Apply(ref Vector<float> w, Vector<float> g, ref Vector<float> a, ref Vector<float> s1, ref Vector<float> s2)
         {
             a += g * g;

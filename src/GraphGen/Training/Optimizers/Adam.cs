@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace GraphGen.Training;
 
@@ -38,6 +39,7 @@ public sealed class Adam : Optimizer
 
     private readonly struct Rule(float alpha, float beta1, float beta2, float epsilon) : IUpdateRule
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Apply(ref float w, float g, ref float m, ref float v, ref float unused)
         {
             m += (g - m) * (1 - beta1);
@@ -45,6 +47,7 @@ public sealed class Adam : Optimizer
             w -= m * alpha / (MathF.Sqrt(v) + epsilon);
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Apply(ref Vector<float> w, Vector<float> g, ref Vector<float> m, ref Vector<float> v, ref Vector<float> unused)
         {
             m += (g - m) * (1 - beta1);

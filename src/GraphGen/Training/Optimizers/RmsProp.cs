@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace GraphGen.Training;
 
@@ -43,6 +44,7 @@ public sealed class RmsProp : Optimizer
 
     private readonly struct Rule(float lr, float rho, float mu, float epsilon, bool centered) : IUpdateRule
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Apply(ref float w, float g, ref float v, ref float average, ref float m)
         {
             v = rho * v + (1 - rho) * g * g;
@@ -61,6 +63,7 @@ public sealed class RmsProp : Optimizer
             else w -= increment;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Apply(ref Vector<float> w, Vector<float> g, ref Vector<float> v, ref Vector<float> average, ref Vector<float> m)
         {
             v = rho * v + (1 - rho) * g * g;

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace GraphGen.Training;
 
@@ -35,19 +36,23 @@ public sealed class Sgd : Optimizer
 
     private readonly struct PlainRule(float lr) : IUpdateRule
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Apply(ref float w, float g, ref float s0, ref float s1, ref float s2) => w -= lr * g;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Apply(ref Vector<float> w, Vector<float> g, ref Vector<float> s0,
             ref Vector<float> s1, ref Vector<float> s2) => w -= lr * g;
     }
 
     private readonly struct MomentumRule(float lr, float mu, bool nesterov) : IUpdateRule
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Apply(ref float w, float g, ref float v, ref float s1, ref float s2)
         {
             v = mu * v - lr * g;
             w += nesterov ? mu * v - lr * g : v;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Apply(ref Vector<float> w, Vector<float> g, ref Vector<float> v,
             ref Vector<float> s1, ref Vector<float> s2)
         {

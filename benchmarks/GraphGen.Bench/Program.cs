@@ -1,0 +1,88 @@
+using System.CommandLine;
+using System.Runtime.Intrinsics;
+using System.Text.Json;
+using GraphGen.Bench;
+using GraphGen.Cpu;
+
+// The reference model's speed on this machine: epochs, the step's throughput, allocations, Predict, each GEMM of the
+// step; optionally how cost grows with batch and width, and the generator's own cost. benchmarks/compare.sh runs it
+// beside PyTorch and OpenBLAS and prints the ratios.
+var epochs = new Option<int>("--epochs") { Description = "Epochs of the reference run (the first is warm-up; the median of the rest is reported).", DefaultValueFactory = _ => 3 };
+var json = new Option<string?>("--json") { Description = "Write the figures to this JSON file." };
+var scaling = new Option<bool>("--scaling") { Description = "Also time one epoch for batch 32/128/512 and hidden 256/512/1024/2048." };
+var generator = new Option<bool>("--generator") { Description = "Also time the source generator on projects of 1 and 20 models." };
+var steps = new Option<int>("--steps") { Description = "Bare TrainSteps timed after the epochs.", DefaultValueFactory = _ => 300 };
+var root = new RootCommand("GraphGen CPU benchmark: the chapter-2 MNIST model (784-512-10, batch 128, RMSprop).") { epochs, json, scaling, generator, steps };
+
+root.SetAction(parsed =>
+{
+    int epochCount = parsed.GetValue(epochs);
+    if (epochCount < 1) { Console.Error.WriteLine($"error: --epochs must be positive, got {epochCount}"); return 1; }
+    int stepCount = parsed.GetValue(steps);
+    if (stepCount < 1) { Console.Error.WriteLine($"error: --steps must be positive, got {stepCount}"); return 1; }
+
+    string isa = Vector512.IsHardwareAccelerated ? "AVX-512" : Vector256.IsHardwareAccelerated ? "AVX2" : "scalar";
+    Console.WriteLine($"GraphGen.Bench: {Environment.ProcessorCount} cores, {isa}, .NET {Environment.Version}");
+    var (train, test) = GraphGen.Data.Mnist.Load();
+
+    var reference = ReferenceRun.Train(train, test, 512, 128, epochCount, stepCount);
+    Console.WriteLine($"reference 784-512-10, batch 128, RMSprop: epochs {string.Join(", ", reference.EpochSeconds.Select(s => $"{s:F3}"))} s; " +
+        $"median {reference.EpochSeconds_Median:F3} s; test accuracy {reference.TestAccuracy:F4}");
+    Console.WriteLine($"  bare step {reference.StepSeconds * 1e3:F3} ms = {reference.StepGflops:F1} GFLOP/s; {reference.AllocBytesPerStep:F1} bytes allocated per step");
+
+    var model = ReferenceRun.Create(512);
+    double predict = ReferenceRun.TimePredict(model, test, 5);
+    double predictGflops = ReferenceRun.ForwardFlops(test.Count, 512) / predict / 1e9;
+    Console.WriteLine($"  predict 10,000 images: {predict * 1e3:F2} ms = {predictGflops:F1} GFLOP/s");
+
+    var kernels = KernelProbe.StepShapes(128, 512)
+        .Select(s => KernelProbe.Measure(s.Name, s.Layout, s.M, s.N, s.K, s.Relu))
+        .Append(KernelProbe.Measure("square", GemmLayout.NN, 2048, 2048, 2048, false, seconds: 2))
+        .ToList();
+    foreach (var k in kernels)
+        Console.WriteLine($"  GEMM {k.Layout} {k.M}×{k.N}×{k.K} {k.Name}: {k.Gflops:F1} GFLOP/s ({k.Microseconds:F1} µs)");
+
+    List<TrainingFigures>? growth = null;
+    if (parsed.GetValue(scaling))
+    {
+        growth = [];
+        foreach (var (hidden, batch) in new[] { (512, 32), (512, 128), (512, 512), (256, 128), (1024, 128), (2048, 128) })
+        {
+            var f = ReferenceRun.Train(train, test, hidden, batch, 2, 50);
+            growth.Add(f);
+            Console.WriteLine($"  scaling hidden {hidden,4}, batch {batch,3}: epoch {f.EpochSeconds[^1]:F3} s, step {f.StepGflops:F1} GFLOP/s");
+        }
+    }
+
+    List<GeneratorFigures>? generatorFigures = null;
+    if (parsed.GetValue(generator))
+    {
+        generatorFigures = [GeneratorCost.Measure(1), GeneratorCost.Measure(20)];
+        foreach (var g in generatorFigures)
+            Console.WriteLine($"  generator, {g.Models} model(s): full run {g.FullRunMs:F1} ms, unrelated edit {g.UnrelatedEditMs:F2} ms, every step cached: {g.EditLeftEveryStepCached}");
+    }
+
+    if (parsed.GetValue(json) is string path)
+    {
+        var figures = new Dictionary<string, object?>
+        {
+            ["graphgen_epoch_s"] = reference.EpochSeconds_Median,
+            ["graphgen_epochs_s"] = reference.EpochSeconds,
+            ["step_gflops"] = reference.StepGflops,
+            ["step_ms"] = reference.StepSeconds * 1e3,
+            ["alloc_bytes_per_step"] = reference.AllocBytesPerStep,
+            ["predict_10k_s"] = predict,
+            ["predict_gflops"] = predictGflops,
+            ["test_accuracy"] = reference.TestAccuracy,
+            ["cores"] = Environment.ProcessorCount,
+            ["isa"] = isa,
+            ["kernels"] = kernels.Select(k => new { name = k.Name, layout = k.Layout, m = k.M, n = k.N, k = k.K, gflops = k.Gflops, us = k.Microseconds }),
+            ["scaling"] = growth?.Select(f => new { hidden = f.Hidden, batch = f.Batch, epoch_s = f.EpochSeconds[^1], step_gflops = f.StepGflops }),
+            ["generator"] = generatorFigures?.Select(g => new { models = g.Models, full_run_ms = g.FullRunMs, unrelated_edit_ms = g.UnrelatedEditMs, cached = g.EditLeftEveryStepCached }),
+        };
+        File.WriteAllText(path, JsonSerializer.Serialize(figures, new JsonSerializerOptions { WriteIndented = true }));
+        Console.WriteLine($"wrote {path}");
+    }
+    return 0;
+});
+return root.Parse(args).Invoke();

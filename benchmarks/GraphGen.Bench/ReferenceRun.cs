@@ -1,0 +1,85 @@
+using System.Diagnostics;
+using GraphGen.Data;
+using GraphGen.Training;
+
+namespace GraphGen.Bench;
+
+/// <summary>What one training configuration of the reference model measured.</summary>
+public sealed record TrainingFigures(int Hidden, int Batch, int Epochs, double[] EpochSeconds, double EpochSeconds_Median,
+    double StepSeconds, double StepGflops, double AllocBytesPerStep, double FinalLoss, double TestAccuracy);
+
+/// <summary>
+/// Trains 784 → hidden relu → 10 softmax with RMSprop and times it three ways: whole epochs through Fit (shuffling,
+/// gathering, metrics and all), bare TrainSteps in a loop (the step's own throughput), and allocations per step.
+/// </summary>
+public static class ReferenceRun
+{
+    /// <summary>Floating-point operations of one training step: 2·B·(2·784·h + 3·h·10) — forward, δ·Wᵀ and both weight gradients.</summary>
+    public static double StepFlops(int batch, int hidden) => 2.0 * batch * (2.0 * 784 * hidden + 3.0 * hidden * 10);
+
+    /// <summary>Floating-point operations of a forward pass over <paramref name="rows"/> rows.</summary>
+    public static double ForwardFlops(int rows, int hidden) => 2.0 * rows * (784.0 * hidden + hidden * 10.0);
+
+    public static CompiledModel<int> Create(int hidden, int seed = 42) => hidden switch
+    {
+        256 => new Reference256(seed),
+        512 => new Reference512(seed),
+        1024 => new Reference1024(seed),
+        2048 => new Reference2048(seed),
+        _ => throw new ArgumentOutOfRangeException(nameof(hidden), hidden, "Hidden widths declared for the bench: 256, 512, 1024, 2048."),
+    };
+
+    public static TrainingFigures Train(LabeledImages train, LabeledImages test, int hidden, int batch, int epochs, int stepsToTime)
+    {
+        var model = Create(hidden);
+        var history = model.Fit(train.Images, train.Labels, epochs, batch, new RmsProp(), verbose: 0);
+        double[] seconds = history.Epochs.Select(e => e.Seconds).ToArray();
+        var accuracy = model.Evaluate(test.Images, test.Labels).Accuracy ?? double.NaN;
+
+        var (stepSeconds, allocPerStep) = TimeSteps(model, train, batch, stepsToTime);
+        return new TrainingFigures(hidden, batch, epochs, seconds, Median(epochs > 1 ? seconds[1..] : seconds), stepSeconds,
+            StepFlops(batch, hidden) / stepSeconds / 1e9, allocPerStep, history.Epochs[^1].Loss, accuracy);
+    }
+
+    /// <summary>Bare TrainSteps over consecutive batches (already warm from Fit): seconds per step and bytes allocated per step, all threads.</summary>
+    private static (double Seconds, double AllocBytes) TimeSteps(CompiledModel<int> model, LabeledImages train, int batch, int steps)
+    {
+        var optimizer = new RmsProp();
+        int batches = train.Count / batch;
+        int width = 784;
+        for (int s = 0; s < 20; s++) Step(s);
+        long allocated = GC.GetTotalAllocatedBytes(precise: true);
+        var clock = Stopwatch.StartNew();
+        for (int s = 0; s < steps; s++) Step(s);
+        clock.Stop();
+        long allocatedAfter = GC.GetTotalAllocatedBytes(precise: true);
+        return (clock.Elapsed.TotalSeconds / steps, (double)(allocatedAfter - allocated) / steps);
+
+        void Step(int s)
+        {
+            int b = s % batches;
+            model.TrainStep(train.Images.AsSpan(b * batch * width, batch * width), train.Labels.AsSpan(b * batch, batch), optimizer);
+        }
+    }
+
+    /// <summary>Predict over every test image, best of <paramref name="repeats"/>.</summary>
+    public static double TimePredict(CompiledModel model, LabeledImages test, int repeats)
+    {
+        var output = new float[test.Count * 10];
+        model.Predict(test.Images, output);
+        double best = double.MaxValue;
+        for (int r = 0; r < repeats; r++)
+        {
+            var clock = Stopwatch.StartNew();
+            model.Predict(test.Images, output);
+            best = Math.Min(best, clock.Elapsed.TotalSeconds);
+        }
+        return best;
+    }
+
+    public static double Median(double[] values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+}
