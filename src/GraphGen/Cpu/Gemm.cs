@@ -16,10 +16,11 @@ public enum GemmLayout
 }
 
 /// <summary>
-/// Single-precision GEMM: packed panels, a register-blocked SIMD micro-kernel (6 rows × 2 vectors: Vector512 on
-/// AVX-512, else Vector256), cache blocking over k, m and n, and all cores through <see cref="WorkerPool"/>.
-/// The transposes of the three layouts are absorbed by the packing, so one micro-kernel serves them all. The
-/// epilogue runs once per element as the last k-block is stored.
+/// Single-precision GEMM: a register-blocked SIMD micro-kernel (6 rows × 2 vectors: Vector512 on AVX-512, else
+/// Vector256), cache blocking over k, m and n, and all cores through <see cref="WorkerPool"/>. B is packed into
+/// k-major strips (absorbing NT's transpose); A is read in place through a row stride and a k step (absorbing
+/// TN's): with a training batch for m, packing A cost more than it saved. The epilogue runs once per element as
+/// the last k-block is stored.
 /// </summary>
 public static class Gemm
 {
@@ -51,7 +52,7 @@ public static class Gemm
             // Split the larger side of C across the cores in whole micro-tiles; small GEMMs stay on one core.
             long flops = 2L * m * n * Math.Max(k, 1);
             int threads = flops < 200_000 ? 1 : WorkerPool.Shared.Threads;
-            job.SplitColumns = n / NR >= m / MR;
+            job.SplitColumns = SplitColumns(m, n, k, threads);
             int tiles = job.SplitColumns ? (n + NR - 1) / NR : (m + MR - 1) / MR;
             job.Parts = Math.Max(1, Math.Min(threads, tiles));
             WorkerPool.Shared.Run(job, job.Parts);
@@ -59,24 +60,48 @@ public static class Gemm
         }
     }
 
-    /// <summary>The micro-kernel: tile (MR × NR, row stride NR) = Σₚ a[p] ⊗ b[p] over the packed strips.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static unsafe void MicroKernel(int kc, float* a, float* b, float* tile)
+    /// <summary>
+    /// Whether to give each thread a range of C's columns rather than of its rows. A is read in place, so only B is
+    /// packed: splitting rows, every thread packs all of B; splitting columns, each packs its own share. With a
+    /// training batch for m, B (a weight matrix or a gradient) is the large operand, so columns win wherever B is
+    /// more than a few cache lines; for a tiny B the split with more micro-tiles per thread does. Either way each
+    /// thread needs a few micro-tiles of its own.
+    /// </summary>
+    internal static bool SplitColumns(int m, int n, int k, int threads)
     {
+        bool columnsFit = n >= threads * NR, rowsFit = m >= threads * MR;
+        if (columnsFit != rowsFit) return columnsFit;
+        return (long)k * n >= 16 * 1024 || n / NR >= m / MR;
+    }
+
+    /// <summary>
+    /// The micro-kernel: tile (MR × NR, row stride NR) = Σₚ a[p] ⊗ b[p] over a packed B strip. Row i of A starts at
+    /// a + i·rowStride and steps by <paramref name="step"/> along k: a packed strip (1, MR) or A in place (k, 1 for
+    /// a row-major A). Rows at or past <paramref name="rows"/> re-read the last valid row; their sums are never stored.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static unsafe void MicroKernel(int kc, float* a, nint rowStride, nint step, int rows, float* b, float* tile)
+    {
+        float* a0 = a;
+        float* a1 = a + Math.Min(1, rows - 1) * rowStride;
+        float* a2 = a + Math.Min(2, rows - 1) * rowStride;
+        float* a3 = a + Math.Min(3, rows - 1) * rowStride;
+        float* a4 = a + Math.Min(4, rows - 1) * rowStride;
+        float* a5 = a + Math.Min(5, rows - 1) * rowStride;
         if (Vector512.IsHardwareAccelerated)
         {
             Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default,
                              c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
-            for (int p = 0; p < kc; p++, a += MR, b += 32)
+            for (int p = 0; p < kc; p++, a0 += step, a1 += step, a2 += step, a3 += step, a4 += step, a5 += step, b += 32)
             {
                 var b0 = Vector512.Load(b);
                 var b1 = Vector512.Load(b + 16);
-                var a0 = Vector512.Create(a[0]); c00 = Vector512.FusedMultiplyAdd(a0, b0, c00); c01 = Vector512.FusedMultiplyAdd(a0, b1, c01);
-                var a1 = Vector512.Create(a[1]); c10 = Vector512.FusedMultiplyAdd(a1, b0, c10); c11 = Vector512.FusedMultiplyAdd(a1, b1, c11);
-                var a2 = Vector512.Create(a[2]); c20 = Vector512.FusedMultiplyAdd(a2, b0, c20); c21 = Vector512.FusedMultiplyAdd(a2, b1, c21);
-                var a3 = Vector512.Create(a[3]); c30 = Vector512.FusedMultiplyAdd(a3, b0, c30); c31 = Vector512.FusedMultiplyAdd(a3, b1, c31);
-                var a4 = Vector512.Create(a[4]); c40 = Vector512.FusedMultiplyAdd(a4, b0, c40); c41 = Vector512.FusedMultiplyAdd(a4, b1, c41);
-                var a5 = Vector512.Create(a[5]); c50 = Vector512.FusedMultiplyAdd(a5, b0, c50); c51 = Vector512.FusedMultiplyAdd(a5, b1, c51);
+                var x = Vector512.Create(*a0); c00 = Vector512.FusedMultiplyAdd(x, b0, c00); c01 = Vector512.FusedMultiplyAdd(x, b1, c01);
+                x = Vector512.Create(*a1); c10 = Vector512.FusedMultiplyAdd(x, b0, c10); c11 = Vector512.FusedMultiplyAdd(x, b1, c11);
+                x = Vector512.Create(*a2); c20 = Vector512.FusedMultiplyAdd(x, b0, c20); c21 = Vector512.FusedMultiplyAdd(x, b1, c21);
+                x = Vector512.Create(*a3); c30 = Vector512.FusedMultiplyAdd(x, b0, c30); c31 = Vector512.FusedMultiplyAdd(x, b1, c31);
+                x = Vector512.Create(*a4); c40 = Vector512.FusedMultiplyAdd(x, b0, c40); c41 = Vector512.FusedMultiplyAdd(x, b1, c41);
+                x = Vector512.Create(*a5); c50 = Vector512.FusedMultiplyAdd(x, b0, c50); c51 = Vector512.FusedMultiplyAdd(x, b1, c51);
             }
             c00.Store(tile); c01.Store(tile + 16); c10.Store(tile + 32); c11.Store(tile + 48);
             c20.Store(tile + 64); c21.Store(tile + 80); c30.Store(tile + 96); c31.Store(tile + 112);
@@ -86,16 +111,16 @@ public static class Gemm
         {
             Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default,
                              c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
-            for (int p = 0; p < kc; p++, a += MR, b += 16)
+            for (int p = 0; p < kc; p++, a0 += step, a1 += step, a2 += step, a3 += step, a4 += step, a5 += step, b += 16)
             {
                 var b0 = Vector256.Load(b);
                 var b1 = Vector256.Load(b + 8);
-                var a0 = Vector256.Create(a[0]); c00 = Vector256.FusedMultiplyAdd(a0, b0, c00); c01 = Vector256.FusedMultiplyAdd(a0, b1, c01);
-                var a1 = Vector256.Create(a[1]); c10 = Vector256.FusedMultiplyAdd(a1, b0, c10); c11 = Vector256.FusedMultiplyAdd(a1, b1, c11);
-                var a2 = Vector256.Create(a[2]); c20 = Vector256.FusedMultiplyAdd(a2, b0, c20); c21 = Vector256.FusedMultiplyAdd(a2, b1, c21);
-                var a3 = Vector256.Create(a[3]); c30 = Vector256.FusedMultiplyAdd(a3, b0, c30); c31 = Vector256.FusedMultiplyAdd(a3, b1, c31);
-                var a4 = Vector256.Create(a[4]); c40 = Vector256.FusedMultiplyAdd(a4, b0, c40); c41 = Vector256.FusedMultiplyAdd(a4, b1, c41);
-                var a5 = Vector256.Create(a[5]); c50 = Vector256.FusedMultiplyAdd(a5, b0, c50); c51 = Vector256.FusedMultiplyAdd(a5, b1, c51);
+                var x = Vector256.Create(*a0); c00 = Vector256.FusedMultiplyAdd(x, b0, c00); c01 = Vector256.FusedMultiplyAdd(x, b1, c01);
+                x = Vector256.Create(*a1); c10 = Vector256.FusedMultiplyAdd(x, b0, c10); c11 = Vector256.FusedMultiplyAdd(x, b1, c11);
+                x = Vector256.Create(*a2); c20 = Vector256.FusedMultiplyAdd(x, b0, c20); c21 = Vector256.FusedMultiplyAdd(x, b1, c21);
+                x = Vector256.Create(*a3); c30 = Vector256.FusedMultiplyAdd(x, b0, c30); c31 = Vector256.FusedMultiplyAdd(x, b1, c31);
+                x = Vector256.Create(*a4); c40 = Vector256.FusedMultiplyAdd(x, b0, c40); c41 = Vector256.FusedMultiplyAdd(x, b1, c41);
+                x = Vector256.Create(*a5); c50 = Vector256.FusedMultiplyAdd(x, b0, c50); c51 = Vector256.FusedMultiplyAdd(x, b1, c51);
             }
             c00.Store(tile); c01.Store(tile + 8); c10.Store(tile + 16); c11.Store(tile + 24);
             c20.Store(tile + 32); c21.Store(tile + 40); c30.Store(tile + 48); c31.Store(tile + 56);
@@ -149,7 +174,6 @@ internal sealed unsafe class GemmJob<TEpilogue> : IParallelWork where TEpilogue 
 {
     [ThreadStatic] private static GemmJob<TEpilogue>? t_job;
     // Packing buffers per thread, 64-byte aligned, allocated once and kept for the thread's life.
-    [ThreadStatic] private static float* t_packA;
     [ThreadStatic] private static float* t_packB;
     [ThreadStatic] private static float* t_tile;
 
@@ -186,8 +210,7 @@ internal sealed unsafe class GemmJob<TEpilogue> : IParallelWork where TEpilogue 
 
     private static void EnsureBuffers()
     {
-        if (t_packA != null) return;
-        t_packA = (float*)NativeMemory.AlignedAlloc((nuint)(Gemm.MC * Gemm.KC * sizeof(float)), 64);
+        if (t_packB != null) return;
         t_packB = (float*)NativeMemory.AlignedAlloc((nuint)(Gemm.KC * Gemm.NC * sizeof(float)), 64);
         t_tile = (float*)NativeMemory.AlignedAlloc((nuint)(Gemm.MR * 32 * sizeof(float)), 64);
     }
@@ -196,7 +219,7 @@ internal sealed unsafe class GemmJob<TEpilogue> : IParallelWork where TEpilogue 
     {
         EnsureBuffers();
         int nr = Gemm.NR;
-        float* packA = t_packA, packB = t_packB, tile = t_tile;
+        float* packB = t_packB, tile = t_tile;
         if (_k == 0)
         {
             // No sum to take: C is the epilogue applied to zeros.
@@ -217,53 +240,17 @@ internal sealed unsafe class GemmJob<TEpilogue> : IParallelWork where TEpilogue 
                 for (int ic = m0; ic < m1; ic += Gemm.MC)
                 {
                     int mc = Math.Min(Gemm.MC, m1 - ic);
-                    PackA(ic, mc, pc, kc, packA);
                     for (int jr = 0; jr < nc; jr += nr)
                     {
                         float* bStrip = packB + (long)jr * kc;
                         for (int ir = 0; ir < mc; ir += Gemm.MR)
                         {
-                            Gemm.MicroKernel(kc, packA + (long)ir * kc, bStrip, tile);
-                            Gemm.StoreTile(tile, nr, _c, _n, ic + ir, jc + jr, Math.Min(Gemm.MR, mc - ir), Math.Min(nr, nc - jr), first, last, _epilogue);
+                            int rows = Math.Min(Gemm.MR, mc - ir);
+                            // A in place: row i of op(A) is a row of storage (NN, NT) or a column (TN, stored k × m).
+                            if (_layout == GemmLayout.TN) Gemm.MicroKernel(kc, _a + (long)pc * _m + ic + ir, 1, _m, rows, bStrip, tile);
+                            else Gemm.MicroKernel(kc, _a + (long)(ic + ir) * _k + pc, _k, 1, rows, bStrip, tile);
+                            Gemm.StoreTile(tile, nr, _c, _n, ic + ir, jc + jr, rows, Math.Min(nr, nc - jr), first, last, _epilogue);
                         }
-                    }
-                }
-            }
-        }
-    }
-
-    /// <summary>op(A)[i0.., p0..] → MR-row strips, k-major; rows past the edge are zero.</summary>
-    private void PackA(int i0, int mc, int p0, int kc, float* dst)
-    {
-        const int mr = Gemm.MR;
-        for (int s = 0; s < mc; s += mr)
-        {
-            int rows = Math.Min(mr, mc - s);
-            float* strip = dst + (long)s * kc;
-            if (_layout == GemmLayout.TN)
-            {
-                // A is stored (k × m): row p of storage holds column p of op(A).
-                for (int p = 0; p < kc; p++)
-                {
-                    float* src = _a + (long)(p0 + p) * _m + i0 + s;
-                    float* d = strip + p * mr;
-                    int i = 0;
-                    for (; i < rows; i++) d[i] = src[i];
-                    for (; i < mr; i++) d[i] = 0f;
-                }
-            }
-            else
-            {
-                for (int i = 0; i < mr; i++)
-                {
-                    if (i < rows)
-                    {
-                        float* src = _a + (long)(i0 + s + i) * _k + p0;
-                        for (int p = 0; p < kc; p++) strip[p * mr + i] = src[p];
-                    }
-                    else
-                    {
-                        for (int p = 0; p < kc; p++) strip[p * mr + i] = 0f;
                     }
                 }
             }
@@ -301,7 +288,17 @@ internal sealed unsafe class GemmJob<TEpilogue> : IParallelWork where TEpilogue 
                     float* d = strip + p * nr;
                     if (cols == nr)
                     {
-                        new ReadOnlySpan<float>(src, nr).CopyTo(new Span<float>(d, nr));
+                        // Whole strips are the common case: a vector copy inline, not a call per 32 floats.
+                        if (nr == 32)
+                        {
+                            Vector512.Store(Vector512.Load(src), d);
+                            Vector512.Store(Vector512.Load(src + 16), d + 16);
+                        }
+                        else
+                        {
+                            Vector256.Store(Vector256.Load(src), d);
+                            Vector256.Store(Vector256.Load(src + 8), d + 8);
+                        }
                     }
                     else
                     {
