@@ -70,6 +70,8 @@ root.SetAction(parsed =>
             ["graphgen_epochs_s"] = reference.EpochSeconds,
             ["step_gflops"] = reference.StepGflops,
             ["step_ms"] = reference.StepSeconds * 1e3,
+            // Fit's whole epoch as throughput: the step's FLOPs over every batch (the last one partial), shuffling and metrics included.
+            ["fit_gflops"] = ReferenceRun.StepFlops(1, 512) * train.Count / reference.EpochSeconds_Median / 1e9,
             ["alloc_bytes_per_step"] = reference.AllocBytesPerStep,
             ["predict_10k_s"] = predict,
             ["predict_gflops"] = predictGflops,
