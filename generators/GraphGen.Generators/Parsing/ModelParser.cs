@@ -85,6 +85,8 @@ internal static class ModelParser
                 diagnostics.Add(DiagnosticInfo.Create(InvalidForwardMethod, LocationInfo.From(input.ApplicationSyntaxReference?.GetSyntax(cancellationToken)) ?? classLocation,
                     forwardMethods[0].Name, "the model also declares [Input]; a [Forward] model's inputs are the method's [Shape] arguments"));
             forward = ForwardParser.Parse(type, forwardMethods, compilation, diagnostics, cancellationToken);
+            // No program: its problem is reported, or is C# the compiler reports. Either way there is no graph to build.
+            if (forward is null) return null;
         }
         else
         {
