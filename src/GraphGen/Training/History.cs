@@ -16,9 +16,12 @@ public sealed record EpochLog(int Epoch, double Seconds, int Steps, float Learni
 }
 
 /// <summary>What <c>Fit</c> returns: one log per epoch; <c>history["loss"]</c> is Keras's <c>history.history["loss"]</c>.</summary>
-public sealed class History(IReadOnlyList<EpochLog> epochs)
+public sealed class History(IReadOnlyList<EpochLog> epochs, string? stopReason = null)
 {
     public IReadOnlyList<EpochLog> Epochs { get; } = epochs;
+
+    /// <summary>Why training stopped before its last epoch (a non-finite loss, early stopping, …); null when it ran them all.</summary>
+    public string? StopReason { get; } = stopReason;
 
     /// <summary>The keys every epoch logged, in the order of the first epoch.</summary>
     public IReadOnlyList<string> Keys => Epochs.Count == 0 ? [] : Epochs[0].Values.Keys.ToArray();

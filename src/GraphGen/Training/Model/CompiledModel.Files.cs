@@ -25,7 +25,7 @@ public abstract partial class CompiledModel
     /// </summary>
     public void LoadWeights(string path)
     {
-        using var _ = Enter();
+        using var _ = Enter(changesModel: true);
         var file = SafeTensors.Open(path);
         CheckWeights(file, allowExtra: false);
         foreach (var p in _weights) file.ReadF32(p.Name, p.Data);
@@ -58,7 +58,7 @@ public abstract partial class CompiledModel
     public int LoadCheckpoint(string path, Optimizer optimizer)
     {
         ArgumentNullException.ThrowIfNull(optimizer);
-        using var _ = Enter();
+        using var _ = Enter(changesModel: true);
         var file = SafeTensors.Open(path);
         string Meta(string key) => file.Metadata.TryGetValue(key, out var v) ? v
             : throw new DataFormatException(path, 8, $"the checkpoint metadata has no '{key}' (is this a weights file? use LoadWeights)");

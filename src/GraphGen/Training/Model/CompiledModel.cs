@@ -5,15 +5,18 @@ namespace GraphGen.Training;
 /// <summary>
 /// What every generated model shares, whatever its targets: shapes, parameters, their initialisation, inference
 /// and weight files. The generated half supplies <see cref="Forward"/> and the buffers it uses. One model instance
-/// runs one call at a time: a second thread calling in while it runs gets an <see cref="InvalidOperationException"/>
-/// rather than corrupted buffers (callbacks run on the training thread and may call in).
+/// runs one call at a time: Predict, Evaluate and SaveWeights from several threads take turns; a call that changes
+/// the model (Fit, TrainStep, ComputeGradients, loading) is refused with an <see cref="InvalidOperationException"/>
+/// while another thread runs a call, and refuses theirs while it runs (callbacks run on the training thread and may
+/// call in).
 /// </summary>
 public abstract partial class CompiledModel
 {
     internal const int DefaultInferenceBatch = 1024;
     private int _capacity;
-    private int _owner;
-    private int _depth;
+    // Held by the thread running a call (re-entrant); _writer is that thread's id while its call changes the model.
+    private readonly object _gate = new();
+    private int _writer;
     private DenseLayer[] _layers = [];
     private Parameter[] _weights = [];
 
@@ -189,21 +192,38 @@ public abstract partial class CompiledModel
                 throw new ArgumentException($"'{name}' holds {x[i]} at index {i} (row {i / InputWidth}, feature {i % InputWidth}); inputs must be finite.", name);
     }
 
-    /// <summary>Enters a call; the same thread may enter again (a callback inside Fit), another thread may not.</summary>
-    private protected CallScope Enter()
+    /// <summary>
+    /// Enters a call. The thread inside may always enter again (a callback inside Fit). A reading call
+    /// (<paramref name="changesModel"/> false: Predict, Evaluate, saving) from another thread waits its turn, so
+    /// concurrent predictions return what sequential ones would. A call that changes the model (training, gradients,
+    /// loading) never waits: it is refused while another thread is inside, and while it runs, every other thread's
+    /// call is refused, rather than queued behind a training run or mixed into it.
+    /// </summary>
+    private protected CallScope Enter(bool changesModel = false)
     {
         int me = Environment.CurrentManagedThreadId;
-        if (Interlocked.CompareExchange(ref _owner, me, 0) is int owner && owner != 0 && owner != me)
-            throw new InvalidOperationException($"{GetType().Name} is already running a call on another thread; a model instance runs one call at a time.");
-        _depth++;
-        return new CallScope(this);
+        int writer = Volatile.Read(ref _writer);
+        if (writer != 0 && writer != me) throw Busy("is changing the model (training or loading weights) on another thread");
+        if (changesModel ? !System.Threading.Monitor.TryEnter(_gate) : !System.Threading.Monitor.TryEnter(_gate, Timeout.Infinite))
+            throw Busy("is running a call on another thread");
+        bool claimed = false;
+        if (changesModel && _writer == 0)
+        {
+            Volatile.Write(ref _writer, me);
+            claimed = true;
+        }
+        return new CallScope(this, claimed);
     }
 
-    private protected readonly struct CallScope(CompiledModel model) : IDisposable
+    private InvalidOperationException Busy(string what) => new(
+        $"{GetType().Name} {what}; a call that changes the model runs alone. Predict, Evaluate and SaveWeights from several threads take turns.");
+
+    private protected readonly struct CallScope(CompiledModel model, bool claimedWriter) : IDisposable
     {
         public void Dispose()
         {
-            if (--model._depth == 0) Volatile.Write(ref model._owner, 0);
+            if (claimedWriter) Volatile.Write(ref model._writer, 0);
+            System.Threading.Monitor.Exit(model._gate);
         }
     }
 }

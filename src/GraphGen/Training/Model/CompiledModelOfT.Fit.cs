@@ -13,6 +13,10 @@ public abstract partial class CompiledModel<TTarget>
     /// <param name="validationSplit">The fraction of the data, taken from its end before any shuffling, held out for validation.</param>
     /// <param name="validationData">Held-out data scored after every epoch (instead of a split).</param>
     /// <param name="verbose">0 silent, 1 progress bar (one line per epoch when output is redirected), 2 one line per epoch.</param>
+    /// <remarks>
+    /// A NaN or infinite batch loss stops training at that step, naming the epoch and step in
+    /// <see cref="History.StopReason"/> (Keras's TerminateOnNaN, on by default here; see <see cref="StopOnNonFiniteLoss"/>).
+    /// </remarks>
     /// <param name="initialEpoch">Epochs already done (resuming from a checkpoint): training runs epochs initialEpoch+1 … epochs.</param>
     public History Fit(float[] x, TTarget[] y, int epochs = 1, int batchSize = 32, Optimizer? optimizer = null,
         double validationSplit = 0, (float[] X, TTarget[] Y)? validationData = null, bool shuffle = true,
@@ -26,7 +30,7 @@ public abstract partial class CompiledModel<TTarget>
         if (verbose is < 0 or > 2) throw new ArgumentOutOfRangeException(nameof(verbose), verbose, "Verbose is 0 (silent), 1 (progress bar) or 2 (one line per epoch).");
         if (!(validationSplit >= 0 && validationSplit < 1)) throw new ArgumentOutOfRangeException(nameof(validationSplit), validationSplit, "The validation split must be in [0, 1).");
         if (validationSplit > 0 && validationData is not null) throw new ArgumentException("Pass validationSplit or validationData, not both.", nameof(validationData));
-        using var _ = Enter();
+        using var _ = Enter(changesModel: true);
         if (optimizer is not null) Optimizer = optimizer;
         optimizer = Optimizer;
 
@@ -54,6 +58,8 @@ public abstract partial class CompiledModel<TTarget>
         double lossSum = 0;
         int seen = 0;
         var all = new List<Callback>(callbacks ?? []);
+        // First, so no later callback sees a step past the first non-finite loss.
+        if (StopOnNonFiniteLoss && !all.OfType<TerminateOnNaN>().Any()) all.Insert(0, new TerminateOnNaN());
         if (verbose > 0) all.Insert(0, new ProgressLogger(verbose));
         var context = new TrainingContext(this, optimizer, epochs, batches, validationRows > 0,
             () => seen == 0 ? double.NaN : lossSum / seen, () => _metrics.Select(m => (m.Name, m.Result)));
@@ -103,10 +109,16 @@ public abstract partial class CompiledModel<TTarget>
             logs.Add(log);
             foreach (var callback in all) callback.OnEpochEnd(context, log);
         }
-        var history = new History(logs);
+        var history = new History(logs, context.StopTraining ? context.StopReason : null);
         foreach (var callback in all) callback.OnTrainEnd(context, history);
         return history;
     }
+
+    /// <summary>
+    /// Whether Fit stops at the first NaN or infinite batch loss (true by default): the weights are poisoned from that
+    /// step on, so training on would only waste time. Set false to train on regardless.
+    /// </summary>
+    public bool StopOnNonFiniteLoss { get; set; } = true;
 
     private void Gather(float[] x, TTarget[] targets, ReadOnlySpan<int> rows, float[] batchX, TTarget[] batchY)
     {

@@ -54,7 +54,7 @@ public abstract partial class CompiledModel<TTarget> : CompiledModel where TTarg
     /// </summary>
     public float ComputeGradients(ReadOnlySpan<float> x, ReadOnlySpan<TTarget> targets)
     {
-        using var _ = Enter();
+        using var _ = Enter(changesModel: true);
         int batch = CheckBatch(x, targets);
         EnsureCapacity(batch);
         return ForwardBackward(x, targets, batch);
@@ -63,7 +63,7 @@ public abstract partial class CompiledModel<TTarget> : CompiledModel where TTarg
     /// <summary>One training step on one batch: forward, loss, backward, update. Returns the batch's mean loss.</summary>
     public float TrainStep(ReadOnlySpan<float> x, ReadOnlySpan<TTarget> targets, Optimizer? optimizer = null)
     {
-        using var _ = Enter();
+        using var _ = Enter(changesModel: true);
         optimizer ??= Optimizer;
         int batch = CheckBatch(x, targets);
         EnsureCapacity(batch);
