@@ -41,7 +41,9 @@ public static class SafeTensors
         if (duplicate is not null) throw new ArgumentException($"Tensor name '{duplicate.Key}' appears twice.", nameof(tensors));
         byte[] header = Header(list, metadata);
         string full = Path.GetFullPath(path);
-        string temporary = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Environment.ProcessId}.tmp");
+        string folder = Path.GetDirectoryName(full)!;
+        string temporary = Path.Combine(folder, $".{Path.GetFileName(full)}.{Environment.ProcessId}.tmp");
+        RemoveAbandonedTemporaries(folder, Path.GetFileName(full));
         try
         {
             using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
@@ -50,6 +52,8 @@ public static class SafeTensors
                 BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)header.Length);
                 stream.Write(length);
                 stream.Write(header);
+                stream.Flush();
+                MidWriteHook?.Invoke(full);
                 foreach (var (_, _, values) in list) WriteLittleEndian(stream, values);
                 stream.Flush(flushToDisk: true);
             }
@@ -58,6 +62,39 @@ public static class SafeTensors
         finally
         {
             if (File.Exists(temporary)) File.Delete(temporary);
+        }
+    }
+
+    /// <summary>
+    /// Called with the target path once the header of a write is on disk and its data is not: the crash-safety test's
+    /// child process stops there to be killed in the middle of a write. Never set outside that test.
+    /// </summary>
+    internal static Action<string>? MidWriteHook;
+
+    /// <summary>
+    /// Deletes the temporary files of earlier writes to <paramref name="file"/> whose process has ended (killed mid-write),
+    /// so they do not pile up. Best effort: a file still being written by a live process is left alone.
+    /// </summary>
+    private static void RemoveAbandonedTemporaries(string folder, string file)
+    {
+        if (!Directory.Exists(folder)) return;
+        string prefix = $".{file}.";
+        foreach (string candidate in Directory.EnumerateFiles(folder, prefix + "*.tmp"))
+        {
+            string pid = Path.GetFileName(candidate)[prefix.Length..^".tmp".Length];
+            if (!int.TryParse(pid, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int id) || id == Environment.ProcessId) continue;
+            try
+            {
+                using var process = System.Diagnostics.Process.GetProcessById(id);
+                if (!process.HasExited) continue;
+            }
+            catch (ArgumentException)
+            {
+                // No such process: the writer is gone.
+            }
+            try { File.Delete(candidate); }
+            catch (IOException) { }
+            catch (UnauthorizedAccessException) { }
         }
     }
 
