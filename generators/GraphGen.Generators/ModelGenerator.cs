@@ -26,6 +26,7 @@ public sealed class ModelGenerator : IIncrementalGenerator
         public const string Autodiff = "GraphGen.Autodiff";
         public const string Fusion = "GraphGen.Fusion";
         public const string Emit = "GraphGen.Emit";
+        public const string CudaEmit = "GraphGen.CudaEmit";
         public const string FunctionParse = "GraphGen.Function.Parse";
         public const string FunctionGraph = "GraphGen.Function.Graph";
         public const string FunctionAutodiff = "GraphGen.Function.Autodiff";
@@ -42,7 +43,13 @@ public sealed class ModelGenerator : IIncrementalGenerator
                 ModelParser.Parse)
             .WithTrackingName(Steps.Parse);
         var modelGraphs = specs.Select(GraphBuilder.Build).WithTrackingName(Steps.Graph);
-        Compile(context, modelGraphs, Steps.Autodiff, Steps.Fusion, Steps.Emit);
+        var modelPlans = Compile(context, modelGraphs, Steps.Autodiff, Steps.Fusion, Steps.Emit);
+        // The same plans as CUDA C: a second file per model. Its diagnostics were reported with the C# above.
+        var cudaSources = modelPlans.Select(static (p, _) => p.Then("cuda-emit", CudaEmitter.Emit)).WithTrackingName(Steps.CudaEmit);
+        context.RegisterSourceOutput(cudaSources, static (output, result) =>
+        {
+            if (result.Value is { } source) output.AddSource(source.HintName, source.Text);
+        });
 
         // [Differentiable] functions: the same stages from the Graph on.
         var functions = context.SyntaxProvider
@@ -54,8 +61,9 @@ public sealed class ModelGenerator : IIncrementalGenerator
         Compile(context, functionGraphs, Steps.FunctionAutodiff, Steps.FunctionFusion, Steps.FunctionEmit);
     }
 
-    private static void Compile(IncrementalGeneratorInitializationContext context, IncrementalValuesProvider<StageResult<ModelGraph>> graphs,
-        string autodiffStep, string fusionStep, string emitStep)
+    /// <summary>Autodiff, Fusion and C# Emit over the graphs; returns the kernel plans for any further output.</summary>
+    private static IncrementalValuesProvider<StageResult<KernelPlan>> Compile(IncrementalGeneratorInitializationContext context,
+        IncrementalValuesProvider<StageResult<ModelGraph>> graphs, string autodiffStep, string fusionStep, string emitStep)
     {
         var training = graphs.Select(static (g, _) => g.Then("autodiff", GradientBuilder.Differentiate)).WithTrackingName(autodiffStep);
         var plans = training.Select(static (t, _) => t.Then("fusion", FusionPipeline.Fuse)).WithTrackingName(fusionStep);
@@ -65,5 +73,6 @@ public sealed class ModelGenerator : IIncrementalGenerator
             foreach (var diagnostic in result.Diagnostics) output.ReportDiagnostic(diagnostic.ToDiagnostic());
             if (result.Value is { } source) output.AddSource(source.HintName, source.Text);
         });
+        return plans;
     }
 }

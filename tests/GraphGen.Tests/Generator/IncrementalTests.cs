@@ -11,7 +11,7 @@ public class IncrementalTests
     private static readonly string[] Steps =
     {
         ModelGenerator.Steps.Parse, ModelGenerator.Steps.Graph, ModelGenerator.Steps.Autodiff,
-        ModelGenerator.Steps.Fusion, ModelGenerator.Steps.Emit,
+        ModelGenerator.Steps.Fusion, ModelGenerator.Steps.Emit, ModelGenerator.Steps.CudaEmit,
         ModelGenerator.Steps.FunctionParse, ModelGenerator.Steps.FunctionGraph, ModelGenerator.Steps.FunctionAutodiff,
         ModelGenerator.Steps.FunctionFusion, ModelGenerator.Steps.FunctionEmit,
     };
@@ -49,7 +49,10 @@ public class IncrementalTests
         var result = driver.RunGenerators(edited).GetRunResult().Results.Single();
         var emit = result.TrackedSteps[ModelGenerator.Steps.Emit].SelectMany(s => s.Outputs).Select(o => o.Reason);
         Assert.Contains(IncrementalStepRunReason.Modified, emit);
-        Assert.Contains("256", result.GeneratedSources.Single().SourceText.ToString());
+        Assert.Contains("256", result.GeneratedSources.Single(s => s.HintName == "Demo.MnistClassifier.g.cs").SourceText.ToString());
+        var cuda = result.TrackedSteps[ModelGenerator.Steps.CudaEmit].SelectMany(s => s.Outputs).Select(o => o.Reason);
+        Assert.Contains(IncrementalStepRunReason.Modified, cuda);
+        Assert.Contains("if (col >= 256) return;", result.GeneratedSources.Single(s => s.HintName == "Demo.MnistClassifier.cuda.g.cs").SourceText.ToString());
     }
 
     [Fact]

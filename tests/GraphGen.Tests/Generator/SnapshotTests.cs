@@ -21,6 +21,10 @@ public class SnapshotTests
     [InlineData(TestSources.Tape, "Demo.Tape.Line(float).Gradient.g.cs", "TapeLine")]
     [InlineData(TestSources.Tape, "Demo.Tape.Affine(Tensor2x2,Tensor2x2,Tensor2).Gradient.g.cs", "TapeAffine")]
     [InlineData(TestSources.Tape, "Demo.Tape.Normalized(Tensor3x4).Gradient.g.cs", "TapeNormalized")]
+    // The CUDA C from the same plans: relu folds into cuBLASLt epilogues; tanh and sigmoid run as kernels of their own.
+    [InlineData(TestSources.Reference, "Demo.MnistClassifier.cuda.g.cs", "MnistClassifier.cuda")]
+    [InlineData(TestSources.ThreeLayer, "Demo.Deep.TanhSigmoidNet.cuda.g.cs", "TanhSigmoidNet.cuda")]
+    [InlineData(TestSources.BinaryFromLogits, "Demo.SpamFilter.cuda.g.cs", "SpamFilter.cuda")]
     public void GeneratedCodeMatchesSnapshot(string source, string hintName, string snapshot)
     {
         var run = GeneratorHarness.Run(source);

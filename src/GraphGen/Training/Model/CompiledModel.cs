@@ -46,6 +46,12 @@ public abstract partial class CompiledModel
     /// <summary>The batch order's random stream; part of a checkpoint so a resumed run shuffles as the first would have.</summary>
     internal SeededRandom Shuffle { get; private set; } = new(0);
 
+    /// <summary>
+    /// The CUDA C of the model's fused non-GEMM kernels, generated from the same kernel plan as its C# (compile it with
+    /// <see cref="Cuda.Nvrtc.Compile"/>); null where the model uses ops not yet lowered to CUDA.
+    /// </summary>
+    public virtual string? CudaSource => null;
+
     protected abstract void AllocateBuffers(int rows);
     /// <summary>Runs the model on <paramref name="batch"/> rows of x; returns (batch, outputs).</summary>
     protected abstract ReadOnlySpan<float> Forward(ReadOnlySpan<float> x, int batch);
