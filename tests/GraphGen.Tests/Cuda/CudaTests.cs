@@ -61,6 +61,33 @@ public class CudaTests
         }
     }
 
+    [NvrtcFact]
+    public void TheOptimizerUpdateKernelsCompile()
+    {
+        string ptx = System.Text.Encoding.UTF8.GetString(Nvrtc.Compile("updates", UpdateKernels.Source, new ComputeCapability(9, 0), cubin: false, useCache: false).Image);
+        foreach (string kernel in new[] { "graphgen_sgd", "graphgen_sgd_momentum", "graphgen_rmsprop", "graphgen_adam", "graphgen_adagrad" })
+            Assert.Contains($".entry {kernel}(", ptx);
+    }
+
+    [Fact]
+    public void EachOptimizerStepMapsToItsKernelAndTheCpusHyperparameters()
+    {
+        var sgd = UpdateKernels.For(new Sgd(), 1);
+        Assert.Equal(("graphgen_sgd", 0), (sgd.Kernel, sgd.Slots));
+        Assert.Equal([0.01f], sgd.Hyperparameters);
+        Assert.Equal([0.1f, 0.9f, 1f], UpdateKernels.For(new Sgd(0.1f, momentum: 0.9f, nesterov: true), 5).Hyperparameters);
+        var rms = UpdateKernels.For(new RmsProp(0.01f, rho: 0.8f, momentum: 0.5f, centered: true), 2);
+        Assert.Equal(("graphgen_rmsprop", 3), (rms.Kernel, rms.Slots)); // velocity, average_gradient, momentum
+        Assert.Equal([0.01f, 0.8f, 0.5f, 1e-7f, 1f], rms.Hyperparameters);
+        // Adam's bias correction as the CPU computes it at that step, and a schedule read at the step's iteration.
+        var schedule = LearningRateSchedule.ExponentialDecay(0.01f, 1, 0.5f);
+        var adam = UpdateKernels.For(new Adam(schedule), 3);
+        Assert.Equal(0.0025f, schedule.At(2), 1e-9f); // step 3 reads the schedule after 2 iterations
+        Assert.Equal((float)(schedule.At(2) * Math.Sqrt(1 - Math.Pow(0.999f, 3)) / (1 - Math.Pow(0.9f, 3))), adam.Hyperparameters[0]); // float betas, as Adam.Update
+        Assert.Equal([0.001f, 1e-7f], UpdateKernels.For(new Adagrad(), 1).Hyperparameters);
+        Assert.Throws<ArgumentOutOfRangeException>(() => UpdateKernels.For(new Sgd(), 0));
+    }
+
     [Fact]
     public void AModelOfGeneralTensorOpsSaysItHasNoCudaYet()
         => Assert.Null(new ResidualNet(1).CudaSource); // its plan has element-wise tensor kernels, lowered to C# only
