@@ -25,6 +25,13 @@ internal static class KernelEmitter
             case GemmKernel g:
                 string layout = g.TransposeA ? "TN" : g.TransposeB ? "NT" : "NN";
                 w.Line($"//   {Operated(g.A.Shape, g.TransposeA)}·{Operated(g.B.Shape, g.TransposeB)} → {g.C.Shape}");
+                if (g.UpdatesParameter)
+                {
+                    string holder = FusionPipeline.Holder(g.C);
+                    w.Line("//   TrainStep and Fit apply the optimizer's update of this weight as each gradient value is stored")
+                     .Line($"MultiplyGradient({Cpu}GemmLayout.{layout}, {Dim(g.M)}, {Dim(g.N)}, {Dim(g.K)}, {Expression(g.A)}, {Expression(g.B)}, {holder});");
+                    break;
+                }
                 string call = $"{Cpu}Gemm.Multiply({Cpu}GemmLayout.{layout}, {Dim(g.M)}, {Dim(g.N)}, {Dim(g.K)}, {Expression(g.A)}, {Expression(g.B)}, {Expression(g.C)}";
                 w.Line(g.Epilogue.Kind switch
                 {

@@ -23,6 +23,7 @@ internal static class FusionPipeline
         ("activation-gradient-into-gemm", FusionPasses.ActivationGradientIntoGemm),
         ("lower-remaining", FusionPasses.LowerRemaining),
     };
+    // After the buffer plan, on a model's training kernels: "optimizer-update-into-gemm" (OptimizerUpdateIntoGemm).
 
     public static KernelPlan Fuse(TrainingGraph training)
     {
@@ -49,10 +50,48 @@ internal static class FusionPipeline
             : throw new InvalidOperationException($"Value '{training.Nodes[id].Name}' has no storage in the training plan.");
         var unused = training.Gradients.Where(g => g.Gradient < 0)
             .Select(g => holders.Gradient(forward.Parameters.First(p => p.Node == g.Parameter))).ToList();
+        var trainingKernels = training_.Select(k => k.Build(At)).ToList();
+        if (forward.Owner is ModelInfo) OptimizerUpdateIntoGemm(trainingKernels);
         return new KernelPlan(forward.Owner, forward.Parameters, EquatableArray.From(buffers),
             EquatableArray.From(inference.Select(k => k.Build(At))), At(forward.Output),
-            EquatableArray.From(training_.Select(k => k.Build(At))), EquatableArray.From(unused));
+            EquatableArray.From(trainingKernels), EquatableArray.From(unused));
     }
+
+    /// <summary>
+    /// The "optimizer-update-into-gemm" pass, on the planned training kernels of a model: a GEMM that writes a weight's
+    /// gradient, with nothing after it reading or writing that gradient or reading the weight, may apply the weight's
+    /// update as it stores (the first layer's weight gradient, typically; not a layer whose weight the backward pass
+    /// still multiplies by, nor a gradient still to be accumulated).
+    /// </summary>
+    private static void OptimizerUpdateIntoGemm(List<Kernel> kernels)
+    {
+        for (int i = 0; i < kernels.Count; i++)
+        {
+            if (kernels[i] is not GemmKernel { C.Kind: OperandKind.ParameterGradient, Epilogue.Kind: EpilogueKind.None } gemm) continue;
+            string holder = Holder(gemm.C);
+            bool touchedLater = kernels.Skip(i + 1).SelectMany(Operands)
+                .Any(o => o.Kind is OperandKind.ParameterValue or OperandKind.ParameterGradient && Holder(o) == holder);
+            if (!touchedLater) kernels[i] = gemm with { UpdatesParameter = true };
+        }
+    }
+
+    /// <summary>The parameter object an operand's value or gradient belongs to (<c>_hidden.Weight</c>).</summary>
+    internal static string Holder(Operand o) => o.Name.EndsWith(".Data", StringComparison.Ordinal) ? o.Name.Substring(0, o.Name.Length - 5)
+        : o.Name.EndsWith(".Gradient", StringComparison.Ordinal) ? o.Name.Substring(0, o.Name.Length - 9) : o.Name;
+
+    private static IEnumerable<Operand> Operands(Kernel kernel) => kernel switch
+    {
+        GemmKernel g => new[] { g.A, g.B, g.C }.Concat(g.Epilogue.Auxiliary is { } aux ? new[] { aux } : Array.Empty<Operand>()),
+        SoftmaxCrossEntropyKernel s => new[] { s.Logits, s.Targets, s.Probabilities, s.LogitGradient },
+        SigmoidCrossEntropyKernel s => new[] { s.Logits, s.Targets, s.Probabilities, s.LogitGradient },
+        SoftmaxKernel s => new[] { s.Logits, s.Probabilities },
+        RegressionLossKernel r => new[] { r.Output, r.Targets, r.OutputGradient },
+        ColumnSumKernel c => new[] { c.Source, c.Destination },
+        ActivateKernel a => new[] { a.Source, a.Destination },
+        ActivationBackwardKernel b => new[] { b.OutputGradient, b.Output, b.InputGradient },
+        TensorKernel t => t.Inputs.Append(t.Output),
+        _ => throw new NotSupportedException($"The update-into-gemm pass does not know the operands of {kernel.GetType().Name}."),
+    };
 
     private static List<PendingKernel> Run(IReadOnlyList<Node> nodes)
     {

@@ -20,9 +20,16 @@ internal sealed record GemmEpilogue(EpilogueKind Kind, ActivationKind Activation
 /// <summary>One step of the generated code. <paramref name="Layer"/> and <paramref name="Math"/> become its comment.</summary>
 internal abstract record Kernel(string Layer, string Math);
 
-/// <summary>C = epilogue(op(A)·op(B)); M, N, K use <see cref="Shape.Batch"/> for B.</summary>
+/// <summary>
+/// C = epilogue(op(A)·op(B)); M, N, K use <see cref="Shape.Batch"/> for B. With <see cref="UpdatesParameter"/>, C is a
+/// weight's gradient that nothing after this GEMM reads, so a training step applies the optimizer's update of that
+/// weight as C is stored.
+/// </summary>
 internal sealed record GemmKernel(string Layer, string Math, bool TransposeA, bool TransposeB, int M, int N, int K,
-    Operand A, Operand B, Operand C, GemmEpilogue Epilogue) : Kernel(Layer, Math);
+    Operand A, Operand B, Operand C, GemmEpilogue Epilogue) : Kernel(Layer, Math)
+{
+    public bool UpdatesParameter { get; init; }
+}
 
 /// <summary>Probabilities, loss and d loss / d logits from the logits in one pass (integer labels or target rows).</summary>
 internal sealed record SoftmaxCrossEntropyKernel(string Layer, string Math, Operand Logits, Operand Targets, Operand Probabilities,

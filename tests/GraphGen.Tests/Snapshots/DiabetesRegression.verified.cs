@@ -85,7 +85,8 @@ partial class Outer
             global::GraphGen.Cpu.Kernels.ColumnSums(_dHiddenZ, _hidden.Bias.Gradient, batch, 16);
             // hidden: d_hidden.weight = xᵀ·d_hidden_z
             //   (B, 10)ᵀ·(B, 16) → (10, 16)
-            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.TN, 10, 16, batch, x, _dHiddenZ, _hidden.Weight.Gradient);
+            //   TrainStep and Fit apply the optimizer's update of this weight as each gradient value is stored
+            MultiplyGradient(global::GraphGen.Cpu.GemmLayout.TN, 10, 16, batch, x, _dHiddenZ, _hidden.Weight);
             return loss;
         }
     }

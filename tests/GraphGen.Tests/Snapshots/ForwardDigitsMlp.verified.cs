@@ -129,7 +129,8 @@ namespace Demo
             global::GraphGen.Cpu.Kernels.ColumnSums(_dH1Sum, _b1.Gradient, batch, 100);
             // h1: d_W1 = xᵀ·d_h1_sum
             //   (B, 64)ᵀ·(B, 100) → (64, 100)
-            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.TN, 64, 100, batch, x, _dH1Sum, _w1.Gradient);
+            //   TrainStep and Fit apply the optimizer's update of this weight as each gradient value is stored
+            MultiplyGradient(global::GraphGen.Cpu.GemmLayout.TN, 64, 100, batch, x, _dH1Sum, _w1);
             return loss;
         }
     }

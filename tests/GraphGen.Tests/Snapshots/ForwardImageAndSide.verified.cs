@@ -115,7 +115,8 @@ namespace Demo
             global::GraphGen.Cpu.Kernels.ColumnSums(_dHiddenSum, _b1.Gradient, batch, 16);
             // hidden: d_W1 = joinedᵀ·d_hidden_sum
             //   (B, 74)ᵀ·(B, 16) → (74, 16)
-            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.TN, 74, 16, batch, _joined, _dHiddenSum, _w1.Gradient);
+            //   TrainStep and Fit apply the optimizer's update of this weight as each gradient value is stored
+            MultiplyGradient(global::GraphGen.Cpu.GemmLayout.TN, 74, 16, batch, _joined, _dHiddenSum, _w1);
             return loss;
         }
     }

@@ -66,7 +66,8 @@ namespace Demo
             global::GraphGen.Cpu.Kernels.ColumnSums(_dResultSum, _b.Gradient, batch, 1);
             // result: d_W = xᵀ·d_result_sum
             //   (B, 10)ᵀ·(B, 1) → (10, 1)
-            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.TN, 10, 1, batch, x, _dResultSum, _w.Gradient);
+            //   TrainStep and Fit apply the optimizer's update of this weight as each gradient value is stored
+            MultiplyGradient(global::GraphGen.Cpu.GemmLayout.TN, 10, 1, batch, x, _dResultSum, _w);
             return loss;
         }
     }

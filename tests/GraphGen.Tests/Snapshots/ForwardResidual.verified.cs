@@ -98,7 +98,8 @@ namespace Demo
             global::GraphGen.Cpu.Kernels.ColumnSums(_h, _b.Gradient, batch, 32);
             // h: d_W = xᵀ·d_h_sum
             //   (B, 32)ᵀ·(B, 32) → (32, 32)
-            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.TN, 32, 32, batch, x, _h, _w.Gradient);
+            //   TrainStep and Fit apply the optimizer's update of this weight as each gradient value is stored
+            MultiplyGradient(global::GraphGen.Cpu.GemmLayout.TN, 32, 32, batch, x, _h, _w);
             return loss;
         }
     }

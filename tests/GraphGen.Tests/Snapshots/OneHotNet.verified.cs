@@ -90,7 +90,8 @@ namespace Demo
             global::GraphGen.Cpu.Kernels.ColumnSums(_dHiddenZ, _hidden.Bias.Gradient, batch, 12);
             // hidden: d_hidden.weight = xᵀ·d_hidden_z
             //   (B, 8)ᵀ·(B, 12) → (8, 12)
-            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.TN, 8, 12, batch, x, _dHiddenZ, _hidden.Weight.Gradient);
+            //   TrainStep and Fit apply the optimizer's update of this weight as each gradient value is stored
+            MultiplyGradient(global::GraphGen.Cpu.GemmLayout.TN, 8, 12, batch, x, _dHiddenZ, _hidden.Weight);
             return loss;
         }
     }

@@ -90,7 +90,8 @@ namespace Demo
             global::GraphGen.Cpu.Kernels.ColumnSums(_dHiddenZ, _hidden.Bias.Gradient, batch, 7);
             // hidden: d_hidden.weight = xᵀ·d_hidden_z
             //   (B, 5)ᵀ·(B, 7) → (5, 7)
-            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.TN, 5, 7, batch, x, _dHiddenZ, _hidden.Weight.Gradient);
+            //   TrainStep and Fit apply the optimizer's update of this weight as each gradient value is stored
+            MultiplyGradient(global::GraphGen.Cpu.GemmLayout.TN, 5, 7, batch, x, _dHiddenZ, _hidden.Weight);
             return loss;
         }
     }

@@ -90,7 +90,8 @@ namespace Demo
             global::GraphGen.Cpu.Kernels.ColumnSums(_hiddenOut, _hidden.Bias.Gradient, batch, 16);
             // hidden: d_hidden.weight = xᵀ·d_hidden_z
             //   (B, 30)ᵀ·(B, 16) → (30, 16)
-            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.TN, 30, 16, batch, x, _hiddenOut, _hidden.Weight.Gradient);
+            //   TrainStep and Fit apply the optimizer's update of this weight as each gradient value is stored
+            MultiplyGradient(global::GraphGen.Cpu.GemmLayout.TN, 30, 16, batch, x, _hiddenOut, _hidden.Weight);
             return loss;
         }
     }

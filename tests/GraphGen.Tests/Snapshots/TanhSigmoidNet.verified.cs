@@ -114,7 +114,8 @@ namespace Demo.Deep
             global::GraphGen.Cpu.Kernels.ColumnSums(_dFirstZ, _first.Bias.Gradient, batch, 100);
             // first: d_first.weight = xᵀ·d_first_z
             //   (B, 64)ᵀ·(B, 100) → (64, 100)
-            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.TN, 64, 100, batch, x, _dFirstZ, _first.Weight.Gradient);
+            //   TrainStep and Fit apply the optimizer's update of this weight as each gradient value is stored
+            MultiplyGradient(global::GraphGen.Cpu.GemmLayout.TN, 64, 100, batch, x, _dFirstZ, _first.Weight);
             return loss;
         }
     }

@@ -88,8 +88,7 @@ public abstract partial class CompiledModel<TTarget>
                 Gather(x, y, order.AsSpan(start, batch), batchX, batchY);
                 var xs = batchX.AsSpan(0, batch * InputWidth);
                 var ys = batchY.AsSpan(0, batch * perSample);
-                float loss = ForwardBackward(xs, ys, batch);
-                optimizer.Step(Weights);
+                float loss = ForwardBackwardUpdate(xs, ys, batch, optimizer);
                 lossSum += (double)loss * batch;
                 seen += batch;
                 var output = TrainingOutput(batch);

@@ -8,6 +8,8 @@ namespace GraphGen.Training;
 public abstract partial class CompiledModel<TTarget> : CompiledModel where TTarget : unmanaged
 {
     private Optimizer? _optimizer;
+    // The optimizer of the step TrainStep or Fit has open, while its backward pass runs.
+    private Optimizer? _stepping;
     private Metric<TTarget>[] _metrics;
 
     protected CompiledModel(int inputWidth, int outputWidth, LossFunction<TTarget> loss, int[]? inputWidths = null) : base(inputWidth, outputWidth, inputWidths)
@@ -67,10 +69,50 @@ public abstract partial class CompiledModel<TTarget> : CompiledModel where TTarg
         optimizer ??= Optimizer;
         int batch = CheckBatch(x, targets);
         EnsureCapacity(batch);
-        float loss = ForwardBackward(x, targets, batch);
-        optimizer.Step(Weights);
+        return ForwardBackwardUpdate(x, targets, batch, optimizer);
+    }
+
+    /// <summary>
+    /// Forward, loss, backward and update as one optimizer step: the backward pass applies the update of a weight that
+    /// no later kernel reads inside the GEMM computing its gradient (<see cref="MultiplyGradient"/>), the step updates
+    /// the rest. An exception inside abandons the step without counting it.
+    /// </summary>
+    private protected float ForwardBackwardUpdate(ReadOnlySpan<float> x, ReadOnlySpan<TTarget> targets, int batch, Optimizer optimizer)
+    {
+        optimizer.BeginStep(Weights);
+        _stepping = optimizer;
+        float loss;
+        try
+        {
+            loss = ForwardBackward(x, targets, batch);
+        }
+        catch
+        {
+            optimizer.AbandonStep();
+            throw;
+        }
+        finally
+        {
+            _stepping = null;
+        }
+        optimizer.EndStep();
         return loss;
     }
+
+    /// <summary>
+    /// Called by the generated backward pass for a weight no later kernel reads: its gradient = op(A)·op(B), and inside
+    /// TrainStep and Fit the optimizer's update of it, applied as each gradient value is stored (the same values as the
+    /// separate update, bit for bit). Inside ComputeGradients it is the GEMM alone.
+    /// </summary>
+    protected void MultiplyGradient(global::GraphGen.Cpu.GemmLayout layout, int m, int n, int k, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Parameter parameter)
+    {
+        ArgumentNullException.ThrowIfNull(parameter);
+        if (_stepping is { } optimizer && FuseUpdates) optimizer.UpdateInGemm(layout, m, n, k, a, b, parameter);
+        else global::GraphGen.Cpu.Gemm.Multiply(layout, m, n, k, a, b, parameter.Gradient);
+    }
+
+    /// <summary>Whether updates may run inside gradient GEMMs (true); false keeps every update in its own pass, to compare.</summary>
+    internal bool FuseUpdates { get; set; } = true;
 
     /// <summary>Mean loss and every metric over a data set, in batches.</summary>
     public Evaluation Evaluate(ReadOnlySpan<float> x, ReadOnlySpan<TTarget> targets, int batchSize = DefaultInferenceBatch)

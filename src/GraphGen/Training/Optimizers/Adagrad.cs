@@ -28,8 +28,8 @@ public sealed class Adagrad : Optimizer
 
     protected override float InitialSlotValue(int slot) => InitialAccumulatorValue;
 
-    protected override void Update(Parameter parameter, float[][] slots, float learningRate, long step)
-        => FusedUpdate.Run(new Rule(learningRate, Epsilon), parameter.Data, parameter.Gradient, slots[0], default, default);
+    protected override void Update<TPass>(ref TPass pass, Parameter parameter, float[][] slots, float learningRate, long step)
+        => pass.Apply(new Rule(learningRate, Epsilon), parameter, slots[0], null, null);
 
     public override string ToString() => $"Adagrad(learning rate {LearningRate})";
 

@@ -29,10 +29,10 @@ public sealed class Adam : Optimizer
     public override string Name => "adam";
     public override IReadOnlyList<string> SlotNames => s_slots;
 
-    protected override void Update(Parameter parameter, float[][] slots, float learningRate, long step)
+    protected override void Update<TPass>(ref TPass pass, Parameter parameter, float[][] slots, float learningRate, long step)
     {
         float alpha = (float)(learningRate * Math.Sqrt(1 - Math.Pow(Beta2, step)) / (1 - Math.Pow(Beta1, step)));
-        FusedUpdate.Run(new Rule(alpha, Beta1, Beta2, Epsilon), parameter.Data, parameter.Gradient, slots[0], slots[1], default);
+        pass.Apply(new Rule(alpha, Beta1, Beta2, Epsilon), parameter, slots[0], slots[1], null);
     }
 
     public override string ToString() => $"Adam(learning rate {LearningRate}, beta1 {Beta1}, beta2 {Beta2})";

@@ -1,3 +1,5 @@
+using GraphGen.Cpu;
+
 namespace GraphGen.Training;
 
 /// <summary>
@@ -10,6 +12,10 @@ public abstract class Optimizer
     private string[] _boundNames = [];
     private int[] _boundLengths = [];
     private float[][][] _slots = [];
+    // The open step: its parameters, learning rate, and which parameters the backward pass already updated.
+    private IReadOnlyList<Parameter>? _stepParameters;
+    private float _stepRate;
+    private bool[] _updatedInGemm = [];
 
     protected Optimizer(LearningRateSchedule learningRate)
     {
@@ -34,19 +40,63 @@ public abstract class Optimizer
     /// <summary>Applies one update to every parameter from its <see cref="Parameter.Gradient"/>.</summary>
     public void Step(IReadOnlyList<Parameter> parameters)
     {
+        BeginStep(parameters);
+        EndStep();
+    }
+
+    /// <summary>
+    /// Opens a step over <paramref name="parameters"/>: fixes its learning rate and number, so the updates the backward
+    /// pass applies inside gradient GEMMs (<see cref="UpdateInGemm"/>) and the rest (<see cref="EndStep"/>) are one step.
+    /// </summary>
+    internal void BeginStep(IReadOnlyList<Parameter> parameters)
+    {
         ArgumentNullException.ThrowIfNull(parameters);
         Bind(parameters);
         float lr = CurrentLearningRate;
         if (!float.IsFinite(lr) || lr < 0)
             throw new InvalidOperationException($"{Name}: the learning rate at step {Iterations} is {lr}; it must be a finite number ≥ 0.");
-        long step = Iterations + 1;
-        // An indexed loop: foreach over the interface would allocate an enumerator every step.
-        for (int i = 0; i < parameters.Count; i++) Update(parameters[i], _slots[i], lr, step);
-        Iterations = step;
+        _stepParameters = parameters;
+        _stepRate = lr;
+        Array.Clear(_updatedInGemm);
     }
 
-    /// <summary>Updates one parameter; <paramref name="step"/> counts from 1 (Adam's bias correction uses it).</summary>
-    protected abstract void Update(Parameter parameter, float[][] slots, float learningRate, long step);
+    /// <summary>
+    /// Computes <paramref name="parameter"/>'s gradient as op(A)·op(B) and applies this step's update to it as each value
+    /// is stored. The generated backward pass calls it for a weight no later kernel reads; the result equals the GEMM
+    /// followed by <see cref="Step"/> bit for bit.
+    /// </summary>
+    internal void UpdateInGemm(GemmLayout layout, int m, int n, int k, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Parameter parameter)
+    {
+        var parameters = _stepParameters ?? throw new InvalidOperationException($"{Name}: an update inside a GEMM needs an open step.");
+        int index = 0;
+        while (index < parameters.Count && !ReferenceEquals(parameters[index], parameter)) index++;
+        if (index == parameters.Count) throw new ArgumentException($"'{parameter.Name}' is not a parameter of this step.", nameof(parameter));
+        var pass = new GemmPass(layout, m, n, k, a, b);
+        Update(ref pass, parameter, _slots[index], _stepRate, Iterations + 1);
+        _updatedInGemm[index] = true;
+    }
+
+    /// <summary>Updates every parameter of the open step not updated inside a GEMM, and counts the step.</summary>
+    internal void EndStep()
+    {
+        var parameters = _stepParameters ?? throw new InvalidOperationException($"{Name}: no step is open.");
+        var pass = new LoopPass();
+        // An indexed loop: foreach over the interface would allocate an enumerator every step.
+        for (int i = 0; i < parameters.Count; i++)
+            if (!_updatedInGemm[i]) Update(ref pass, parameters[i], _slots[i], _stepRate, Iterations + 1);
+        Iterations++;
+        _stepParameters = null;
+    }
+
+    /// <summary>Forgets an open step that will not finish (the backward pass threw); its count does not advance.</summary>
+    internal void AbandonStep() => _stepParameters = null;
+
+    /// <summary>
+    /// Updates one parameter: hands the optimizer's <see cref="IUpdateRule"/> and the parameter's slots to
+    /// <paramref name="pass"/>. <paramref name="step"/> counts from 1 (Adam's bias correction uses it).
+    /// </summary>
+    protected abstract void Update<TPass>(ref TPass pass, Parameter parameter, float[][] slots, float learningRate, long step)
+        where TPass : struct, IUpdatePass, allows ref struct;
 
     /// <summary>The value a slot starts at (Adagrad's accumulator starts at 0.1, the rest at 0).</summary>
     protected virtual float InitialSlotValue(int slot) => 0f;
@@ -66,6 +116,8 @@ public abstract class Optimizer
         _boundNames = [];
         _boundLengths = [];
         _slots = [];
+        _updatedInGemm = [];
+        _stepParameters = null;
         Iterations = 0;
     }
 
@@ -80,6 +132,7 @@ public abstract class Optimizer
         }
         if (_slots.Length != 0) throw Mismatch(parameters);
         _boundNames = parameters.Select(p => p.Name).ToArray();
+        _updatedInGemm = new bool[parameters.Count];
         _boundLengths = parameters.Select(p => p.Length).ToArray();
         _slots = parameters.Select(p => Enumerable.Range(0, SlotNames.Count).Select(s =>
         {

@@ -31,13 +31,13 @@ public sealed class RmsProp : Optimizer
     public override string Name => "rmsprop";
     public override IReadOnlyList<string> SlotNames { get; }
 
-    protected override void Update(Parameter parameter, float[][] slots, float learningRate, long step)
+    protected override void Update<TPass>(ref TPass pass, Parameter parameter, float[][] slots, float learningRate, long step)
     {
         var rule = new Rule(learningRate, Rho, Momentum, Epsilon, Centered);
         // Slots in SlotNames order; a missing one is passed empty.
-        Span<float> average = Centered ? slots[1] : default;
-        Span<float> momentum = Momentum > 0 ? slots[^1] : default;
-        FusedUpdate.Run(rule, parameter.Data, parameter.Gradient, slots[0], average, momentum);
+        float[]? average = Centered ? slots[1] : null;
+        float[]? momentum = Momentum > 0 ? slots[^1] : null;
+        pass.Apply(rule, parameter, slots[0], average, momentum);
     }
 
     public override string ToString() => $"RMSprop(learning rate {LearningRate}, rho {Rho}" + (Momentum > 0 ? $", momentum {Momentum}" : "") + (Centered ? ", centered" : "") + ")";

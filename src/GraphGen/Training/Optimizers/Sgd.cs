@@ -24,12 +24,12 @@ public sealed class Sgd : Optimizer
     public override string Name => "sgd";
     public override IReadOnlyList<string> SlotNames => Momentum > 0 ? s_momentumSlots : [];
 
-    protected override void Update(Parameter parameter, float[][] slots, float learningRate, long step)
+    protected override void Update<TPass>(ref TPass pass, Parameter parameter, float[][] slots, float learningRate, long step)
     {
         if (Momentum == 0)
-            FusedUpdate.Run(new PlainRule(learningRate), parameter.Data, parameter.Gradient, default, default, default);
+            pass.Apply(new PlainRule(learningRate), parameter, null, null, null);
         else
-            FusedUpdate.Run(new MomentumRule(learningRate, Momentum, Nesterov), parameter.Data, parameter.Gradient, slots[0], default, default);
+            pass.Apply(new MomentumRule(learningRate, Momentum, Nesterov), parameter, slots[0], null, null);
     }
 
     public override string ToString() => Momentum > 0 ? $"SGD(learning rate {LearningRate}, momentum {Momentum}{(Nesterov ? ", nesterov" : "")})" : $"SGD(learning rate {LearningRate})";
