@@ -23,7 +23,7 @@ public interface IDeviceBackend : IDisposable
 /// <summary>One GPU through the driver API: its primary context, one stream, the loaded modules' kernels.</summary>
 public sealed unsafe class CudaBackend : IDeviceBackend
 {
-    private readonly int _device;
+    private readonly int _device; // the driver's CUdevice handle
     private readonly nint _stream;
     private readonly List<nint> _modules = [];
     private readonly Dictionary<string, nint> _kernels = [];
@@ -34,7 +34,7 @@ public sealed unsafe class CudaBackend : IDeviceBackend
         ArgumentNullException.ThrowIfNull(device);
         if (device.Kind != DeviceKind.Cuda) throw new ArgumentException($"{device} is not a CUDA device.", nameof(device));
         Description = device.Describe(); // a clear error when there is no driver or no such GPU
-        _device = device.Index;
+        CudaDriver.Check(nameof(DriverApi.cuDeviceGet), DriverApi.cuDeviceGet(out _device, device.Index));
         CudaDriver.Check(nameof(DriverApi.cuDevicePrimaryCtxRetain), DriverApi.cuDevicePrimaryCtxRetain(out nint context, _device));
         CudaDriver.Check(nameof(DriverApi.cuCtxSetCurrent), DriverApi.cuCtxSetCurrent(context));
         CudaDriver.Check(nameof(DriverApi.cuStreamCreate), DriverApi.cuStreamCreate(out _stream, 1 /* CU_STREAM_NON_BLOCKING */));

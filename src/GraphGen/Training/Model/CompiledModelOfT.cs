@@ -1,3 +1,5 @@
+using GraphGen.Cpu;
+
 namespace GraphGen.Training;
 
 /// <summary>
@@ -75,7 +77,8 @@ public abstract partial class CompiledModel<TTarget> : CompiledModel where TTarg
     /// <summary>
     /// Forward, loss, backward and update as one optimizer step: the backward pass applies the update of a weight that
     /// no later kernel reads inside the GEMM computing its gradient (<see cref="MultiplyGradient"/>), the step updates
-    /// the rest. An exception inside abandons the step without counting it.
+    /// the rest. An exception inside abandons the step without counting it (a weight already updated inside its GEMM
+    /// keeps that update; the kernels throw only on arguments checked before the step opens).
     /// </summary>
     private protected float ForwardBackwardUpdate(ReadOnlySpan<float> x, ReadOnlySpan<TTarget> targets, int batch, Optimizer optimizer)
     {
@@ -104,11 +107,11 @@ public abstract partial class CompiledModel<TTarget> : CompiledModel where TTarg
     /// TrainStep and Fit the optimizer's update of it, applied as each gradient value is stored (the same values as the
     /// separate update, bit for bit). Inside ComputeGradients it is the GEMM alone.
     /// </summary>
-    protected void MultiplyGradient(global::GraphGen.Cpu.GemmLayout layout, int m, int n, int k, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Parameter parameter)
+    protected void MultiplyGradient(GemmLayout layout, int m, int n, int k, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Parameter parameter)
     {
         ArgumentNullException.ThrowIfNull(parameter);
         if (_stepping is { } optimizer && FuseUpdates) optimizer.UpdateInGemm(layout, m, n, k, a, b, parameter);
-        else global::GraphGen.Cpu.Gemm.Multiply(layout, m, n, k, a, b, parameter.Gradient);
+        else Gemm.Multiply(layout, m, n, k, a, b, parameter.Gradient);
     }
 
     /// <summary>Whether updates may run inside gradient GEMMs (true); false keeps every update in its own pass, to compare.</summary>
