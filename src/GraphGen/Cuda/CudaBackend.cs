@@ -41,7 +41,6 @@ public sealed unsafe class CudaBackend : IDeviceBackend
     }
 
     public PhysicalDevice Description { get; }
-    internal nint Stream => _stream;
 
     public DeviceBuffer Allocate(long floats)
     {

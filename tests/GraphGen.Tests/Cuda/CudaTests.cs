@@ -48,6 +48,7 @@ public class CudaTests
             var model = (CompiledModel)row[0];
             string source = model.CudaSource ?? throw new Xunit.Sdk.XunitException($"{model.GetType().Name} has no CUDA source");
             var entries = Regex.Matches(source, @"__global__ void (\w+)\(").Select(m => m.Groups[1].Value).ToList();
+            Assert.Matches(@"^libnvrtc\.so\.(13|12|11\.2)$", NativeLibraries.Loaded[NativeLibraries.Nvrtc]); // a versioned file, the newest present
             Assert.Contains("graphgen_mean", entries);
             foreach (var (capability, cubin) in new[] { (new ComputeCapability(9, 0), false), (new ComputeCapability(9, 0), true), (new ComputeCapability(8, 0), true) })
             {
