@@ -205,7 +205,7 @@ public class CudaTests
         backend.Upload(logits, z);
         backend.Upload(labels.Select(BitConverter.Int32BitsToSingle).ToArray(), t); // the int labels' bits
         Launch(backend, "output_softmax_cross_entropy", (1, 1), 64, z.Address, t.Address, p.Address, dz.Address, rowLoss.Address, rows);
-        Launch(backend, "graphgen_mean", (1, 1), 1024, rowLoss.Address, rows, loss.Address);
+        Launch(backend, "graphgen_mean", (1, 1), 1024, rowLoss.Address, loss.Address, rows);
         var (gpuProbabilities, gpuGradient, gpuLoss) = (new float[rows * classes], new float[rows * classes], new float[1]);
         backend.Download(p, gpuProbabilities);
         backend.Download(dz, gpuGradient);
@@ -226,10 +226,10 @@ public class CudaTests
         backend.Launch(kernel, grid, block, new ReadOnlySpan<nint>(args, 6));
     }
 
-    private static unsafe void Launch(CudaBackend backend, string kernel, (uint, uint) grid, uint block, ulong values, int count, ulong result)
+    private static unsafe void Launch(CudaBackend backend, string kernel, (uint, uint) grid, uint block, ulong values, ulong result, int count)
     {
         int n = count;
-        nint* args = stackalloc nint[] { (nint)(&values), (nint)(&n), (nint)(&result) };
+        nint* args = stackalloc nint[] { (nint)(&values), (nint)(&result), (nint)(&n) };
         backend.Launch(kernel, grid, block, new ReadOnlySpan<nint>(args, 3));
         backend.Synchronize();
     }

@@ -29,8 +29,9 @@ __device__ __forceinline__ float gg_softplus_derivative(float y) { return 1.0f -
 __device__ __forceinline__ float gg_gelu(float x) { return 0.5f * x * (1.0f + erff(x * 0.70710678f)); }
 __device__ __forceinline__ float gg_gelu_derivative(float x) { return 0.5f * (1.0f + erff(x * 0.70710678f)) + x * 0.39894228f * expf(-0.5f * x * x); }
 
-// The mean of `count` partial losses into result[0]: one block, a strided sum per thread, then a tree in shared memory.
-extern ""C"" __global__ void graphgen_mean(const float* __restrict__ values, int count, float* __restrict__ result)
+// The mean of `count` partial losses (rows × the loss kernel's values per row) into result[0]: one block of 1024
+// threads, a strided sum per thread, then a tree in shared memory.
+extern ""C"" __global__ void graphgen_mean(const float* __restrict__ values, float* __restrict__ result, int count)
 {
     __shared__ float partial[1024];
     float sum = 0.0f;
@@ -49,7 +50,7 @@ extern ""C"" __global__ void graphgen_mean(const float* __restrict__ values, int
 
 // hidden: hidden_out = relu(x·hidden.weight + hidden.bias)
 //   (B, 784)·(784, 512) → (B, 512)
-//   cuBLASLt matmul, epilogue RELU_AUX_BIAS
+//   cuBLASLt matmul, epilogue RELU_AUX_BIAS (keeps the ReLU mask for the backward DRELU)
 
 // output: output_z = hidden_out·output.weight + output.bias
 //   (B, 512)·(512, 10) → (B, 10)
@@ -134,5 +135,44 @@ extern ""C"" __global__ void output_softmax(const float* __restrict__ output_z, 
     for (int k = 0; k < classes; k++) p[k] *= inv;
 }
 ";
+
+        /// <summary>The same steps as data: the device buffers, then each cuBLASLt GEMM and kernel launch in order.</summary>
+        public override global::GraphGen.Cuda.CudaPlan? CudaPlan { get; } = new(
+            [
+                new("x", global::GraphGen.Cuda.CudaBufferRole.Input, true, 784),
+                new("hidden_weight", global::GraphGen.Cuda.CudaBufferRole.Parameter, false, 401408),
+                new("hidden_out", global::GraphGen.Cuda.CudaBufferRole.Activation, true, 512),
+                new("hidden_bias", global::GraphGen.Cuda.CudaBufferRole.Parameter, false, 512),
+                new("hidden_out_aux", global::GraphGen.Cuda.CudaBufferRole.Activation, true, 512),
+                new("output_weight", global::GraphGen.Cuda.CudaBufferRole.Parameter, false, 5120),
+                new("output_z", global::GraphGen.Cuda.CudaBufferRole.Activation, true, 10),
+                new("output_bias", global::GraphGen.Cuda.CudaBufferRole.Parameter, false, 10),
+                new("targets", global::GraphGen.Cuda.CudaBufferRole.Targets, true, 1),
+                new("output_probs", global::GraphGen.Cuda.CudaBufferRole.Activation, true, 10),
+                new("d_output_z", global::GraphGen.Cuda.CudaBufferRole.Activation, true, 10),
+                new("row_loss", global::GraphGen.Cuda.CudaBufferRole.RowLosses, true, 1),
+                new("loss", global::GraphGen.Cuda.CudaBufferRole.RowLosses, false, 1),
+                new("d_output_bias", global::GraphGen.Cuda.CudaBufferRole.Gradient, false, 10),
+                new("d_output_weight", global::GraphGen.Cuda.CudaBufferRole.Gradient, false, 5120),
+                new("d_hidden_z", global::GraphGen.Cuda.CudaBufferRole.Activation, true, 512),
+                new("d_hidden_bias", global::GraphGen.Cuda.CudaBufferRole.Gradient, false, 512),
+                new("d_hidden_weight", global::GraphGen.Cuda.CudaBufferRole.Gradient, false, 401408),
+            ],
+            [
+                new global::GraphGen.Cuda.CudaGemm("hidden", false, false, -1, 512, 784, "x", "hidden_weight", "hidden_out", global::GraphGen.Cuda.CudaEpilogue.ReluAuxBias, "hidden_bias", "hidden_out_aux"),
+                new global::GraphGen.Cuda.CudaGemm("output", false, false, -1, 10, 512, "hidden_out", "output_weight", "output_z", global::GraphGen.Cuda.CudaEpilogue.Bias, "output_bias", null),
+                new global::GraphGen.Cuda.CudaLaunch("output", "output_softmax_cross_entropy", global::GraphGen.Cuda.CudaGrid.Rows, 10, ["output_z", "targets", "output_probs", "d_output_z", "row_loss"]),
+                new global::GraphGen.Cuda.CudaLaunch("output", "graphgen_mean", global::GraphGen.Cuda.CudaGrid.Reduction, 1, ["row_loss", "loss"]),
+                new global::GraphGen.Cuda.CudaLaunch("output", "output_bias_gradient", global::GraphGen.Cuda.CudaGrid.Columns, 10, ["d_output_z", "d_output_bias"]),
+                new global::GraphGen.Cuda.CudaGemm("output", true, false, 512, 10, -1, "hidden_out", "d_output_z", "d_output_weight", global::GraphGen.Cuda.CudaEpilogue.Default, null, null),
+                new global::GraphGen.Cuda.CudaGemm("hidden", false, true, -1, 512, 10, "d_output_z", "output_weight", "d_hidden_z", global::GraphGen.Cuda.CudaEpilogue.DRelu, null, "hidden_out_aux"),
+                new global::GraphGen.Cuda.CudaLaunch("hidden", "hidden_bias_gradient", global::GraphGen.Cuda.CudaGrid.Columns, 512, ["d_hidden_z", "d_hidden_bias"]),
+                new global::GraphGen.Cuda.CudaGemm("hidden", true, false, 784, 512, -1, "x", "d_hidden_z", "d_hidden_weight", global::GraphGen.Cuda.CudaEpilogue.Default, null, null),
+            ],
+            [
+                new global::GraphGen.Cuda.CudaGemm("hidden", false, false, -1, 512, 784, "x", "hidden_weight", "hidden_out", global::GraphGen.Cuda.CudaEpilogue.ReluBias, "hidden_bias", null),
+                new global::GraphGen.Cuda.CudaGemm("output", false, false, -1, 10, 512, "hidden_out", "output_weight", "output_z", global::GraphGen.Cuda.CudaEpilogue.Bias, "output_bias", null),
+                new global::GraphGen.Cuda.CudaLaunch("output", "output_softmax", global::GraphGen.Cuda.CudaGrid.Rows, 10, ["output_z", "output_probs"]),
+            ]);
     }
 }

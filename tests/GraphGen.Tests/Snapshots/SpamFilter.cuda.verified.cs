@@ -29,8 +29,9 @@ __device__ __forceinline__ float gg_softplus_derivative(float y) { return 1.0f -
 __device__ __forceinline__ float gg_gelu(float x) { return 0.5f * x * (1.0f + erff(x * 0.70710678f)); }
 __device__ __forceinline__ float gg_gelu_derivative(float x) { return 0.5f * (1.0f + erff(x * 0.70710678f)) + x * 0.39894228f * expf(-0.5f * x * x); }
 
-// The mean of `count` partial losses into result[0]: one block, a strided sum per thread, then a tree in shared memory.
-extern ""C"" __global__ void graphgen_mean(const float* __restrict__ values, int count, float* __restrict__ result)
+// The mean of `count` partial losses (rows × the loss kernel's values per row) into result[0]: one block of 1024
+// threads, a strided sum per thread, then a tree in shared memory.
+extern ""C"" __global__ void graphgen_mean(const float* __restrict__ values, float* __restrict__ result, int count)
 {
     __shared__ float partial[1024];
     float sum = 0.0f;
@@ -96,7 +97,16 @@ extern ""C"" __global__ void logits_bias_gradient(const float* __restrict__ d_lo
 
 // hidden: d_hidden_z = (d_logits_z·logits.weightᵀ) ⊙ gelu'(hidden_z)
 //   (B, 3)·(16, 3)ᵀ → (B, 16)
-//   cuBLASLt matmul, epilogue DGELU (the input kept by the forward GELU_AUX_BIAS)
+//   cuBLASLt matmul, epilogue DEFAULT
+//   then hidden_gelu_gradient: hidden_out ⊙= gelu'(hidden_z), which cuBLASLt has no epilogue for
+extern ""C"" __global__ void hidden_gelu_gradient(float* __restrict__ hidden_out, const float* __restrict__ hidden_z, int rows)
+{
+    const size_t count = (size_t)rows * 16;
+    for (size_t i = blockIdx.x * (size_t)blockDim.x + threadIdx.x; i < count; i += (size_t)gridDim.x * blockDim.x)
+    {
+        hidden_out[i] *= gg_gelu_derivative(hidden_z[i]);
+    }
+}
 
 // hidden: d_hidden.bias = Σ_rows d_hidden_z
 //   (B, 16) → (16); a thread per column, so the reads of one row coalesce
@@ -123,5 +133,44 @@ extern ""C"" __global__ void hidden_bias_gradient(const float* __restrict__ hidd
 //   (B, 16)·(16, 3) → (B, 3)
 //   cuBLASLt matmul, epilogue BIAS
 ";
+
+        /// <summary>The same steps as data: the device buffers, then each cuBLASLt GEMM and kernel launch in order.</summary>
+        public override global::GraphGen.Cuda.CudaPlan? CudaPlan { get; } = new(
+            [
+                new("x", global::GraphGen.Cuda.CudaBufferRole.Input, true, 30),
+                new("hidden_weight", global::GraphGen.Cuda.CudaBufferRole.Parameter, false, 480),
+                new("hidden_z", global::GraphGen.Cuda.CudaBufferRole.Activation, true, 16),
+                new("hidden_bias", global::GraphGen.Cuda.CudaBufferRole.Parameter, false, 16),
+                new("hidden_out", global::GraphGen.Cuda.CudaBufferRole.Activation, true, 16),
+                new("logits_weight", global::GraphGen.Cuda.CudaBufferRole.Parameter, false, 48),
+                new("logits_z", global::GraphGen.Cuda.CudaBufferRole.Activation, true, 3),
+                new("logits_bias", global::GraphGen.Cuda.CudaBufferRole.Parameter, false, 3),
+                new("targets", global::GraphGen.Cuda.CudaBufferRole.Targets, true, 3),
+                new("logits_probs", global::GraphGen.Cuda.CudaBufferRole.Activation, true, 3),
+                new("d_logits_z", global::GraphGen.Cuda.CudaBufferRole.Activation, true, 3),
+                new("row_loss", global::GraphGen.Cuda.CudaBufferRole.RowLosses, true, 3),
+                new("loss", global::GraphGen.Cuda.CudaBufferRole.RowLosses, false, 1),
+                new("d_logits_bias", global::GraphGen.Cuda.CudaBufferRole.Gradient, false, 3),
+                new("d_logits_weight", global::GraphGen.Cuda.CudaBufferRole.Gradient, false, 48),
+                new("d_hidden_bias", global::GraphGen.Cuda.CudaBufferRole.Gradient, false, 16),
+                new("d_hidden_weight", global::GraphGen.Cuda.CudaBufferRole.Gradient, false, 480),
+            ],
+            [
+                new global::GraphGen.Cuda.CudaGemm("hidden", false, false, -1, 16, 30, "x", "hidden_weight", "hidden_z", global::GraphGen.Cuda.CudaEpilogue.Bias, "hidden_bias", null),
+                new global::GraphGen.Cuda.CudaLaunch("hidden", "hidden_gelu", global::GraphGen.Cuda.CudaGrid.Values, 16, ["hidden_z", "hidden_out"]),
+                new global::GraphGen.Cuda.CudaGemm("logits", false, false, -1, 3, 16, "hidden_out", "logits_weight", "logits_z", global::GraphGen.Cuda.CudaEpilogue.Bias, "logits_bias", null),
+                new global::GraphGen.Cuda.CudaLaunch("logits", "logits_sigmoid_cross_entropy", global::GraphGen.Cuda.CudaGrid.Values, 3, ["logits_z", "targets", "logits_probs", "d_logits_z", "row_loss"]),
+                new global::GraphGen.Cuda.CudaLaunch("logits", "graphgen_mean", global::GraphGen.Cuda.CudaGrid.Reduction, 3, ["row_loss", "loss"]),
+                new global::GraphGen.Cuda.CudaLaunch("logits", "logits_bias_gradient", global::GraphGen.Cuda.CudaGrid.Columns, 3, ["d_logits_z", "d_logits_bias"]),
+                new global::GraphGen.Cuda.CudaGemm("logits", true, false, 16, 3, -1, "hidden_out", "d_logits_z", "d_logits_weight", global::GraphGen.Cuda.CudaEpilogue.Default, null, null),
+                new global::GraphGen.Cuda.CudaGemm("hidden", false, true, -1, 16, 3, "d_logits_z", "logits_weight", "hidden_out", global::GraphGen.Cuda.CudaEpilogue.Default, null, null),
+                new global::GraphGen.Cuda.CudaLaunch("hidden", "hidden_gelu_gradient", global::GraphGen.Cuda.CudaGrid.Values, 16, ["hidden_out", "hidden_z"]),
+                new global::GraphGen.Cuda.CudaLaunch("hidden", "hidden_bias_gradient", global::GraphGen.Cuda.CudaGrid.Columns, 16, ["hidden_out", "d_hidden_bias"]),
+                new global::GraphGen.Cuda.CudaGemm("hidden", true, false, 30, 16, -1, "x", "hidden_out", "d_hidden_weight", global::GraphGen.Cuda.CudaEpilogue.Default, null, null),
+            ],
+            [
+                new global::GraphGen.Cuda.CudaGemm("hidden", false, false, -1, 16, 30, "x", "hidden_weight", "hidden_out", global::GraphGen.Cuda.CudaEpilogue.GeluBias, "hidden_bias", null),
+                new global::GraphGen.Cuda.CudaGemm("logits", false, false, -1, 3, 16, "hidden_out", "logits_weight", "logits_z", global::GraphGen.Cuda.CudaEpilogue.Bias, "logits_bias", null),
+            ]);
     }
 }

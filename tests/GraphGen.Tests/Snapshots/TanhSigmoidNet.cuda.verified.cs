@@ -29,8 +29,9 @@ __device__ __forceinline__ float gg_softplus_derivative(float y) { return 1.0f -
 __device__ __forceinline__ float gg_gelu(float x) { return 0.5f * x * (1.0f + erff(x * 0.70710678f)); }
 __device__ __forceinline__ float gg_gelu_derivative(float x) { return 0.5f * (1.0f + erff(x * 0.70710678f)) + x * 0.39894228f * expf(-0.5f * x * x); }
 
-// The mean of `count` partial losses into result[0]: one block, a strided sum per thread, then a tree in shared memory.
-extern ""C"" __global__ void graphgen_mean(const float* __restrict__ values, int count, float* __restrict__ result)
+// The mean of `count` partial losses (rows × the loss kernel's values per row) into result[0]: one block of 1024
+// threads, a strided sum per thread, then a tree in shared memory.
+extern ""C"" __global__ void graphgen_mean(const float* __restrict__ values, float* __restrict__ result, int count)
 {
     __shared__ float partial[1024];
     float sum = 0.0f;
@@ -215,5 +216,60 @@ extern ""C"" __global__ void classes_softmax(const float* __restrict__ classes_z
     for (int k = 0; k < classes; k++) p[k] *= inv;
 }
 ";
+
+        /// <summary>The same steps as data: the device buffers, then each cuBLASLt GEMM and kernel launch in order.</summary>
+        public override global::GraphGen.Cuda.CudaPlan? CudaPlan { get; } = new(
+            [
+                new("x", global::GraphGen.Cuda.CudaBufferRole.Input, true, 64),
+                new("first_weight", global::GraphGen.Cuda.CudaBufferRole.Parameter, false, 6400),
+                new("first_out", global::GraphGen.Cuda.CudaBufferRole.Activation, true, 100),
+                new("first_bias", global::GraphGen.Cuda.CudaBufferRole.Parameter, false, 100),
+                new("second_weight", global::GraphGen.Cuda.CudaBufferRole.Parameter, false, 5000),
+                new("second_layer_out", global::GraphGen.Cuda.CudaBufferRole.Activation, true, 50),
+                new("second_bias", global::GraphGen.Cuda.CudaBufferRole.Parameter, false, 50),
+                new("classes_weight", global::GraphGen.Cuda.CudaBufferRole.Parameter, false, 500),
+                new("classes_z", global::GraphGen.Cuda.CudaBufferRole.Activation, true, 10),
+                new("classes_bias", global::GraphGen.Cuda.CudaBufferRole.Parameter, false, 10),
+                new("targets", global::GraphGen.Cuda.CudaBufferRole.Targets, true, 1),
+                new("classes_probs", global::GraphGen.Cuda.CudaBufferRole.Activation, true, 10),
+                new("d_classes_z", global::GraphGen.Cuda.CudaBufferRole.Activation, true, 10),
+                new("row_loss", global::GraphGen.Cuda.CudaBufferRole.RowLosses, true, 1),
+                new("loss", global::GraphGen.Cuda.CudaBufferRole.RowLosses, false, 1),
+                new("d_classes_bias", global::GraphGen.Cuda.CudaBufferRole.Gradient, false, 10),
+                new("d_classes_weight", global::GraphGen.Cuda.CudaBufferRole.Gradient, false, 500),
+                new("d_second_layer_z", global::GraphGen.Cuda.CudaBufferRole.Activation, true, 50),
+                new("d_second_bias", global::GraphGen.Cuda.CudaBufferRole.Gradient, false, 50),
+                new("d_second_weight", global::GraphGen.Cuda.CudaBufferRole.Gradient, false, 5000),
+                new("d_first_z", global::GraphGen.Cuda.CudaBufferRole.Activation, true, 100),
+                new("d_first_bias", global::GraphGen.Cuda.CudaBufferRole.Gradient, false, 100),
+                new("d_first_weight", global::GraphGen.Cuda.CudaBufferRole.Gradient, false, 6400),
+            ],
+            [
+                new global::GraphGen.Cuda.CudaGemm("first", false, false, -1, 100, 64, "x", "first_weight", "first_out", global::GraphGen.Cuda.CudaEpilogue.Bias, "first_bias", null),
+                new global::GraphGen.Cuda.CudaLaunch("first", "first_tanh", global::GraphGen.Cuda.CudaGrid.Values, 100, ["first_out"]),
+                new global::GraphGen.Cuda.CudaGemm("second_layer", false, false, -1, 50, 100, "first_out", "second_weight", "second_layer_out", global::GraphGen.Cuda.CudaEpilogue.Bias, "second_bias", null),
+                new global::GraphGen.Cuda.CudaLaunch("second_layer", "second_layer_sigmoid", global::GraphGen.Cuda.CudaGrid.Values, 50, ["second_layer_out"]),
+                new global::GraphGen.Cuda.CudaGemm("classes", false, false, -1, 10, 50, "second_layer_out", "classes_weight", "classes_z", global::GraphGen.Cuda.CudaEpilogue.Bias, "classes_bias", null),
+                new global::GraphGen.Cuda.CudaLaunch("classes", "classes_softmax_cross_entropy", global::GraphGen.Cuda.CudaGrid.Rows, 10, ["classes_z", "targets", "classes_probs", "d_classes_z", "row_loss"]),
+                new global::GraphGen.Cuda.CudaLaunch("classes", "graphgen_mean", global::GraphGen.Cuda.CudaGrid.Reduction, 1, ["row_loss", "loss"]),
+                new global::GraphGen.Cuda.CudaLaunch("classes", "classes_bias_gradient", global::GraphGen.Cuda.CudaGrid.Columns, 10, ["d_classes_z", "d_classes_bias"]),
+                new global::GraphGen.Cuda.CudaGemm("classes", true, false, 50, 10, -1, "second_layer_out", "d_classes_z", "d_classes_weight", global::GraphGen.Cuda.CudaEpilogue.Default, null, null),
+                new global::GraphGen.Cuda.CudaGemm("second_layer", false, true, -1, 50, 10, "d_classes_z", "classes_weight", "d_second_layer_z", global::GraphGen.Cuda.CudaEpilogue.Default, null, null),
+                new global::GraphGen.Cuda.CudaLaunch("second_layer", "second_layer_sigmoid_gradient", global::GraphGen.Cuda.CudaGrid.Values, 50, ["d_second_layer_z", "second_layer_out"]),
+                new global::GraphGen.Cuda.CudaLaunch("second_layer", "second_layer_bias_gradient", global::GraphGen.Cuda.CudaGrid.Columns, 50, ["d_second_layer_z", "d_second_bias"]),
+                new global::GraphGen.Cuda.CudaGemm("second_layer", true, false, 100, 50, -1, "first_out", "d_second_layer_z", "d_second_weight", global::GraphGen.Cuda.CudaEpilogue.Default, null, null),
+                new global::GraphGen.Cuda.CudaGemm("first", false, true, -1, 100, 50, "d_second_layer_z", "second_weight", "d_first_z", global::GraphGen.Cuda.CudaEpilogue.Default, null, null),
+                new global::GraphGen.Cuda.CudaLaunch("first", "first_tanh_gradient", global::GraphGen.Cuda.CudaGrid.Values, 100, ["d_first_z", "first_out"]),
+                new global::GraphGen.Cuda.CudaLaunch("first", "first_bias_gradient", global::GraphGen.Cuda.CudaGrid.Columns, 100, ["d_first_z", "d_first_bias"]),
+                new global::GraphGen.Cuda.CudaGemm("first", true, false, 64, 100, -1, "x", "d_first_z", "d_first_weight", global::GraphGen.Cuda.CudaEpilogue.Default, null, null),
+            ],
+            [
+                new global::GraphGen.Cuda.CudaGemm("first", false, false, -1, 100, 64, "x", "first_weight", "first_out", global::GraphGen.Cuda.CudaEpilogue.Bias, "first_bias", null),
+                new global::GraphGen.Cuda.CudaLaunch("first", "first_tanh_2", global::GraphGen.Cuda.CudaGrid.Values, 100, ["first_out"]),
+                new global::GraphGen.Cuda.CudaGemm("second_layer", false, false, -1, 50, 100, "first_out", "second_weight", "second_layer_out", global::GraphGen.Cuda.CudaEpilogue.Bias, "second_bias", null),
+                new global::GraphGen.Cuda.CudaLaunch("second_layer", "second_layer_sigmoid_2", global::GraphGen.Cuda.CudaGrid.Values, 50, ["second_layer_out"]),
+                new global::GraphGen.Cuda.CudaGemm("classes", false, false, -1, 10, 50, "second_layer_out", "classes_weight", "classes_z", global::GraphGen.Cuda.CudaEpilogue.Bias, "classes_bias", null),
+                new global::GraphGen.Cuda.CudaLaunch("classes", "classes_softmax", global::GraphGen.Cuda.CudaGrid.Rows, 10, ["classes_z", "classes_probs"]),
+            ]);
     }
 }

@@ -52,6 +52,9 @@ public abstract partial class CompiledModel
     /// </summary>
     public virtual string? CudaSource => null;
 
+    /// <summary>The steps of <see cref="CudaSource"/>'s model on a GPU, as data (buffers, cuBLASLt GEMMs, launches); null with it.</summary>
+    public virtual Cuda.CudaPlan? CudaPlan => null;
+
     protected abstract void AllocateBuffers(int rows);
     /// <summary>Runs the model on <paramref name="batch"/> rows of x; returns (batch, outputs).</summary>
     protected abstract ReadOnlySpan<float> Forward(ReadOnlySpan<float> x, int batch);
