@@ -106,13 +106,13 @@ internal static class CudaEmitter
                 }
                 break;
             case SoftmaxCrossEntropyKernel s:
-                e.Launch(s.Layer, Unique(names, s.Layer + "_softmax_cross_entropy"), "Rows", s.Classes, new[] { s.Logits, s.Targets, s.Probabilities, s.LogitGradient }, lossValues: 1);
+                e.Launch(s.Layer, Unique(names, s.Layer + "_softmax_cross_entropy"), "Rows", s.Classes, KernelOperands.Of(s), lossValues: 1);
                 RowKernel(c, e.Last,
                     $"const float* __restrict__ {Id(s.Logits)}, const {(s.SparseLabels ? "int" : "float")}* __restrict__ {Id(s.Targets)}, float* __restrict__ {Id(s.Probabilities)}, float* __restrict__ {Id(s.LogitGradient)}, float* __restrict__ row_loss",
                     SoftmaxCrossEntropyBody(s));
                 break;
             case SoftmaxKernel s:
-                e.Launch(s.Layer, Unique(names, s.Layer + "_softmax"), "Rows", s.Classes, new[] { s.Logits, s.Probabilities });
+                e.Launch(s.Layer, Unique(names, s.Layer + "_softmax"), "Rows", s.Classes, KernelOperands.Of(s));
                 RowKernel(c, e.Last, $"const float* __restrict__ {Id(s.Logits)}, float* __restrict__ {Id(s.Probabilities)}",
                     $"    const int classes = {s.Classes};\n    const float* z = {Id(s.Logits)} + (size_t)r * classes;\n    float* p = {Id(s.Probabilities)} + (size_t)r * classes;\n" +
                     "    float m = z[0];\n    for (int k = 1; k < classes; k++) m = fmaxf(m, z[k]);\n    float sum = 0.0f;\n" +
@@ -120,7 +120,7 @@ internal static class CudaEmitter
                     "    for (int k = 0; k < classes; k++) p[k] *= inv;\n");
                 break;
             case SigmoidCrossEntropyKernel s:
-                e.Launch(s.Layer, Unique(names, s.Layer + "_sigmoid_cross_entropy"), "Values", s.Columns, new[] { s.Logits, s.Targets, s.Probabilities, s.LogitGradient }, lossValues: s.Columns);
+                e.Launch(s.Layer, Unique(names, s.Layer + "_sigmoid_cross_entropy"), "Values", s.Columns, KernelOperands.Of(s), lossValues: s.Columns);
                 ElementKernel(c, e.Last,
                     $"const float* __restrict__ {Id(s.Logits)}, const float* __restrict__ {Id(s.Targets)}, float* __restrict__ {Id(s.Probabilities)}, float* __restrict__ {Id(s.LogitGradient)}, float* __restrict__ row_loss",
                     s.Columns,
@@ -128,8 +128,7 @@ internal static class CudaEmitter
                     $"        const float p = gg_sigmoid(z);\n        {Id(s.Probabilities)}[i] = p;\n        {Id(s.LogitGradient)}[i] = (p - t) / (float)count;");
                 break;
             case RegressionLossKernel r:
-                e.Launch(r.Layer, Unique(names, r.Layer + (r.Squared ? "_mean_squared_error" : "_mean_absolute_error")), "Values", r.Columns,
-                    new[] { r.Output, r.Targets, r.OutputGradient }, lossValues: r.Columns);
+                e.Launch(r.Layer, Unique(names, r.Layer + (r.Squared ? "_mean_squared_error" : "_mean_absolute_error")), "Values", r.Columns, KernelOperands.Of(r), lossValues: r.Columns);
                 ElementKernel(c, e.Last,
                     $"const float* __restrict__ {Id(r.Output)}, const float* __restrict__ {Id(r.Targets)}, float* __restrict__ {Id(r.OutputGradient)}, float* __restrict__ row_loss",
                     r.Columns, r.Squared
@@ -138,18 +137,17 @@ internal static class CudaEmitter
                 break;
             case ColumnSumKernel s:
                 c.Append($"//   {s.Source.Shape} → ({s.Columns}); a thread per column, so the reads of one row coalesce\n")
-                 .Append($"extern \"C\" __global__ void {e.Launch(s.Layer, Unique(names, s.Layer + "_bias_gradient"), "Columns", s.Columns, new[] { s.Source, s.Destination })}(const float* __restrict__ {Id(s.Source)}, float* __restrict__ {Id(s.Destination)}, int rows)\n{{\n")
+                 .Append($"extern \"C\" __global__ void {e.Launch(s.Layer, Unique(names, s.Layer + "_bias_gradient"), "Columns", s.Columns, KernelOperands.Of(s))}(const float* __restrict__ {Id(s.Source)}, float* __restrict__ {Id(s.Destination)}, int rows)\n{{\n")
                  .Append($"    const int col = blockIdx.x * blockDim.x + threadIdx.x;\n    if (col >= {s.Columns}) return;\n    float sum = 0.0f;\n")
                  .Append($"    for (int r = 0; r < rows; r++) sum += {Id(s.Source)}[(size_t)r * {s.Columns} + col];\n    {Id(s.Destination)}[col] = sum;\n}}\n");
                 break;
             case ActivateKernel a:
-                e.Launch(a.Layer, Unique(names, a.Layer + "_" + Lower(a.Activation)), "Values", (int)a.Source.Shape.ElementsPerBatch, new[] { a.Source, a.Destination });
+                e.Launch(a.Layer, Unique(names, a.Layer + "_" + Lower(a.Activation)), "Values", (int)a.Source.Shape.ElementsPerBatch, KernelOperands.Of(a));
                 ElementKernel(c, e.Last, $"const float* __restrict__ {Id(a.Source)}, float* __restrict__ {Id(a.Destination)}",
                     (int)a.Source.Shape.ElementsPerBatch, $"{Id(a.Destination)}[i] = {Forward(a.Activation, $"{Id(a.Source)}[i]")};");
                 break;
             case ActivationBackwardKernel b:
-                e.Launch(b.Layer, Unique(names, b.Layer + "_" + Lower(b.Activation) + "_gradient"), "Values", (int)b.Output.Shape.ElementsPerBatch,
-                    new[] { b.OutputGradient, b.Output, b.InputGradient });
+                e.Launch(b.Layer, Unique(names, b.Layer + "_" + Lower(b.Activation) + "_gradient"), "Values", (int)b.Output.Shape.ElementsPerBatch, KernelOperands.Of(b));
                 ElementKernel(c, e.Last,
                     $"const float* __restrict__ {Id(b.OutputGradient)}, const float* __restrict__ {Id(b.Output)}, float* __restrict__ {Id(b.InputGradient)}",
                     (int)b.Output.Shape.ElementsPerBatch, $"{Id(b.InputGradient)}[i] = {Id(b.OutputGradient)}[i] * {Derivative(b.Activation, $"{Id(b.Output)}[i]")};");

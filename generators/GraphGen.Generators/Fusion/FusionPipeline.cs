@@ -69,7 +69,7 @@ internal static class FusionPipeline
         {
             if (kernels[i] is not GemmKernel { C.Kind: OperandKind.ParameterGradient, Epilogue.Kind: EpilogueKind.None } gemm) continue;
             string holder = Holder(gemm.C);
-            bool touchedLater = kernels.Skip(i + 1).SelectMany(Operands)
+            bool touchedLater = kernels.Skip(i + 1).SelectMany(KernelOperands.Of)
                 .Any(o => o.Kind is OperandKind.ParameterValue or OperandKind.ParameterGradient && Holder(o) == holder);
             if (!touchedLater) kernels[i] = gemm with { UpdatesParameter = true };
         }
@@ -78,20 +78,6 @@ internal static class FusionPipeline
     /// <summary>The parameter object an operand's value or gradient belongs to (<c>_hidden.Weight</c>).</summary>
     internal static string Holder(Operand o) => o.Name.EndsWith(".Data", StringComparison.Ordinal) ? o.Name.Substring(0, o.Name.Length - 5)
         : o.Name.EndsWith(".Gradient", StringComparison.Ordinal) ? o.Name.Substring(0, o.Name.Length - 9) : o.Name;
-
-    private static IEnumerable<Operand> Operands(Kernel kernel) => kernel switch
-    {
-        GemmKernel g => new[] { g.A, g.B, g.C }.Concat(g.Epilogue.Auxiliary is { } aux ? new[] { aux } : Array.Empty<Operand>()),
-        SoftmaxCrossEntropyKernel s => new[] { s.Logits, s.Targets, s.Probabilities, s.LogitGradient },
-        SigmoidCrossEntropyKernel s => new[] { s.Logits, s.Targets, s.Probabilities, s.LogitGradient },
-        SoftmaxKernel s => new[] { s.Logits, s.Probabilities },
-        RegressionLossKernel r => new[] { r.Output, r.Targets, r.OutputGradient },
-        ColumnSumKernel c => new[] { c.Source, c.Destination },
-        ActivateKernel a => new[] { a.Source, a.Destination },
-        ActivationBackwardKernel b => new[] { b.OutputGradient, b.Output, b.InputGradient },
-        TensorKernel t => t.Inputs.Append(t.Output),
-        _ => throw new NotSupportedException($"The update-into-gemm pass does not know the operands of {kernel.GetType().Name}."),
-    };
 
     private static List<PendingKernel> Run(IReadOnlyList<Node> nodes)
     {

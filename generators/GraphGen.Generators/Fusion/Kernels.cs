@@ -1,3 +1,4 @@
+using System.Linq;
 using GraphGen.Generators.Graph;
 using GraphGen.Generators.Model;
 
@@ -75,3 +76,21 @@ internal sealed record KernelPlan(
     Operand InferenceOutput,
     EquatableArray<Kernel> Training,
     EquatableArray<string> UnusedParameters);
+
+/// <summary>Every operand a kernel reads or writes, in the order its CUDA kernel takes them (a GEMM: A, B, C, then its epilogue's).</summary>
+internal static class KernelOperands
+{
+    public static Operand[] Of(Kernel kernel) => kernel switch
+    {
+        GemmKernel g => g.Epilogue.Auxiliary is { } aux ? new[] { g.A, g.B, g.C, aux } : new[] { g.A, g.B, g.C },
+        SoftmaxCrossEntropyKernel s => new[] { s.Logits, s.Targets, s.Probabilities, s.LogitGradient },
+        SigmoidCrossEntropyKernel s => new[] { s.Logits, s.Targets, s.Probabilities, s.LogitGradient },
+        SoftmaxKernel s => new[] { s.Logits, s.Probabilities },
+        RegressionLossKernel r => new[] { r.Output, r.Targets, r.OutputGradient },
+        ColumnSumKernel c => new[] { c.Source, c.Destination },
+        ActivateKernel a => new[] { a.Source, a.Destination },
+        ActivationBackwardKernel b => new[] { b.OutputGradient, b.Output, b.InputGradient },
+        TensorKernel t => t.Inputs.Append(t.Output).ToArray(),
+        _ => throw new System.NotSupportedException($"No operand list for {kernel.GetType().Name}."),
+    };
+}

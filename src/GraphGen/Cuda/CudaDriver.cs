@@ -41,8 +41,8 @@ internal static unsafe class CudaDriver
         byte* name = stackalloc byte[256];
         Check(nameof(DriverApi.cuDeviceGetName), DriverApi.cuDeviceGetName(name, 256, device));
         Check(nameof(DriverApi.cuDeviceTotalMem_v2), DriverApi.cuDeviceTotalMem_v2(out nuint bytes, device));
-        Check(nameof(DriverApi.cuDeviceGetAttribute), DriverApi.cuDeviceGetAttribute(out int major, DriverApi.CompatibleCapabilityMajor, device));
-        Check(nameof(DriverApi.cuDeviceGetAttribute), DriverApi.cuDeviceGetAttribute(out int minor, DriverApi.CompatibleCapabilityMinor, device));
+        Check(nameof(DriverApi.cuDeviceGetAttribute), DriverApi.cuDeviceGetAttribute(out int major, DriverApi.ComputeCapabilityMajor, device));
+        Check(nameof(DriverApi.cuDeviceGetAttribute), DriverApi.cuDeviceGetAttribute(out int minor, DriverApi.ComputeCapabilityMinor, device));
         Check(nameof(DriverApi.cuDeviceGetAttribute), DriverApi.cuDeviceGetAttribute(out int multiprocessors, DriverApi.MultiprocessorCount, device));
         string text = Encoding.UTF8.GetString(name, new ReadOnlySpan<byte>(name, 256).IndexOf((byte)0) is int end and >= 0 ? end : 256);
         return new PhysicalDevice(DeviceKind.Cuda, ordinal, text, (long)bytes, new ComputeCapability(major, minor), multiprocessors);

@@ -27,7 +27,7 @@ public static class UpdateKernels
             Sgd { Momentum: 0 } => new("graphgen_sgd", [lr], 0),
             Sgd s => new("graphgen_sgd_momentum", [lr, s.Momentum, s.Nesterov ? 1 : 0], 1),
             RmsProp r => new("graphgen_rmsprop", [lr, r.Rho, r.Momentum, r.Epsilon, r.Centered ? 1 : 0], r.SlotNames.Count),
-            Adam a => new("graphgen_adam", [(float)(lr * Math.Sqrt(1 - Math.Pow(a.Beta2, step)) / (1 - Math.Pow(a.Beta1, step))), a.Beta1, a.Beta2, a.Epsilon], 2),
+            Adam a => new("graphgen_adam", [a.StepSize(lr, step), a.Beta1, a.Beta2, a.Epsilon], 2),
             Adagrad g => new("graphgen_adagrad", [lr, g.Epsilon], 1),
             _ => throw new NotSupportedException($"{optimizer.Name} has no CUDA update kernel."),
         };

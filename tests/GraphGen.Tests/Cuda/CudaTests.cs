@@ -153,8 +153,7 @@ public class CudaTests
         string folder = Directory.CreateTempSubdirectory("graphgen-lazy").FullName;
         try
         {
-            var here = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-            string child = Path.GetFullPath(Path.Combine(here.FullName, "../../../../GraphGen.CrashChild/bin", here.Parent!.Name, here.Name, "GraphGen.CrashChild.dll"));
+            string child = Training.CrashSafetyTests.ChildPath();
             var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
             foreach (string a in new[] { child, folder, "2" }) start.ArgumentList.Add(a);
             start.Environment["LD_DEBUG"] = "libs";

@@ -55,7 +55,8 @@ public class CrashSafetyTests
         }
     }
 
-    private static string ChildPath()
+    /// <summary>The built crash child (tests/GraphGen.CrashChild), beside this test assembly's build.</summary>
+    internal static string ChildPath()
     {
         // tests/GraphGen.Tests/bin/CONFIG/net10.0 → tests/GraphGen.CrashChild/bin/CONFIG/net10.0
         var here = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));

@@ -31,9 +31,12 @@ public sealed class Adam : Optimizer
 
     protected override void Update<TPass>(ref TPass pass, Parameter parameter, float[][] slots, float learningRate, long step)
     {
-        float alpha = (float)(learningRate * Math.Sqrt(1 - Math.Pow(Beta2, step)) / (1 - Math.Pow(Beta1, step)));
-        pass.Apply(new Rule(alpha, Beta1, Beta2, Epsilon), parameter, slots[0], slots[1], null);
+        pass.Apply(new Rule(StepSize(learningRate, step), Beta1, Beta2, Epsilon), parameter, slots[0], slots[1], null);
     }
+
+    /// <summary>Keras's bias correction folded into the learning rate: α = lr·√(1 − β₂ᵗ)/(1 − β₁ᵗ) at step t (from 1).</summary>
+    internal float StepSize(float learningRate, long step)
+        => (float)(learningRate * Math.Sqrt(1 - Math.Pow(Beta2, step)) / (1 - Math.Pow(Beta1, step)));
 
     public override string ToString() => $"Adam(learning rate {LearningRate}, beta1 {Beta1}, beta2 {Beta2})";
 
