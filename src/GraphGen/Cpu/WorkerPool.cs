@@ -37,6 +37,10 @@ internal sealed class WorkerPool
     private readonly SemaphoreSlim[] _wake;
     // Per helper: 1 while it is blocked (or about to block) on its semaphore and must be released to see a job.
     private readonly int[] _sleeping;
+    // Per helper, a cache line apart: the bytes that thread had allocated when it last finished a part (see
+    // HelperAllocatedBytes).
+    private readonly long[] _helperAllocated;
+    private const int CacheLineLongs = 8;
     private long _generation;
     private IParallelWork? _work;
     private int _parts;
@@ -48,6 +52,7 @@ internal sealed class WorkerPool
         Threads = Math.Max(1, threads);
         _wake = new SemaphoreSlim[Threads - 1];
         _sleeping = new int[Threads - 1];
+        _helperAllocated = new long[(Threads - 1) * CacheLineLongs];
         for (int i = 0; i < _wake.Length; i++)
         {
             _wake[i] = new SemaphoreSlim(0);
@@ -75,7 +80,7 @@ internal sealed class WorkerPool
             Interlocked.Increment(ref _generation);
             for (int i = 0; i < Math.Min(_wake.Length, parts - 1); i++)
                 if (Interlocked.Exchange(ref _sleeping[i], 0) == 1) _wake[i].Release();
-            Drain();
+            Drain(helper: -1);
             var spinner = new SpinWait();
             while (Volatile.Read(ref _pending) != 0) spinner.SpinOnce(sleep1Threshold: -1);
         }
@@ -87,12 +92,28 @@ internal sealed class WorkerPool
         }
     }
 
-    private void Drain()
+    /// <summary>
+    /// Bytes the helpers have allocated so far, as each published it on finishing a part: a job's parts are done
+    /// before <see cref="Run"/> returns, so this plus the caller's own <c>GC.GetAllocatedBytesForCurrentThread</c>
+    /// counts every byte a call allocated on the threads that ran it, and nothing any other thread of the process
+    /// (a test runner reporting results, the JIT's) allocated meanwhile. The allocation tests read it.
+    /// </summary>
+    internal long HelperAllocatedBytes()
+    {
+        long sum = 0;
+        for (int i = 0; i < _wake.Length; i++) sum += Volatile.Read(ref _helperAllocated[i * CacheLineLongs]);
+        return sum;
+    }
+
+    /// <summary>Claims and runs parts until none is left; <paramref name="helper"/> is the helper's index, or −1 for the caller.</summary>
+    private void Drain(int helper)
     {
         int part;
         while ((part = Interlocked.Increment(ref _nextPart) - 1) < Volatile.Read(ref _parts))
         {
             _work!.Execute(part);
+            // Published before the part counts as done, so the caller that sees the job finished sees the count too.
+            if (helper >= 0) Volatile.Write(ref _helperAllocated[helper * CacheLineLongs], GC.GetAllocatedBytesForCurrentThread());
             Interlocked.Decrement(ref _pending);
         }
     }
@@ -103,7 +124,7 @@ internal sealed class WorkerPool
         while (true)
         {
             seen = WaitForJob(index, seen);
-            Drain();
+            Drain(index);
         }
     }
 
