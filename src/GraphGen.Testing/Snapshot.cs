@@ -83,8 +83,9 @@ public static class Snapshot
         while (x < a.Length || y < b.Length)
         {
             if (x < a.Length && y < b.Length && a[x] == b[y]) { ops.Add((' ', a[x], x, y)); x++; y++; }
-            else if (y < b.Length && (x == a.Length || lcs[x, y + 1] >= lcs[x + 1, y])) { ops.Add(('+', b[y], x, y)); y++; }
-            else { ops.Add(('-', a[x], x, y)); x++; }
+            // Removed lines before added ones, as a reader expects the old text first.
+            else if (x < a.Length && (y == b.Length || lcs[x + 1, y] >= lcs[x, y + 1])) { ops.Add(('-', a[x], x, y)); x++; }
+            else { ops.Add(('+', b[y], x, y)); y++; }
         }
         var output = new StringBuilder("--- verified\n+++ received\n");
         int written = 0, lastShown = -1;
