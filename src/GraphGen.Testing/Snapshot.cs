@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Text;
+using GraphGen.Training;
 
 namespace GraphGen.Testing;
 
@@ -14,6 +15,14 @@ public static class Snapshot
     public const string AcceptVariable = "GRAPHGEN_ACCEPT_SNAPSHOTS";
 
     /// <summary>
+    /// Compares the C# GraphGen generated for <typeparamref name="TModel"/> in this build (see <see cref="GeneratedCode"/>)
+    /// with <c>{subfolder}/{Namespace}.{Model}.verified.cs</c> beside the calling test file.
+    /// </summary>
+    public static void MatchGenerated<TModel>(string subfolder = "Snapshots", [CallerFilePath] string callerFile = "")
+        where TModel : CompiledModel
+        => Match(GeneratedCode.Of<TModel>(), GeneratedCode.HintName(typeof(TModel))[..^".g.cs".Length], subfolder, ".cs", callerFile);
+
+    /// <summary>
     /// Compares <paramref name="actual"/> with <c>{folder}/{name}.verified{extension}</c>, the folder being
     /// <paramref name="subfolder"/> beside the calling test file.
     /// </summary>
@@ -22,7 +31,14 @@ public static class Snapshot
     {
         ArgumentNullException.ThrowIfNull(actual);
         ArgumentException.ThrowIfNullOrEmpty(name);
-        string folder = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(callerFile) ?? ".", subfolder));
+        // The caller's path is compiled in; a build with a PathMap (ContinuousIntegrationBuild) maps it to /_/…,
+        // which names no folder on this machine, so say so rather than write snapshots somewhere unexpected.
+        string callerFolder = Path.GetDirectoryName(callerFile) ?? "";
+        if (!Path.IsPathFullyQualified(callerFolder) || !Directory.Exists(callerFolder))
+            throw new InvalidOperationException(
+                $"The calling test file's folder '{callerFolder}' does not exist here, so the snapshot cannot be found beside it; " +
+                "was the test built with a PathMap (ContinuousIntegrationBuild=true)? Build the tests without one.");
+        string folder = Path.GetFullPath(Path.Combine(callerFolder, subfolder));
         Directory.CreateDirectory(folder);
         string verifiedPath = Path.Combine(folder, name + ".verified" + extension);
         string receivedPath = Path.Combine(folder, name + ".received" + extension);
@@ -67,8 +83,9 @@ public static class Snapshot
         while (x < a.Length || y < b.Length)
         {
             if (x < a.Length && y < b.Length && a[x] == b[y]) { ops.Add((' ', a[x], x, y)); x++; y++; }
-            else if (y < b.Length && (x == a.Length || lcs[x, y + 1] >= lcs[x + 1, y])) { ops.Add(('+', b[y], x, y)); y++; }
-            else { ops.Add(('-', a[x], x, y)); x++; }
+            // Removed lines before added ones, as a reader expects the old text first.
+            else if (x < a.Length && (y == b.Length || lcs[x + 1, y] >= lcs[x, y + 1])) { ops.Add(('-', a[x], x, y)); x++; }
+            else { ops.Add(('+', b[y], x, y)); y++; }
         }
         var output = new StringBuilder("--- verified\n+++ received\n");
         int written = 0, lastShown = -1;
