@@ -59,10 +59,28 @@ internal static class FunctionParser
         var program = ProgramParser.Parse(method, syntax, model, arguments, Array.Empty<IPropertySymbol>(), $"[Differentiable] method '{method.Name}'",
             diagnostics, cancellationToken);
         if (program is null) return null;
+        foreach (int unread in UnreadArguments(program))
+            diagnostics.Add(DiagnosticInfo.Create(UnusedArgument, LocationInfo.From(method.Parameters[unread].Locations.FirstOrDefault()) ?? location,
+                method.Name, arguments[unread].Name));
 
         var identity = new TypeIdentity(type.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() : null, containers, type.Name);
         string modifiers = string.Join(" ", syntax.Modifiers.Where(m => m.Kind() is SyntaxKind.PublicKeyword or SyntaxKind.InternalKeyword
             or SyntaxKind.PrivateKeyword or SyntaxKind.ProtectedKeyword).Select(m => m.Text));
         return new FunctionSpec(identity, ModelParser.Keyword(typeSyntax!), method.Name, modifiers, returnType == "float", program, location);
+    }
+
+    /// <summary>The arguments the result does not depend on (read by nothing, or only by values it does not use).</summary>
+    private static IEnumerable<int> UnreadArguments(ProgramSpec program)
+    {
+        var reached = new HashSet<int>();
+        var pending = new Stack<int>(new[] { program.Result });
+        while (pending.Count > 0)
+            if (reached.Add(pending.Peek()))
+                foreach (int operand in program.Instructions[pending.Pop()].Operands) pending.Push(operand);
+            else
+                pending.Pop();
+        return program.Instructions.Select((instruction, index) => (instruction, index))
+            .Where(i => i.instruction.Op == TensorOp.Argument && !reached.Contains(i.index))
+            .Select(i => i.instruction.Arguments[0]);
     }
 }
