@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
+using GraphGen.Generators.Emit;
 using GraphGen.Generators.Model;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -66,7 +67,8 @@ internal static class FunctionParser
         var identity = new TypeIdentity(type.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() : null, containers, type.Name);
         string modifiers = string.Join(" ", syntax.Modifiers.Where(m => m.Kind() is SyntaxKind.PublicKeyword or SyntaxKind.InternalKeyword
             or SyntaxKind.PrivateKeyword or SyntaxKind.ProtectedKeyword).Select(m => m.Text));
-        return new FunctionSpec(identity, ModelParser.Keyword(typeSyntax!), method.Name, modifiers, returnType == "float", program, location);
+        return new FunctionSpec(identity, ModelParser.Keyword(typeSyntax!), method.Name, modifiers, returnType == "float", program, location,
+            HintNames.Gradient(method));
     }
 
     /// <summary>The arguments the result does not depend on (read by nothing, or only by values it does not use).</summary>
