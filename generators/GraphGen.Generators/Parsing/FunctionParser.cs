@@ -25,7 +25,8 @@ internal static class FunctionParser
         var syntax = (MethodDeclarationSyntax)context.TargetNode;
         var location = LocationInfo.From(syntax.Identifier.GetLocation());
         return Stage.Run("parsing", method.Name, location, Enumerable.Empty<DiagnosticInfo>(), diagnostics =>
-            ParseFunction(method, syntax, context.SemanticModel, location, diagnostics, cancellationToken));
+            ParseFunction(method, syntax, context.SemanticModel, location, diagnostics, cancellationToken))
+            with { Fallback = FallbackParser.ForFunction(method, syntax, cancellationToken) };
     }
 
     private static FunctionSpec? ParseFunction(IMethodSymbol method, MethodDeclarationSyntax syntax, SemanticModel model, LocationInfo? location,

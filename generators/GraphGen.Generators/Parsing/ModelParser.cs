@@ -29,8 +29,10 @@ internal static class ModelParser
         var type = (INamedTypeSymbol)context.TargetSymbol;
         var declaration = (TypeDeclarationSyntax)context.TargetNode;
         var classLocation = LocationInfo.From(declaration.Identifier.GetLocation());
+        var modelAttribute = context.Attributes.FirstOrDefault();
         return Stage.Run("parsing", type.Name, classLocation, Enumerable.Empty<DiagnosticInfo>(), diagnostics =>
-            ParseModel(type, declaration, context.Attributes.FirstOrDefault(), context.SemanticModel.Compilation, classLocation, diagnostics, cancellationToken));
+            ParseModel(type, declaration, modelAttribute, context.SemanticModel.Compilation, classLocation, diagnostics, cancellationToken))
+            with { Fallback = FallbackParser.ForModel(type, declaration, modelAttribute, cancellationToken) };
     }
 
     private static ModelSpec? ParseModel(INamedTypeSymbol type, TypeDeclarationSyntax declaration, AttributeData? modelAttribute,

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Xunit;
 
 namespace GraphGen.Tests.Generator;
@@ -55,5 +56,28 @@ public class HintNameTests
             }
             """);
         Assert.Empty(run.Errors);
+    }
+
+    [Fact]
+    public void ARejectedOverloadOfAnotherTypeGetsAHashedName()
+    {
+        var run = GeneratorHarness.Run(Overloads.Replace("public static float Square(float x) => x * x;", "public static float Scale(int x) => x;"));
+        var names = run.Result.Results.Single().GeneratedSources.Select(s => s.HintName).ToList();
+        Assert.Equal(3, names.Distinct(StringComparer.OrdinalIgnoreCase).Count());
+        Assert.Contains(names, n => Regex.IsMatch(n, @"^Demo\.Ops\.Scale-h[0-9a-f]{8}\.Gradient\.g\.cs$"));
+    }
+
+    [Fact]
+    public void AGenericModelAndAPlainOneOfTheSameNameGetTwoFiles()
+    {
+        var run = GeneratorHarness.Run("""
+            using GraphGen;
+            namespace Demo;
+            [Model][Input(4)] public partial class Net { [Dense(2, Activation.Softmax)] public partial DenseLayer Out { get; } }
+            [Model][Input(4)] public partial class Net<T> { [Dense(2, Activation.Softmax)] public partial DenseLayer Out { get; } }
+            """);
+        Assert.DoesNotContain(run.GeneratorDiagnostics, d => d.Id == "CS8785");
+        Assert.Contains("Demo.Net.g.cs", run.Result.Results.Single().GeneratedSources.Select(s => s.HintName));
+        Assert.Contains("Demo.Net-1.g.cs", run.Result.Results.Single().GeneratedSources.Select(s => s.HintName));
     }
 }
