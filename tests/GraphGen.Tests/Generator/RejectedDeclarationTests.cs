@@ -144,6 +144,17 @@ public class RejectedDeclarationTests
         Assert.Contains("was not compiled by GraphGen; fix the C# errors", run.GeneratedText("Demo.Net.g.cs"));
     }
 
+    [Fact]
+    public void ATypeWhosePartsBothCarryModelIsCompiledOnce()
+    {
+        // Two files of one name used to throw in the generator (CS8785); now C#'s own error is the only one.
+        var run = GeneratorHarness.Run(
+            "using GraphGen;\nnamespace Demo;\n[Model][Input(4)] public sealed partial class Net { [Dense(3, Activation.Softmax)] public partial DenseLayer Out { get; } }",
+            "using GraphGen;\nnamespace Demo;\n[Model] public sealed partial class Net { }");
+        Assert.Equal("CS0579", Assert.Single(AllErrors(run)).Id);
+        Assert.Equal(["Demo.Net.cuda.g.cs", "Demo.Net.g.cs"], run.Result.Results.Single().GeneratedSources.Select(s => s.HintName).Order(StringComparer.Ordinal));
+    }
+
     public static TheoryData<string, string, string> Functions => new()
     {
         // id, declaration (in partial class Tape), a call of its gradient
