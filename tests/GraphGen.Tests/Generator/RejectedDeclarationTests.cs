@@ -204,5 +204,8 @@ public class RejectedDeclarationTests
         var errors = AllErrors(run);
         Assert.Contains(errors, d => d.Id == id);
         Assert.True(errors.All(d => d.Id.StartsWith("GG", StringComparison.Ordinal)), string.Join("\n", errors));
+        // The stubs compile as cleanly as the code they stand in for: no warning either.
+        var generated = run.Result.GeneratedTrees.ToHashSet();
+        Assert.Empty(run.CompilationDiagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning && generated.Contains(d.Location.SourceTree!)));
     }
 }
