@@ -13,7 +13,8 @@ namespace GraphGen.Generators;
 /// <summary>
 /// The entry point: wires the named stages Parsing → Graph → Autodiff → Fusion → Emit, once for models (Dense
 /// or [Forward]) and once for [Differentiable] functions. Each stage's output is an equatable record, so an edit
-/// that does not touch a model leaves every step cached.
+/// that does not touch a model leaves every step cached. The Parsing stage also reads a fallback that travels with
+/// the results: where a stage rejects the declaration, the emitted file holds its members as throwing stubs.
 /// </summary>
 [Generator(LanguageNames.CSharp)]
 public sealed class ModelGenerator : IIncrementalGenerator
@@ -42,7 +43,7 @@ public sealed class ModelGenerator : IIncrementalGenerator
                 static (node, _) => node is TypeDeclarationSyntax,
                 ModelParser.Parse)
             .WithTrackingName(Steps.Parse);
-        var modelGraphs = specs.Select(GraphBuilder.Build).WithTrackingName(Steps.Graph);
+        var modelGraphs = specs.Select(static (p, ct) => GraphBuilder.Build(p, ct) with { Fallback = p.Fallback }).WithTrackingName(Steps.Graph);
         var modelPlans = Compile(context, modelGraphs, Steps.Autodiff, Steps.Fusion, Steps.Emit);
         // The same plans as CUDA C: a second file per model. Its diagnostics were reported with the C# above.
         var cudaSources = modelPlans.Select(static (p, _) => p.Then("cuda-emit", CudaEmitter.Emit)).WithTrackingName(Steps.CudaEmit);
@@ -57,7 +58,7 @@ public sealed class ModelGenerator : IIncrementalGenerator
                 static (node, _) => node is MethodDeclarationSyntax,
                 FunctionParser.Parse)
             .WithTrackingName(Steps.FunctionParse);
-        var functionGraphs = functions.Select(FunctionGraphBuilder.Build).WithTrackingName(Steps.FunctionGraph);
+        var functionGraphs = functions.Select(static (p, ct) => FunctionGraphBuilder.Build(p, ct) with { Fallback = p.Fallback }).WithTrackingName(Steps.FunctionGraph);
         Compile(context, functionGraphs, Steps.FunctionAutodiff, Steps.FunctionFusion, Steps.FunctionEmit);
     }
 
@@ -67,7 +68,8 @@ public sealed class ModelGenerator : IIncrementalGenerator
     {
         var training = graphs.Select(static (g, _) => g.Then("autodiff", GradientBuilder.Differentiate)).WithTrackingName(autodiffStep);
         var plans = training.Select(static (t, _) => t.Then("fusion", FusionPipeline.Fuse)).WithTrackingName(fusionStep);
-        var sources = plans.Select(static (p, _) => p.Then("emit", CSharpEmitter.Emit)).WithTrackingName(emitStep);
+        // A declaration some stage rejected still gets its members, as stubs that throw: the build then shows its diagnostics alone.
+        var sources = plans.Select(static (p, _) => FallbackEmitter.OrFallback(p.Then("emit", CSharpEmitter.Emit))).WithTrackingName(emitStep);
         context.RegisterSourceOutput(sources, static (output, result) =>
         {
             foreach (var diagnostic in result.Diagnostics) output.ReportDiagnostic(diagnostic.ToDiagnostic());

@@ -89,6 +89,9 @@ internal static class DiagnosticDescriptors
         Category, DiagnosticSeverity.Warning, isEnabledByDefault: true);
     public static readonly DiagnosticDescriptor DenseAndForward = Error("GG0116",
         "Two front ends in one model", "Model '{0}' declares both [Dense] layers and a [Forward] method; a model uses one or the other");
+    public static readonly DiagnosticDescriptor UnusedArgument = new("GG0117",
+        "Argument is never read", "[Differentiable] method '{0}' never reads its argument '{1}' (its result does not depend on it), so d{1} is always zero",
+        Category, DiagnosticSeverity.Warning, isEnabledByDefault: true);
 
     public static readonly DiagnosticDescriptor InternalError = Error("GG0099",
         "GraphGen internal error", "GraphGen could not compile model '{0}' in its {1} stage: {2}. Please report this with the declaration.");

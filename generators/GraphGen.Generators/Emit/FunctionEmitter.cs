@@ -73,8 +73,7 @@ internal static class FunctionEmitter
         w.Close();
         foreach (var _ in info.Type.Containers) w.Close();
         if (info.Type.Namespace is not null) w.Close();
-        string signature = string.Join(",", info.Arguments.Select(a => a.IsScalar ? "float" : "Tensor" + string.Join("x", a.Shape)));
-        return new GeneratedSource($"{info.Type.FullName}.{info.Name}({signature}).Gradient.g.cs", w.ToString());
+        return new GeneratedSource(info.HintName, w.ToString());
     }
 
     /// <summary>The result's values in an array of its own (a buffer is already; an argument's values are copied).</summary>

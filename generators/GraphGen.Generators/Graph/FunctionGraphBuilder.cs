@@ -35,7 +35,7 @@ internal static class FunctionGraphBuilder
         if (result < 0) return null;
         // The result is what is differentiated; for a tensor the autodiff seeds ones, the gradient of its sum.
         var (nodes, map) = ir.Prune(result);
-        var info = new FunctionInfo(spec.Container, spec.ContainerKeyword, spec.Name, spec.Modifiers, spec.ReturnsScalar, program.Arguments);
+        var info = new FunctionInfo(spec.Container, spec.ContainerKeyword, spec.Name, spec.Modifiers, spec.ReturnsScalar, program.Arguments, spec.HintName);
         return new ModelGraph(info, EquatableArray.From(nodes), -1, -1, map(result), map(result),
             EquatableArray.From(parameters.Select(p => p with { Node = map(p.Node) })));
     }

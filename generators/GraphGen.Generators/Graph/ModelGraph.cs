@@ -30,9 +30,9 @@ internal sealed record ModelInfo(TypeIdentity Type, int InputWidth, int OutputWi
     public bool SparseLabels => Loss == LossKind.SparseCategoricalCrossentropy;
 }
 
-/// <summary>A [Differentiable] function: where its gradient method goes, its arguments and what it returns.</summary>
+/// <summary>A [Differentiable] function: where its gradient method goes, its arguments, what it returns and its file's hint name.</summary>
 internal sealed record FunctionInfo(TypeIdentity Type, string ContainerKeyword, string Name, string Modifiers, bool ReturnsScalar,
-    EquatableArray<ArgumentSpec> Arguments) : GraphOwner(Type);
+    EquatableArray<ArgumentSpec> Arguments, string HintName) : GraphOwner(Type);
 
 /// <summary>
 /// The forward graph: nodes in topological order, the output, the loss (a scalar) and the parameters. Both front

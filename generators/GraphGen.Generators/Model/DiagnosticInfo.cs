@@ -44,12 +44,16 @@ internal static class Stage
 
 /// <summary>
 /// One stage's output: a value when the stage could produce one, every diagnostic so far, and the model it is
-/// about (for a located internal error if a later stage fails).
+/// about (for a located internal error if a later stage fails). <see cref="Fallback"/>, read by the Parsing
+/// stage, travels with it to the end, where it is emitted if no stage produced the code.
 /// </summary>
 internal sealed record StageResult<T>(T? Value, EquatableArray<DiagnosticInfo> Diagnostics, string Model, LocationInfo? Location) where T : class
 {
+    /// <summary>The throwing members to emit if the declaration is rejected; null where no partial part can be added.</summary>
+    public FallbackSpec? Fallback { get; init; }
+
     public StageResult<TNext> With<TNext>(TNext? value, System.Collections.Generic.IEnumerable<DiagnosticInfo>? diagnostics = null) where TNext : class
-        => new(value, diagnostics is null ? Diagnostics : EquatableArray.From(diagnostics), Model, Location);
+        => new(value, diagnostics is null ? Diagnostics : EquatableArray.From(diagnostics), Model, Location) { Fallback = Fallback };
 
     /// <summary>
     /// Runs the next stage on the value, if there is one. The generator never throws: an exception becomes a

@@ -58,7 +58,10 @@ internal sealed record ParameterSpec(
 /// <summary>The [Forward] front end's declaration: the method, its parameters and its body.</summary>
 internal sealed record ForwardSpec(string MethodName, EquatableArray<ParameterSpec> Parameters, ProgramSpec Program, LocationInfo? MethodLocation);
 
-/// <summary>A <c>[Differentiable]</c> static method: where its gradient goes, what it is called and its body.</summary>
+/// <summary>
+/// A <c>[Differentiable]</c> static method: where its gradient goes, what it is called, its body, and the file the
+/// gradient goes to (<see cref="Emit.HintNames.Gradient"/>).
+/// </summary>
 internal sealed record FunctionSpec(
     TypeIdentity Container,
     string ContainerKeyword,
@@ -66,4 +69,5 @@ internal sealed record FunctionSpec(
     string Modifiers,
     bool ReturnsScalar,
     ProgramSpec Program,
-    LocationInfo? Location);
+    LocationInfo? Location,
+    string HintName);

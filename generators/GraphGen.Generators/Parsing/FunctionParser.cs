@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
+using GraphGen.Generators.Emit;
 using GraphGen.Generators.Model;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -24,7 +25,8 @@ internal static class FunctionParser
         var syntax = (MethodDeclarationSyntax)context.TargetNode;
         var location = LocationInfo.From(syntax.Identifier.GetLocation());
         return Stage.Run("parsing", method.Name, location, Enumerable.Empty<DiagnosticInfo>(), diagnostics =>
-            ParseFunction(method, syntax, context.SemanticModel, location, diagnostics, cancellationToken));
+            ParseFunction(method, syntax, context.SemanticModel, location, diagnostics, cancellationToken))
+            with { Fallback = FallbackParser.ForFunction(method, syntax, cancellationToken) };
     }
 
     private static FunctionSpec? ParseFunction(IMethodSymbol method, MethodDeclarationSyntax syntax, SemanticModel model, LocationInfo? location,
@@ -59,10 +61,29 @@ internal static class FunctionParser
         var program = ProgramParser.Parse(method, syntax, model, arguments, Array.Empty<IPropertySymbol>(), $"[Differentiable] method '{method.Name}'",
             diagnostics, cancellationToken);
         if (program is null) return null;
+        foreach (int unread in UnreadArguments(program))
+            diagnostics.Add(DiagnosticInfo.Create(UnusedArgument, LocationInfo.From(method.Parameters[unread].Locations.FirstOrDefault()) ?? location,
+                method.Name, arguments[unread].Name));
 
         var identity = new TypeIdentity(type.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() : null, containers, type.Name);
         string modifiers = string.Join(" ", syntax.Modifiers.Where(m => m.Kind() is SyntaxKind.PublicKeyword or SyntaxKind.InternalKeyword
             or SyntaxKind.PrivateKeyword or SyntaxKind.ProtectedKeyword).Select(m => m.Text));
-        return new FunctionSpec(identity, ModelParser.Keyword(typeSyntax!), method.Name, modifiers, returnType == "float", program, location);
+        return new FunctionSpec(identity, ModelParser.Keyword(typeSyntax!), method.Name, modifiers, returnType == "float", program, location,
+            HintNames.Gradient(method));
+    }
+
+    /// <summary>The arguments the result does not depend on (read by nothing, or only by values it does not use).</summary>
+    private static IEnumerable<int> UnreadArguments(ProgramSpec program)
+    {
+        var reached = new HashSet<int>();
+        var pending = new Stack<int>(new[] { program.Result });
+        while (pending.Count > 0)
+            if (reached.Add(pending.Peek()))
+                foreach (int operand in program.Instructions[pending.Pop()].Operands) pending.Push(operand);
+            else
+                pending.Pop();
+        return program.Instructions.Select((instruction, index) => (instruction, index))
+            .Where(i => i.instruction.Op == TensorOp.Argument && !reached.Contains(i.index))
+            .Select(i => i.instruction.Arguments[0]);
     }
 }

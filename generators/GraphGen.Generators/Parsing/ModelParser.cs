@@ -29,8 +29,12 @@ internal static class ModelParser
         var type = (INamedTypeSymbol)context.TargetSymbol;
         var declaration = (TypeDeclarationSyntax)context.TargetNode;
         var classLocation = LocationInfo.From(declaration.Identifier.GetLocation());
+        var modelAttribute = context.Attributes.FirstOrDefault();
+        // Two parts of one type that both carry [Model] are C#'s error (CS0579); the type is compiled once, from the first.
+        if (!FirstModelDeclaration(type, declaration)) return new StageResult<ModelSpec>(null, EquatableArray<DiagnosticInfo>.Empty, type.Name, classLocation);
         return Stage.Run("parsing", type.Name, classLocation, Enumerable.Empty<DiagnosticInfo>(), diagnostics =>
-            ParseModel(type, declaration, context.Attributes.FirstOrDefault(), context.SemanticModel.Compilation, classLocation, diagnostics, cancellationToken));
+            ParseModel(type, declaration, modelAttribute, context.SemanticModel.Compilation, classLocation, diagnostics, cancellationToken))
+            with { Fallback = FallbackParser.ForModel(type, declaration, modelAttribute, cancellationToken) };
     }
 
     private static ModelSpec? ParseModel(INamedTypeSymbol type, TypeDeclarationSyntax declaration, AttributeData? modelAttribute,
@@ -113,6 +117,14 @@ internal static class ModelParser
             type.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() : null,
             containers, type.Name);
         return new ModelSpec(identity, inputWidth, loss, EquatableArray.From(layers), classLocation, lossLocation, fromLogits, fromLogitsLocation, forward);
+    }
+
+    private static bool FirstModelDeclaration(INamedTypeSymbol type, TypeDeclarationSyntax declaration)
+    {
+        var first = type.GetAttributes().Where(a => a.AttributeClass?.ToDisplayString() == ModelAttributeName)
+            .Select(a => a.ApplicationSyntaxReference).OfType<SyntaxReference>()
+            .OrderBy(r => r.SyntaxTree.FilePath, StringComparer.Ordinal).ThenBy(r => r.Span.Start).FirstOrDefault();
+        return first is null || (first.SyntaxTree == declaration.SyntaxTree && declaration.Span.Contains(first.Span));
     }
 
     private static List<DenseLayerSpec> ParseLayers(INamedTypeSymbol type, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)

@@ -1,4 +1,6 @@
 using System.Collections.Immutable;
+using System.Reflection;
+using System.Runtime.Loader;
 using System.Text.RegularExpressions;
 using GraphGen.Generators;
 using Microsoft.CodeAnalysis;
@@ -36,6 +38,19 @@ internal static class GeneratorHarness
         var compilation = Compilation(sources);
         var driver = Driver().RunGeneratorsAndUpdateCompilation(compilation, out var output, out var generatorDiagnostics);
         return new GeneratorRun(driver.GetRunResult(), output, generatorDiagnostics, output.GetDiagnostics());
+    }
+
+    /// <summary>
+    /// Compiles <paramref name="compilation"/> (generated code included) and loads it in a collectible context of its
+    /// own: GraphGen itself resolves to the test's copy.
+    /// </summary>
+    public static Assembly Load(Compilation compilation)
+    {
+        using var stream = new MemoryStream();
+        var emitted = compilation.Emit(stream);
+        if (!emitted.Success) throw new InvalidOperationException(string.Join("\n", emitted.Diagnostics));
+        stream.Position = 0;
+        return new AssemblyLoadContext("graphgen-test-" + Guid.NewGuid().ToString("N"), isCollectible: true).LoadFromStream(stream);
     }
 
     /// <summary>Takes the span marked [|like this|] out of a source: the clean source and the span.</summary>

@@ -1,0 +1,211 @@
+using System.Reflection;
+using Microsoft.CodeAnalysis;
+using Xunit;
+
+namespace GraphGen.Tests.Generator;
+
+/// <summary>
+/// A declaration the generator rejects still gets the members its generated part would have supplied, as stubs
+/// that throw: one mistake shows as its GG diagnostics alone, not beside a C# error for each partial member or call.
+/// </summary>
+public class RejectedDeclarationTests
+{
+    /// <summary>Code that uses the model as the README does; {Net} is the model type, {T} its target type.</summary>
+    private const string Usage = """
+        public static class Usage
+        {
+            public static float[] Run(float[] x, {T}[] y)
+            {
+                var model = new {Net}(seed: 1);
+                model.Fit(x, y, epochs: 1, batchSize: 2, optimizer: new GraphGen.Training.Adam());
+                var weights = model.Weights;
+                return model.Predict(x);
+            }
+        }
+        """;
+
+    public static TheoryData<string, string, string> Models => new()
+    {
+        // One mistake each, in a model whose other members are fine: id, target type, declaration.
+        { "GG0003", "int", """
+            [Model][Input(4)]
+            public sealed partial class Net
+            {
+                [Dense(8, Activation.Relu)] public partial DenseLayer First { get; }
+                [Dense(0, Activation.Relu)] public partial DenseLayer Second { get; }
+                [Dense(3, Activation.Softmax)] public partial DenseLayer Output { get; }
+            }
+            """ },
+        { "GG0006", "int", """
+            [Model][Input(4)]
+            public sealed partial class Net
+            {
+                [Dense(8, Activation.Softmax)] public partial DenseLayer Hidden { get; }
+                [Dense(3, Activation.Softmax)] internal partial DenseLayer Output { get; }
+            }
+            """ },
+        { "GG0007", "float", """
+            [Model(Loss = Loss.MeanSquaredError)][Input(4)]
+            public sealed partial class Net { [Dense(3, Activation.Softmax)] public partial DenseLayer Output { get; } }
+            """ },
+        { "GG0013", "int", """
+            [Model][Input(4)]
+            public partial class Net { [Dense(3, (Activation)42)] public partial DenseLayer Output { get; } }
+            """ },
+        { "GG0019", "int", """
+            [Model][Input(4)]
+            public partial class Net { [Dense(3, Activation.Softmax, WeightInitializer = "nope")] public partial DenseLayer Output { get; } }
+            """ },
+        { "GG0009", "int", """
+            [Model][Input(4)]
+            public partial class Net { [Dense(3, Activation.Softmax)] public partial DenseLayer Output { get; set; } }
+            """ },
+        { "GG0017", "int", """
+            [Model][Input(4)]
+            public partial class Net
+            {
+                [Dense(3, Activation.Softmax)] public partial DenseLayer Output { get; }
+                public partial DenseLayer Forgotten { get; }
+            }
+            """ },
+        { "GG0005", "float", """
+            [Model(Loss = Loss.MeanAbsoluteError)]
+            public partial class Net { [Dense(1)] public partial DenseLayer Output { get; } }
+            """ },
+        { "GG0107", "int", ForwardModel("return Op.Softmax(Op.MatMul(Op.MatMul(x, W), W) + B);") },
+        { "GG0101", "int", ForwardModel("if (x == null) return x;\nreturn Op.Softmax(Op.MatMul(x, W) + B);") },
+        { "GG0104", "int", ForwardModel("return Op.Softmax(Op.MatMul(x, W) + B);", "[Parameter(4, 0)] public partial Parameter Empty { get; }") },
+        { "GG0103", "int", ForwardModel("return Op.Softmax(Op.MatMul(x, W) + B);", "[Parameter(2)] public partial int Count { get; }") },
+        { "GG0007", "float", ForwardModel("return Op.Softmax(Op.MatMul(x, W) + B);").Replace("[Model]", "[Model(Loss = Loss.MeanSquaredError)]") },
+        { "GG0116", "int", ForwardModel("return Op.Softmax(Op.MatMul(x, W) + B);", "[Dense(2, Activation.Softmax)] public partial DenseLayer Out { get; }") },
+    };
+
+    private static string ForwardModel(string body, string members = "") => $$"""
+        [Model]
+        public partial class Net
+        {
+            [Parameter(4, 3)] public partial Parameter W { get; }
+            [Parameter(3)] public partial Parameter B { get; }
+            {{members}}
+            [Forward]
+            public Tensor Call([Shape(4)] Tensor x)
+            {
+                {{body}}
+            }
+        }
+        """;
+
+    [Theory]
+    [MemberData(nameof(Models))]
+    public void OneMistakeInAModelShowsAsGraphGenDiagnosticsAlone(string id, string targets, string declaration)
+    {
+        var run = GeneratorHarness.Run("using GraphGen;\nnamespace Demo;\n" + declaration, Usage.Replace("{Net}", "Demo.Net").Replace("{T}", targets));
+        AssertOnlyGraphGenErrors(run, id);
+        string stub = run.GeneratedText("Demo.Net.g.cs");
+        Assert.StartsWith("// <auto-generated/>", stub);
+        Assert.Contains($"throw new global::System.InvalidOperationException(\"Demo.Net was rejected by GraphGen ({id}", stub);
+    }
+
+    [Theory]
+    [InlineData("GG0012", "public class Base { }\n[Model][Input(4)]\npublic partial class Net : Base { [Dense(2, Activation.Softmax)] public partial DenseLayer Out { get; } }")]
+    [InlineData("GG0016", "[Model][Input(4)]\npublic partial record Net { [Dense(2, Activation.Softmax)] public partial DenseLayer Out { get; } }")]
+    [InlineData("GG0016", "[Model][Input(4)]\npublic abstract partial class Net { [Dense(2, Activation.Softmax)] public partial DenseLayer Out { get; } }")]
+    [InlineData("GG0010", "[Model][Input(4)]\npublic partial class Net<T> { [Dense(2, Activation.Softmax)] public partial DenseLayer Out { get; } }")]
+    [InlineData("GG0010", "public partial class Outer<T> { [Model][Input(4)] public partial class Net { [Dense(2, Activation.Softmax)] public partial DenseLayer Out { get; } } }")]
+    public void AModelThatCannotTakeTheBaseClassStillGetsItsProperties(string id, string declaration)
+        => AssertOnlyGraphGenErrors(GeneratorHarness.Run("using GraphGen;\nnamespace Demo;\n" + declaration), id);
+
+    [Fact]
+    public void AGenericModelIsUsableAsDeclared()
+    {
+        var run = GeneratorHarness.Run("using GraphGen;\nnamespace Demo;\n[Model][Input(4)]\npublic partial class Net<T> { [Dense(2, Activation.Softmax)] public partial DenseLayer Out { get; } }",
+            Usage.Replace("{Net}", "Demo.Net<int>").Replace("{T}", "int"));
+        AssertOnlyGraphGenErrors(run, "GG0010");
+        Assert.Contains("partial class Net<T> : global::GraphGen.Training.CompiledModel<int>", run.GeneratedText("Demo.Net-1.g.cs"));
+    }
+
+    [Theory]
+    [InlineData("GG0001", "[Model][Input(4)]\npublic class Net { [Dense(2, Activation.Softmax)] public partial DenseLayer Out { get; } }")]
+    [InlineData("GG0011", "public class Outer { [Model][Input(4)] public partial class Net { [Dense(2, Activation.Softmax)] public partial DenseLayer Out { get; } } }")]
+    public void AModelNoPartialPartCanReopenGetsNoFile(string id, string declaration)
+    {
+        var run = GeneratorHarness.Run("using GraphGen;\nnamespace Demo;\n" + declaration);
+        Assert.Contains(run.GeneratorDiagnostics, d => d.Id == id);
+        Assert.Empty(run.Result.GeneratedTrees); // a partial part would only add errors of its own
+    }
+
+    [Fact]
+    public void ACSharpErrorInAForwardBodyShowsAlone()
+    {
+        var run = GeneratorHarness.Run("using GraphGen;\nnamespace Demo;\n" + ForwardModel("return Op.Softmax(Op.MatMul(x, W) + Nowhere);"),
+            Usage.Replace("{Net}", "Demo.Net").Replace("{T}", "int"));
+        var error = Assert.Single(AllErrors(run));
+        Assert.Equal("CS0103", error.Id);
+        Assert.Contains("was not compiled by GraphGen; fix the C# errors", run.GeneratedText("Demo.Net.g.cs"));
+    }
+
+    [Fact]
+    public void ATypeWhosePartsBothCarryModelIsCompiledOnce()
+    {
+        // Two files of one name used to throw in the generator (CS8785); now C#'s own error is the only one.
+        var run = GeneratorHarness.Run(
+            "using GraphGen;\nnamespace Demo;\n[Model][Input(4)] public sealed partial class Net { [Dense(3, Activation.Softmax)] public partial DenseLayer Out { get; } }",
+            "using GraphGen;\nnamespace Demo;\n[Model] public sealed partial class Net { }");
+        Assert.Equal("CS0579", Assert.Single(AllErrors(run)).Id);
+        Assert.Equal(["Demo.Net.cuda.g.cs", "Demo.Net.g.cs"], run.Result.Results.Single().GeneratedSources.Select(s => s.HintName).Order(StringComparer.Ordinal));
+    }
+
+    public static TheoryData<string, string, string> Functions => new()
+    {
+        // id, declaration (in partial class Tape), a call of its gradient
+        { "GG0105", "[Differentiable] public static Tensor Affine([Shape(2, 2)] Tensor x, [Shape(3)] Tensor b) => Op.MatMul(x, x) + b;",
+            "var (value, dx, db) = Tape.AffineGradient(x, x); return value;" },
+        { "GG0101", "[Differentiable] public static float Abs(float x) { if (x > 0) return x; return -x; }",
+            "var (value, dx) = Tape.AbsGradient(2f); return dx;" },
+        { "GG0113", "[Differentiable] public float Twice(float x) => 2 * x;", "return new Tape().TwiceGradient(1f).dx;" },
+        { "GG0113", "[Differentiable] internal static Tensor Doubled(Tensor x) => x * 2;", "return Tape.DoubledGradient(x).dx;" },
+        { "GG0113", "[Differentiable] public static int Count(float x) => 1;", "return Tape.CountGradient(1f).Value;" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Functions))]
+    public void OneMistakeInADifferentiableMethodShowsAsGraphGenDiagnosticsAlone(string id, string declaration, string call)
+    {
+        var run = GeneratorHarness.Run($$"""
+            using GraphGen;
+            namespace Demo;
+            public partial class Tape { {{declaration}} }
+            public static class Usage { public static object Run(Tensor x) { {{call}} } }
+            """);
+        AssertOnlyGraphGenErrors(run, id);
+    }
+
+    [Fact]
+    public void TheStubsThrowNamingTheDiagnostics()
+    {
+        var run = GeneratorHarness.Run("using GraphGen;\nnamespace Demo;\n" + Models.First(m => (string)m[0] == "GG0003")[2],
+            "using GraphGen;\nnamespace Demo;\npublic static partial class Tape { [Differentiable] public static float Abs(float x) { if (x > 0) return x; return -x; } }");
+        var assembly = GeneratorHarness.Load(run.Output);
+        var constructor = assembly.GetType("Demo.Net")!.GetConstructor([typeof(int), typeof(GraphGen.Training.Initializer), typeof(GraphGen.Training.Initializer)])!;
+        var error = Assert.Throws<TargetInvocationException>(() => constructor.Invoke([1, null, null])).InnerException;
+        Assert.IsType<InvalidOperationException>(error);
+        Assert.Equal("Demo.Net was rejected by GraphGen (GG0003); fix the errors reported at build time.", error!.Message);
+        var gradient = assembly.GetType("Demo.Tape")!.GetMethod("AbsGradient")!;
+        error = Assert.Throws<TargetInvocationException>(() => gradient.Invoke(null, [2f])).InnerException;
+        Assert.Equal("Demo.Tape.Abs was rejected by GraphGen (GG0101); fix the errors reported at build time.", error!.Message);
+    }
+
+    private static List<Diagnostic> AllErrors(GeneratorRun run)
+        => run.GeneratorDiagnostics.Concat(run.CompilationDiagnostics).Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
+
+    private static void AssertOnlyGraphGenErrors(GeneratorRun run, string id)
+    {
+        Assert.DoesNotContain(run.GeneratorDiagnostics, d => d.Id is "CS8785" or "GG0099"); // the generator never throws
+        var errors = AllErrors(run);
+        Assert.Contains(errors, d => d.Id == id);
+        Assert.True(errors.All(d => d.Id.StartsWith("GG", StringComparison.Ordinal)), string.Join("\n", errors));
+        // The stubs compile as cleanly as the code they stand in for: no warning either.
+        var generated = run.Result.GeneratedTrees.ToHashSet();
+        Assert.Empty(run.CompilationDiagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning && generated.Contains(d.Location.SourceTree!)));
+    }
+}
