@@ -69,7 +69,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor RankMismatch = Error("GG0106",
         "Wrong rank", "{0} needs {1}, but '{2}' has shape {3}");
     public static readonly DiagnosticDescriptor MatMulMismatch = Error("GG0107",
-        "MatMul inner dimensions differ", "MatMul of {0} and {1}: inner dimensions {2} and {3} differ");
+        "MatMul inner dimensions differ", "MatMul of {0} and {1}: inner dimensions {2} and {3} differ{4}");
     public static readonly DiagnosticDescriptor ReshapeMismatch = Error("GG0108",
         "Reshape does not keep the element count", "Reshape of {0} to {1}: {2}");
     public static readonly DiagnosticDescriptor AxisOutOfRange = Error("GG0109",

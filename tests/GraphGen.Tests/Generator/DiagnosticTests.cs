@@ -5,8 +5,8 @@ using Xunit;
 
 namespace GraphGen.Tests.Generator;
 
-/// <summary>One test per diagnostic: the right id, at the exact span marked [|…|] in the source.</summary>
-public class DiagnosticTests
+/// <summary>One test per diagnostic: the right id, at the exact span marked [|…|] in the source (here and in DiagnosticTests.*.cs).</summary>
+public partial class DiagnosticTests
 {
     private static Diagnostic AssertReported(string id, string marked)
     {
@@ -384,7 +384,7 @@ public class DiagnosticTests
     [Fact]
     public void EveryDescriptorIsTestedAndTracked()
     {
-        string tests = File.ReadAllText(ThisFile());
+        string tests = string.Concat(Directory.GetFiles(Path.GetDirectoryName(ThisFile())!, "DiagnosticTests*.cs").Select(File.ReadAllText));
         string releases = File.ReadAllText(Path.Combine(Path.GetDirectoryName(ThisFile())!, "../../../generators/GraphGen.Generators/AnalyzerReleases.Unshipped.md"));
         foreach (var descriptor in DiagnosticDescriptors.All)
         {

@@ -1,0 +1,81 @@
+using GraphGen.Training;
+using Xunit;
+using static GraphGen.Tests.Models.GeneratedModelTests;
+
+namespace GraphGen.Tests.Models;
+
+/// <summary>
+/// [Forward] models that use B beyond the leading axis (<see cref="GramNet"/>): Predict, the loss and the gradients
+/// against plain-loop double references and central differences of them (gradcheck: eps 1e-6, atol 1e-5, rtol 1e-3),
+/// at batch 1 and odd sizes.
+/// </summary>
+public class BatchModelTests
+{
+    [Fact]
+    public void GramMatrixOverTheBatchMatchesLoopsAndCentralDifferences()
+    {
+        var model = new GramNet(seed: 2);
+        double[] w = D(model.W.Data), v = D(model.V.Data);
+        foreach (int batch in new[] { 1, 5, 7 })
+        {
+            var x = Values(batch * 4, batch + 10);
+            var targets = Values(batch * 2, batch + 20);
+            double[] Reference() => Gram(D(x), w, v, batch);
+            AssertTensor(Reference(), model.Predict(x), $"Predict, batch {batch}");
+            AssertTensor(Reference(), model.Call(new Tensor([batch, 4], x)).Data, $"eager Call, batch {batch}");
+            float loss = model.ComputeGradients(x, targets);
+            AssertRelative(Mse(Reference(), targets), loss, $"loss, batch {batch}");
+            AssertGradcheck(model.W, w, () => Mse(Reference(), targets), $"dW, batch {batch}");
+            AssertGradcheck(model.V, v, () => Mse(Reference(), targets), $"dV, batch {batch}");
+        }
+    }
+
+    // ---- Double-precision references, in plain loops ----
+
+    private static double[] Gram(double[] x, double[] w, double[] v, int n)
+    {
+        var h = MatMul(x, w, n, 4, 6).Select(Math.Tanh).ToArray();
+        var gram = MatMul(Transpose(h, n, 6), h, 6, n, 6);
+        return MatMul(MatMul(h, gram, n, 6, 6), v, n, 6, 2);
+    }
+
+    private static double[] MatMul(double[] a, double[] b, int m, int k, int n)
+    {
+        var c = new double[m * n];
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++)
+                for (int p = 0; p < k; p++) c[i * n + j] += a[i * k + p] * b[p * n + j];
+        return c;
+    }
+
+    private static double[] Transpose(double[] a, int rows, int cols)
+    {
+        var t = new double[rows * cols];
+        for (int i = 0; i < rows; i++)
+            for (int j = 0; j < cols; j++) t[j * rows + i] = a[i * cols + j];
+        return t;
+    }
+
+    private static double Mse(double[] y, float[] targets) => y.Select((v, i) => (v - targets[i]) * (v - targets[i])).Sum() / y.Length;
+
+    private static float[] Values(int count, int seed) => GeneratedModelTests.Data(count, seed);
+
+    private static double[] D(float[] values) => values.Select(v => (double)v).ToArray();
+
+    /// <summary>The compiled gradient of <paramref name="parameter"/> against central differences of the double loss over <paramref name="theta"/>, its values.</summary>
+    private static void AssertGradcheck(Parameter parameter, double[] theta, Func<double> loss, string what)
+    {
+        for (int i = 0; i < theta.Length; i++)
+        {
+            double saved = theta[i];
+            theta[i] = saved + 1e-6;
+            double plus = loss();
+            theta[i] = saved - 1e-6;
+            double minus = loss();
+            theta[i] = saved;
+            double numeric = (plus - minus) / 2e-6;
+            Assert.True(Math.Abs(parameter.Gradient[i] - numeric) <= 1e-5 + 1e-3 * Math.Abs(numeric),
+                $"{what}[{i}]: compiled {parameter.Gradient[i]}, central differences {numeric}");
+        }
+    }
+}
