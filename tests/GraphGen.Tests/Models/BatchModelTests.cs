@@ -5,12 +5,30 @@ using static GraphGen.Tests.Models.GeneratedModelTests;
 namespace GraphGen.Tests.Models;
 
 /// <summary>
-/// [Forward] models that use B beyond the leading axis (<see cref="GramNet"/>): Predict, the loss and the gradients
-/// against plain-loop double references and central differences of them (gradcheck: eps 1e-6, atol 1e-5, rtol 1e-3),
-/// at batch 1 and odd sizes.
+/// [Forward] models that use B beyond the leading axis (<see cref="SoftmaxOverBatchNet"/>, <see cref="GramNet"/>,
+/// <see cref="GemmsOverBatchNet"/>): Predict, the loss and the gradients against plain-loop double references and central
+/// differences of them (gradcheck: eps 1e-6, atol 1e-5, rtol 1e-3), at batches 1 and odd sizes; what CUDA they get.
 /// </summary>
 public class BatchModelTests
 {
+    [Fact]
+    public void SoftmaxOverABatchByBatchValueRunsAtEveryBatchSize()
+    {
+        var model = new SoftmaxOverBatchNet(seed: 1);
+        var w = D(model.W.Data);
+        foreach (int batch in new[] { 1, 2, 5, 7 })
+        {
+            var x = Values(batch * 3, batch);
+            var targets = Values(batch * 2, batch + 50);
+            double[] Reference() => SoftmaxOverBatch(D(x), w, batch);
+            AssertTensor(Reference(), model.Predict(x), $"Predict, batch {batch}");
+            AssertTensor(Reference(), model.Call(new Tensor([batch, 3], x)).Data, $"eager Call, batch {batch}");
+            float loss = model.ComputeGradients(x, targets);
+            AssertRelative(Mse(Reference(), targets), loss, $"loss, batch {batch}");
+            AssertGradcheck(model.W, w, () => Mse(Reference(), targets), $"dW, batch {batch}");
+        }
+    }
+
     [Fact]
     public void GramMatrixOverTheBatchMatchesLoopsAndCentralDifferences()
     {
@@ -30,7 +48,35 @@ public class BatchModelTests
         }
     }
 
+    [Fact]
+    public void ModelsWhoseValuesAreNotOneRowPerSampleGetNoCuda()
+    {
+        // GEMMs only (no general tensor op), but through (B, B) and (3, 3) values the CUDA buffers do not describe.
+        var model = new GemmsOverBatchNet(seed: 4);
+        Assert.Null(model.CudaSource);
+        Assert.Null(model.CudaPlan);
+        const int batch = 5;
+        var x = Values(batch * 3, 7);
+        double[] xd = D(x), xt = Transpose(xd, batch, 3);
+        var scaled = MatMul(xd, MatMul(xt, xd, 3, batch, 3), batch, 3, 3);
+        var expected = MatMul(MatMul(MatMul(xd, xt, batch, 3, batch), scaled, batch, batch, 3), D(model.W.Data), batch, 3, 2);
+        AssertTensor(expected, model.Predict(x), "Predict");
+    }
+
     // ---- Double-precision references, in plain loops ----
+
+    private static double[] SoftmaxOverBatch(double[] x, double[] w, int n)
+    {
+        var pairs = MatMul(x, Transpose(x, n, 3), n, 3, n);
+        var scaled = new double[n * 3];
+        for (int i = 0; i < n; i++)
+        {
+            var p = ReferenceMath.Softmax(pairs.AsSpan(i * n, n));
+            double mean = p.Sum(v => 4 * v) / n;
+            for (int c = 0; c < 3; c++) scaled[i * 3 + c] = mean * x[i * 3 + c];
+        }
+        return MatMul(scaled, w, n, 3, 2);
+    }
 
     private static double[] Gram(double[] x, double[] w, double[] v, int n)
     {

@@ -2,6 +2,16 @@ namespace GraphGen.Tests.Models;
 
 // [Forward] models that use the batch dimension B beyond the leading axis.
 
+/// <summary>The model: a softmax over a (B, B) value, a mean over its columns, B × 1 against the rows.</summary>
+[Model(Loss = Loss.MeanSquaredError)]
+public sealed partial class SoftmaxOverBatchNet
+{
+    [Parameter(3, 2)] public partial Parameter W { get; }
+
+    [Forward]
+    public Tensor Call([Shape(3)] Tensor x) => Op.MatMul(Op.Reshape(Op.Mean(Op.Softmax(Op.MatMul(x, Op.Transpose(x))) * 4, 1), -1, 1) * x, W);
+}
+
 /// <summary>A Gram matrix over the batch, hᵀ·h (6, 6), that every row is then multiplied by.</summary>
 [Model(Loss = Loss.MeanSquaredError)]
 public sealed partial class GramNet
@@ -15,5 +25,20 @@ public sealed partial class GramNet
         var h = Op.Tanh(Op.MatMul(x, W));
         var gram = Op.MatMul(Op.Transpose(h), h);
         return Op.MatMul(Op.MatMul(h, gram), V);
+    }
+}
+
+/// <summary>GEMMs only, through a (3, 3) Gram matrix and a (B, B) product: no CUDA kernel or buffer fits these values yet.</summary>
+[Model(Loss = Loss.MeanSquaredError)]
+public sealed partial class GemmsOverBatchNet
+{
+    [Parameter(3, 2)] public partial Parameter W { get; }
+
+    [Forward]
+    public Tensor Call([Shape(3)] Tensor x)
+    {
+        var scaled = Op.MatMul(x, Op.MatMul(Op.Transpose(x), x)); // x·(xᵀx), through (3, 3)
+        var pairs = Op.MatMul(x, Op.Transpose(x));                 // (B, B)
+        return Op.MatMul(Op.MatMul(pairs, scaled), W);
     }
 }
