@@ -90,6 +90,11 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor DenseAndForward = Error("GG0116",
         "Two front ends in one model", "Model '{0}' declares both [Dense] layers and a [Forward] method; a model uses one or the other");
 
+    public static readonly DiagnosticDescriptor MixesBatchRows = new("GG0118",
+        "Output depends on other rows of the batch", "{0} mixes the rows of a batch in {1}: each row's output depends on the other rows in its batch, "
+        + "so Fit's results depend on its batch size; Predict and Evaluate run the whole input as one batch unless given a batchSize",
+        Category, DiagnosticSeverity.Warning, isEnabledByDefault: true);
+
     public static readonly DiagnosticDescriptor InternalError = Error("GG0099",
         "GraphGen internal error", "GraphGen could not compile model '{0}' in its {1} stage: {2}. Please report this with the declaration.");
 

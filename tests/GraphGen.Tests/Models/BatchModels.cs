@@ -1,6 +1,7 @@
 namespace GraphGen.Tests.Models;
 
-// [Forward] models that use the batch dimension B beyond the leading axis.
+// [Forward] models that use the batch dimension B beyond the leading axis: each row's output depends on the other rows
+// of its batch (GG0118, silenced for this project in its .csproj).
 
 /// <summary>The model: a softmax over a (B, B) value, a mean over its columns, B × 1 against the rows.</summary>
 [Model(Loss = Loss.MeanSquaredError)]
@@ -25,6 +26,21 @@ public sealed partial class GramNet
         var h = Op.Tanh(Op.MatMul(x, W));
         var gram = Op.MatMul(Op.Transpose(h), h);
         return Op.MatMul(Op.MatMul(h, gram), V);
+    }
+}
+
+/// <summary>Batch statistics: each row centred on the batch mean, h − mean(h, 0).</summary>
+[Model(Loss = Loss.MeanSquaredError)]
+public sealed partial class BatchCenteredNet
+{
+    [Parameter(3, 4, Init = "uniform:-1:1")] public partial Parameter W { get; }
+    [Parameter(4, 1, Init = "uniform:-1:1")] public partial Parameter V { get; }
+
+    [Forward]
+    public Tensor Call([Shape(3)] Tensor x)
+    {
+        var h = Op.MatMul(x, W);
+        return Op.MatMul(Op.Tanh(h - Op.Mean(h, 0)), V);
     }
 }
 
