@@ -50,11 +50,11 @@ internal sealed class LoadedModels : IDisposable
         return (CompiledModel<float>)Activator.CreateInstance(type, seed, null, null)!;
     }
 
-    /// <summary>The model's own [Forward] method run eagerly on <paramref name="x"/>.</summary>
-    public static Tensor Call(CompiledModel model, Tensor x, string method = "Call")
+    /// <summary>The model's own [Forward] method, Call, run eagerly on <paramref name="x"/>.</summary>
+    public static Tensor Call(CompiledModel model, Tensor x)
     {
-        var call = model.GetType().GetMethod(method, BindingFlags.Public | BindingFlags.Instance)
-            ?? throw new MissingMethodException(model.GetType().Name, method);
+        var call = model.GetType().GetMethod("Call", BindingFlags.Public | BindingFlags.Instance)
+            ?? throw new MissingMethodException(model.GetType().Name, "Call");
         try
         {
             return (Tensor)call.Invoke(model, [x])!;
