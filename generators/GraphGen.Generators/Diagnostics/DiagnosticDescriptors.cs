@@ -69,7 +69,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor RankMismatch = Error("GG0106",
         "Wrong rank", "{0} needs {1}, but '{2}' has shape {3}");
     public static readonly DiagnosticDescriptor MatMulMismatch = Error("GG0107",
-        "MatMul inner dimensions differ", "MatMul of {0} and {1}: inner dimensions {2} and {3} differ");
+        "MatMul inner dimensions differ", "MatMul of {0} and {1}: inner dimensions {2} and {3} differ{4}");
     public static readonly DiagnosticDescriptor ReshapeMismatch = Error("GG0108",
         "Reshape does not keep the element count", "Reshape of {0} to {1}: {2}");
     public static readonly DiagnosticDescriptor AxisOutOfRange = Error("GG0109",
@@ -91,6 +91,11 @@ internal static class DiagnosticDescriptors
         "Two front ends in one model", "Model '{0}' declares both [Dense] layers and a [Forward] method; a model uses one or the other");
     public static readonly DiagnosticDescriptor UnusedArgument = new("GG0117",
         "Argument is never read", "[Differentiable] method '{0}' never reads its argument '{1}' (its result does not depend on it), so d{1} is always zero",
+        Category, DiagnosticSeverity.Warning, isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor MixesBatchRows = new("GG0118",
+        "Output depends on other rows of the batch", "{0} mixes the rows of a batch in {1}: each row's output depends on the other rows in its batch, "
+        + "so Fit's results depend on its batch size; Predict and Evaluate run the whole input as one batch unless given a batchSize",
         Category, DiagnosticSeverity.Warning, isEnabledByDefault: true);
 
     public static readonly DiagnosticDescriptor InternalError = Error("GG0099",

@@ -14,15 +14,16 @@ namespace GraphGen.Generators.Emit;
 /// (loss and its gradient, softmax, bias gradients, activations cuBLASLt has no epilogue for), each under the comment
 /// its C# twin carries, and for each GEMM the cuBLASLt call and epilogue it maps to. The source lands in the model's
 /// <c>CudaSource</c> property; NVRTC compiles it once per GPU architecture. A plan with general tensor ops (a
-/// [Forward] body beyond Dense layers) gets no CUDA yet: its property says why instead.
+/// [Forward] body beyond Dense layers), or with values that are not one row per sample, gets no CUDA yet: its property
+/// says why instead.
 /// </summary>
 internal static class CudaEmitter
 {
     public static GeneratedSource Emit(KernelPlan plan)
     {
         if (plan.Owner is not ModelInfo info) throw new NotSupportedException("CUDA is emitted for models only, not for [Differentiable] functions.");
-        var unsupported = plan.Training.Concat(plan.Inference).OfType<TensorKernel>().Select(k => k.Op.ToString()).Distinct().ToList();
-        var emission = unsupported.Count > 0 ? null : new Emission();
+        string? why = Unsupported(plan);
+        var emission = why is not null ? null : new CudaEmission();
         string? source = emission is null ? null : Source(plan, info, emission);
 
         var w = new CodeWriter();
@@ -35,7 +36,7 @@ internal static class CudaEmitter
         w.Open($"partial class {info.Type.Name}");
         if (source is null)
         {
-            w.Line($"/// <summary>No CUDA yet: the plan uses general tensor ops ({string.Join(", ", unsupported)}) that are lowered to C# only.</summary>")
+            w.Line($"/// <summary>No CUDA yet: {why}.</summary>")
              .Line("public override string? CudaSource => null;")
              .Line()
              .Line("/// <summary>No CUDA plan yet, as there is no CUDA source.</summary>")
@@ -59,7 +60,25 @@ internal static class CudaEmitter
         return new GeneratedSource(info.Type.FullName + ".cuda.g.cs", w.ToString());
     }
 
-    private static string Source(KernelPlan plan, ModelInfo info, Emission e)
+    /// <summary>
+    /// Why the plan gets no CUDA, or null: general tensor ops, or a value that is not one row per sample ((B, B), (n, B), a
+    /// (6, 6) Gram matrix), which the kernels here (a thread per row, or per value of rows × width) and the plan's buffers
+    /// (rows × width, or a parameter's fixed length) do not describe. Better no CUDA than CUDA that indexes wrongly.
+    /// </summary>
+    private static string? Unsupported(KernelPlan plan)
+    {
+        var kernels = plan.Training.Concat(plan.Inference).ToList();
+        var general = kernels.OfType<TensorKernel>().Select(k => k.Op.ToString()).Distinct().ToList();
+        if (general.Count > 0) return $"the plan uses general tensor ops ({string.Join(", ", general)}) that are lowered to C# only";
+        var notRows = kernels.SelectMany(KernelOperands.Of).Where(o => o.Kind == OperandKind.Buffer && !OneRowPerSample(o.Shape))
+            .Select(o => o.Shape.ToString()).Distinct().ToList();
+        return notRows.Count == 0 ? null
+            : $"the plan holds values that are not one row per sample ({string.Join(", ", notRows)}), which the CUDA kernels and buffers do not describe yet";
+    }
+
+    private static bool OneRowPerSample(Shape shape) => shape.Rank > 0 && shape.Dims[0] == Shape.Batch && !shape.Dims.Skip(1).Contains(Shape.Batch);
+
+    private static string Source(KernelPlan plan, ModelInfo info, CudaEmission e)
     {
         var c = new StringBuilder();
         var names = e.Names;
@@ -76,7 +95,7 @@ internal static class CudaEmitter
         return c.ToString();
     }
 
-    private static void Kernel(StringBuilder c, Kernel kernel, bool training, Emission e)
+    private static void Kernel(StringBuilder c, Kernel kernel, bool training, CudaEmission e)
     {
         var names = e.Names;
         c.Append('\n');
@@ -193,92 +212,6 @@ internal static class CudaEmitter
         _ => "DGELU (the input kept by the forward GELU_AUX_BIAS)",
     };
 
-    /// <summary>What one model's CUDA emission collects beside its source: kernel names, buffers, and the plan's steps.</summary>
-    private sealed class Emission
-    {
-        private readonly List<string> _bufferOrder = new();
-        private readonly Dictionary<string, (string Role, bool PerRow, long Width)> _buffers = new(StringComparer.Ordinal);
-
-        public HashSet<string> Names { get; } = new(StringComparer.Ordinal);
-        public List<string> Training { get; } = new();
-        public List<string> Inference { get; } = new();
-        /// <summary>The list steps go to now: the training step's, then Predict's.</summary>
-        public List<string> Steps { get; set; } = new();
-        /// <summary>The kernel name the last <see cref="Launch"/> recorded.</summary>
-        public string Last { get; private set; } = "";
-
-        /// <summary>Records a launch of <paramref name="kernel"/> over the operands (and the per-row losses it writes, then their mean).</summary>
-        public string Launch(string layer, string kernel, string grid, int width, Operand[] operands, int lossValues = 0)
-        {
-            Last = kernel;
-            var names = operands.Select(Buffer).ToList();
-            if (lossValues > 0)
-            {
-                names.Add(Add("row_loss", "RowLosses", true, lossValues));
-                Add("loss", "RowLosses", false, 1);
-            }
-            Steps.Add($"new global::GraphGen.Cuda.CudaLaunch({Quote(layer)}, {Quote(kernel)}, global::GraphGen.Cuda.CudaGrid.{grid}, {width}, [{string.Join(", ", names.Select(Quote))}])");
-            if (lossValues > 0)
-                Steps.Add($"new global::GraphGen.Cuda.CudaLaunch({Quote(layer)}, \"graphgen_mean\", global::GraphGen.Cuda.CudaGrid.Reduction, {lossValues}, [\"row_loss\", \"loss\"])");
-            return kernel;
-        }
-
-        public void Gemm(GemmKernel g, string epilogue)
-        {
-            string a = Buffer(g.A), b = Buffer(g.B), c = Buffer(g.C);
-            string? bias = g.Epilogue.Kind == EpilogueKind.BiasActivation ? Buffer(g.Epilogue.Auxiliary!) : null;
-            // An AUX epilogue keeps what its backward D-epilogue reads (the ReLU mask, GELU's input) beside the output.
-            string? aux = epilogue is "ReluAuxBias" or "GeluAuxBias" ? Add(c + "_aux", "Activation", true, g.N)
-                : epilogue is "DRelu" or "DGelu" ? Add(Id(g.Epilogue.Auxiliary!) + "_aux", "Activation", true, g.N) : null;
-            Steps.Add($"new global::GraphGen.Cuda.CudaGemm({Quote(g.Layer)}, {Bool(g.TransposeA)}, {Bool(g.TransposeB)}, {g.M}, {g.N}, {g.K}, " +
-                $"{Quote(a)}, {Quote(b)}, {Quote(c)}, global::GraphGen.Cuda.CudaEpilogue.{epilogue}, {(bias is null ? "null" : Quote(bias))}, {(aux is null ? "null" : Quote(aux))})");
-        }
-
-        /// <summary>Whether a forward AUX epilogue of this step already wrote <paramref name="aux"/>.</summary>
-        public bool HasAuxiliary(string aux) => _buffers.ContainsKey(aux);
-
-        private string Buffer(Operand o) => o.Kind switch
-        {
-            OperandKind.Input => Add(Id(o), "Input", true, o.Shape.ElementsPerBatch),
-            OperandKind.Targets => Add(Id(o), "Targets", true, o.Shape.ElementsPerBatch),
-            OperandKind.ParameterValue => Add(Id(o), "Parameter", false, o.Shape.ElementsPerBatch),
-            OperandKind.ParameterGradient => Add(Id(o), "Gradient", false, o.Shape.ElementsPerBatch),
-            OperandKind.Buffer => Add(Id(o), "Activation", o.Shape.HasBatch, o.Shape.ElementsPerBatch),
-            _ => throw new NotSupportedException($"A {o.Kind} operand has no CUDA buffer."),
-        };
-
-        private string Add(string name, string role, bool perRow, long width)
-        {
-            if (_buffers.TryGetValue(name, out var known)) width = Math.Max(width, known.Width);
-            else _bufferOrder.Add(name);
-            _buffers[name] = (role, perRow, width);
-            return name;
-        }
-
-        public void WritePlan(CodeWriter w)
-        {
-            w.Line("    [");
-            foreach (string name in _bufferOrder)
-            {
-                var (role, perRow, width) = _buffers[name];
-                w.Line($"        new({Quote(name)}, global::GraphGen.Cuda.CudaBufferRole.{role}, {Bool(perRow)}, {width}),");
-            }
-            w.Line("    ],");
-            WriteSteps(w, Training, ",");
-            WriteSteps(w, Inference, ");");
-        }
-
-        private static void WriteSteps(CodeWriter w, List<string> steps, string end)
-        {
-            w.Line("    [");
-            foreach (string step in steps) w.Line($"        {step},");
-            w.Line("    ]" + end);
-        }
-
-        private static string Quote(string text) => "\"" + text + "\"";
-        private static string Bool(bool value) => value ? "true" : "false";
-    }
-
     private static string Shapes(GemmKernel g)
         => $"{Dims(g.A.Shape)}{(g.TransposeA ? "ᵀ" : "")}·{Dims(g.B.Shape)}{(g.TransposeB ? "ᵀ" : "")} → {Dims(g.C.Shape)}";
 
@@ -342,7 +275,7 @@ internal static class CudaEmitter
     };
 
     /// <summary>An operand's C name, snake_case as the comments write it: hidden_out, d_output_z, output_bias, d_output_bias.</summary>
-    private static string Id(Operand o)
+    internal static string Id(Operand o)
     {
         string name = o.Name.Replace(".Data", "").Replace(".Gradient", "");
         return (o.Kind == OperandKind.ParameterGradient ? "d_" : "") + Snake(Identifier(name));

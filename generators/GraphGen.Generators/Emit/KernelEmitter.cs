@@ -42,23 +42,23 @@ internal static class KernelEmitter
                 break;
             case SoftmaxCrossEntropyKernel s:
                 w.Line($"//   {s.Logits.Shape} → loss, {s.Probabilities.Shape}, {s.LogitGradient.Shape}")
-                 .Line($"loss = {Cpu}LossKernels.SoftmaxCrossEntropy({Expression(s.Logits)}, {Expression(s.Targets)}, {Expression(s.Probabilities)}, {Expression(s.LogitGradient)}, batch, {s.Classes});");
+                 .Line($"loss = {Cpu}LossKernels.SoftmaxCrossEntropy({Expression(s.Logits)}, {Expression(s.Targets)}, {Expression(s.Probabilities)}, {Expression(s.LogitGradient)}, batch, {Dim(s.Classes)});");
                 break;
             case SigmoidCrossEntropyKernel s:
                 w.Line($"//   {s.Logits.Shape} → loss, {s.Probabilities.Shape}, {s.LogitGradient.Shape}")
-                 .Line($"loss = {Cpu}LossKernels.SigmoidCrossEntropy({Expression(s.Logits)}, {Expression(s.Targets)}, {Expression(s.Probabilities)}, {Expression(s.LogitGradient)}, batch, {s.Columns});");
+                 .Line($"loss = {Cpu}LossKernels.SigmoidCrossEntropy({Expression(s.Logits)}, {Expression(s.Targets)}, {Expression(s.Probabilities)}, {Expression(s.LogitGradient)}, batch, {Dim(s.Columns)});");
                 break;
             case SoftmaxKernel s:
                 w.Line($"//   {s.Logits.Shape} → {s.Probabilities.Shape}")
-                 .Line($"{Cpu}Kernels.Softmax({Expression(s.Logits)}, {Expression(s.Probabilities)}, {Rows(s.Logits.Shape)}, {s.Classes});");
+                 .Line($"{Cpu}Kernels.Softmax({Expression(s.Logits)}, {Expression(s.Probabilities)}, {Rows(s.Logits.Shape)}, {Dim(s.Classes)});");
                 break;
             case RegressionLossKernel m:
                 w.Line($"//   {m.Output.Shape} → loss, {m.OutputGradient.Shape}")
-                 .Line($"loss = {Cpu}LossKernels.{(m.Squared ? "MeanSquaredError" : "MeanAbsoluteError")}({Expression(m.Output)}, {Expression(m.Targets)}, {Expression(m.OutputGradient)}, batch, {m.Columns});");
+                 .Line($"loss = {Cpu}LossKernels.{(m.Squared ? "MeanSquaredError" : "MeanAbsoluteError")}({Expression(m.Output)}, {Expression(m.Targets)}, {Expression(m.OutputGradient)}, batch, {Dim(m.Columns)});");
                 break;
             case ColumnSumKernel c:
                 w.Line($"//   {c.Source.Shape} → {c.Destination.Shape}")
-                 .Line($"{Cpu}Kernels.ColumnSums({Expression(c.Source)}, {Expression(c.Destination)}, {Rows(c.Source.Shape)}, {c.Columns});");
+                 .Line($"{Cpu}Kernels.ColumnSums({Expression(c.Source)}, {Expression(c.Destination)}, {Rows(c.Source.Shape)}, {Dim(c.Columns)});");
                 break;
             case ActivateKernel a:
                 w.Line($"//   {a.Source.Shape}")
@@ -148,7 +148,7 @@ internal static class KernelEmitter
                 yield return $"{Cpu}TensorKernels.SumTo({In(0)}, {DimList(t.Inputs[0].Shape)}, {Slice(c, n)}, {DimList(c.Shape)});";
                 break;
             case OpKind.SoftmaxGrad:
-                yield return $"{Cpu}Kernels.SoftmaxBackward({In(0)}, {In(1)}, {Slice(c, n)}, {Rows(c.Shape)}, {c.Shape.Last});";
+                yield return $"{Cpu}Kernels.SoftmaxBackward({In(0)}, {In(1)}, {Slice(c, n)}, {Rows(c.Shape)}, {Dim(c.Shape.Last)});";
                 break;
             default:
                 throw new NotSupportedException($"No C# emitter for {t.Op}.");
@@ -178,7 +178,7 @@ internal static class KernelEmitter
         return fixedPart == 1 ? rows : $"{rows} * {fixedPart}";
     }
 
-    private static string Times(int count, string unit) => unit == "1" ? count.ToString(CultureInfo.InvariantCulture) : count == 1 ? unit : $"{count} * {unit}";
+    private static string Times(int count, string unit) => unit == "1" ? Dim(count) : count == 1 ? unit : $"{Dim(count)} * {unit}";
 
     /// <summary>Rows of a shape read as (rows, last): every dimension but the last.</summary>
     private static string Rows(Shape shape) => Product(shape.Dims.Take(shape.Rank - 1));
@@ -198,6 +198,11 @@ internal static class KernelEmitter
         _ => $"global::System.MemoryExtensions.AsSpan({Expression(operand)}, 0, {count})",
     };
 
+    /// <summary>
+    /// One dimension as a C# expression: B is the <c>batch</c> argument wherever it stands (rows, columns, the K of a
+    /// product over the batch), never its placeholder number. Every size the emitter writes goes through here or
+    /// <see cref="Count"/>.
+    /// </summary>
     private static string Dim(int dim) => dim == Shape.Batch ? "batch" : dim.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>The element count of a shape as a C# expression, B standing for <paramref name="rows"/>.</summary>

@@ -31,7 +31,7 @@ internal static class ModelEmitter
         if (info.Layers.Count > 0) EmitLayers(w, plan, info);
         else EmitDeclaredParameters(w, plan, info);
         EmitBuffers(w, plan);
-        EmitInference(w, plan);
+        EmitInference(w, plan, info);
         EmitTraining(w, plan, info);
 
         w.Close();
@@ -107,13 +107,21 @@ internal static class ModelEmitter
             w.Line($"private float[] {buffer.Field} = global::System.Array.Empty<float>(); // {buffer.Holds} {buffer.Shape}");
         w.Line()
          .Open("protected override void AllocateBuffers(int rows)");
+        // A (B, B) buffer grows with the square of the batch: past one array's length, an OverflowException, not a short buffer.
         foreach (var buffer in plan.Buffers)
-            w.Line($"{buffer.Field} = new float[{KernelEmitter.Count(buffer.Shape, "rows")}];");
+        {
+            string count = KernelEmitter.Count(buffer.Shape, "rows");
+            w.Line($"{buffer.Field} = new float[{(buffer.Shape.Dims.Count(d => d == Shape.Batch) > 1 ? $"checked({count})" : count)}];");
+        }
         w.Close().Line();
     }
 
-    private static void EmitInference(CodeWriter w, KernelPlan plan)
+    private static void EmitInference(CodeWriter w, KernelPlan plan, ModelInfo info)
     {
+        if (info.MixesBatchRows)
+            w.Line("/// <summary>True: a row's output depends on the other rows of its batch (GG0118), so Predict and Evaluate run the whole input as one batch.</summary>")
+             .Line("public override bool MixesBatchRows => true;")
+             .Line();
         w.Line("// ---- Forward pass (Predict, Evaluate) ----")
          .Open("protected override global::System.ReadOnlySpan<float> Forward(global::System.ReadOnlySpan<float> x, int batch)");
         foreach (var kernel in plan.Inference) KernelEmitter.Emit(w, kernel);

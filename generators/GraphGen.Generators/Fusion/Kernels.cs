@@ -18,11 +18,14 @@ internal sealed record GemmEpilogue(EpilogueKind Kind, ActivationKind Activation
     public static GemmEpilogue None { get; } = new(EpilogueKind.None, ActivationKind.Linear, null);
 }
 
-/// <summary>One step of the generated code. <paramref name="Layer"/> and <paramref name="Math"/> become its comment.</summary>
+/// <summary>
+/// One step of the generated code. <paramref name="Layer"/> and <paramref name="Math"/> become its comment. Every size
+/// a kernel holds (M, N, K, classes, columns, shapes) uses <see cref="Shape.Batch"/> for B wherever B stands.
+/// </summary>
 internal abstract record Kernel(string Layer, string Math);
 
 /// <summary>
-/// C = epilogue(op(A)·op(B)); M, N, K use <see cref="Shape.Batch"/> for B. With <see cref="UpdatesParameter"/>, C is a
+/// C = epilogue(op(A)·op(B)); M, N or K is B for a product over batch rows (K = B for hᵀ·h). With <see cref="UpdatesParameter"/>, C is a
 /// weight's gradient that nothing after this GEMM reads, so a training step applies the optimizer's update of that
 /// weight as C is stored.
 /// </summary>

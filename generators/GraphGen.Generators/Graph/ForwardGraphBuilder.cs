@@ -63,8 +63,19 @@ internal static class ForwardGraphBuilder
         CheckLoss(spec, forward, ir[output], diagnostics);
         if (DiagnosticInfo.AnyErrors(diagnostics)) return null;
 
+        // A sample's output that reads other rows of its batch: warned at each op where rows first mix, and Predict and
+        // Evaluate then run the whole input as one batch.
+        var mixing = RowDependence.MixingPoints(ir.Nodes, output);
+        foreach (var (node, what) in mixing)
+        {
+            int instruction = System.Array.IndexOf(values, node);
+            var location = instruction >= 0 ? program.Instructions[instruction].Location : forward.MethodLocation;
+            diagnostics.Add(DiagnosticInfo.Create(MixesBatchRows, location, what, $"{spec.Type.Name}.{forward.MethodName}"));
+        }
+
         var info = new ModelInfo(spec.Type, (int)total, shape.Dims[1], spec.Loss, spec.FromLogits, EquatableArray<LayerInfo>.Empty,
-            forward.MethodName, EquatableArray.From(declared), program.Arguments.Count > 1 ? EquatableArray.From(widths.Select(w => (int)w)) : default);
+            forward.MethodName, EquatableArray.From(declared), program.Arguments.Count > 1 ? EquatableArray.From(widths.Select(w => (int)w)) : default,
+            MixesBatchRows: mixing.Count > 0);
         var graph = GraphBuilder.Finish(ir, info, input, output, "output", parameters);
         // Pruned, the graph still holds every parameter (leaves stay): one that nothing reads never trains.
         var read = new HashSet<int>(graph.Nodes.SelectMany(n => n.Inputs));

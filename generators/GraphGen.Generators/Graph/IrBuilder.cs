@@ -49,8 +49,16 @@ internal sealed class IrBuilder
         Shape sa = _nodes[a].Shape, sb = _nodes[b].Shape;
         RequireRank(a, 2, "MatMul", "matrices (rank 2); use Op.Reshape for vectors");
         RequireRank(b, 2, "MatMul", "matrices (rank 2); use Op.Reshape for vectors");
-        if (sa.Dims[1] != sb.Dims[0] || sa.Dims[1] == Shape.Batch)
-            throw new ShapeException(MatMulMismatch, sa.ToString(), sb.ToString(), Dim(sa.Dims[1]), Dim(sb.Dims[0]));
+        // Inner dimensions B and B contract over the batch (hᵀ·h, a Gram matrix): one GEMM with K = batch rows.
+        int inner = sa.Dims[1], rows = sb.Dims[0];
+        if (inner != rows)
+        {
+            string hint = inner == Shape.Batch
+                ? $"; B, the batch size, is not fixed at {rows}: contract over the batch with a value of B rows "
+                  + "(Op.MatMul(Op.Transpose(h), g) for g of shape (B, k)), or multiply each sample as Op.MatMul(h, W)"
+                : rows == Shape.Batch ? $"; B, the batch size, is not fixed at {inner}: to multiply each sample, put the batched value first (Op.MatMul(x, W))" : "";
+            throw new ShapeException(MatMulMismatch, sa.ToString(), sb.ToString(), Dim(inner), Dim(rows), hint);
+        }
         var shape = Shape.Of(sa.Dims[0], sb.Dims[1]);
         // Read a transposed operand in place: one GEMM with a transpose flag, never a copy (one flag at most).
         bool transposeB = _nodes[b].Op == OpKind.Transpose, transposeA = !transposeB && _nodes[a].Op == OpKind.Transpose;
@@ -75,7 +83,8 @@ internal sealed class IrBuilder
         if (dims.Count(d => d == -1) > 1 || dims.Any(d => d == 0 || d < -1))
             throw new ShapeException(ReshapeMismatch, source.ToString(), target, "dimensions must be positive, with at most one −1 to infer");
         if (source.HasBatch && (source.Dims[0] != Shape.Batch || source.Dims.Skip(1).Contains(Shape.Batch)))
-            throw new ShapeException(RankMismatch, "Reshape", "the batch dimension B first", _nodes[a].Name, source.ToString());
+            throw new ShapeException(RankMismatch, "Reshape", "the batch dimension B once, as the first axis (Op.Transpose a (n, B) value back first; "
+                + "reduce a (B, B) value over one axis, as in Op.Sum(v, 1))", _nodes[a].Name, source.ToString());
         long known = dims.Where(d => d != -1).Aggregate(1L, (p, d) => p * d);
         long elements = source.ElementsPerBatch;
         int[] resolved = dims.ToArray();
@@ -115,10 +124,12 @@ internal sealed class IrBuilder
             {
                 if (d == resolved) continue;
                 if (shape.Dims[d] != first.Dims[d])
-                    throw new ShapeException(ConcatMismatch, axis.ToString(), first.ToString(), shape.ToString(), $"dimension {d} differs ({Dim(first.Dims[d])} and {Dim(shape.Dims[d])})");
+                    throw new ShapeException(ConcatMismatch, axis.ToString(), first.ToString(), shape.ToString(),
+                        $"dimension {d} differs ({Dim(first.Dims[d])} and {Dim(shape.Dims[d])}){NotFixed(first.Dims[d], shape.Dims[d])}");
             }
             if (shape.Dims[resolved] == Shape.Batch)
-                throw new ShapeException(ConcatMismatch, axis.ToString(), first.ToString(), shape.ToString(), "the batch axis has no fixed length");
+                throw new ShapeException(ConcatMismatch, axis.ToString(), first.ToString(), shape.ToString(),
+                    "pieces cannot be stacked along the batch axis, which has no fixed length; join them along another axis (side by side in each row)");
             total += shape.Dims[resolved];
         }
         if (parts.Count == 1) return parts[0];
@@ -200,7 +211,8 @@ internal sealed class IrBuilder
             if (da == db || db == 1) dims[rank - i] = da;
             else if (da == 1) dims[rank - i] = db;
             else throw new ShapeException(BroadcastMismatch, symbol, a.ToString(), b.ToString(),
-                $"dimension {Dim(da)} and {Dim(db)} differ (counting from the last axis, axis −{i}) and neither is 1");
+                $"dimension {Dim(da)} and {Dim(db)} differ (counting from the last axis, axis −{i}) and neither is 1{NotFixed(da, db)}"
+                + (a.Rank == 1 && da == Shape.Batch || b.Rank == 1 && db == Shape.Batch ? "; a value per sample, (B), broadcasts across a row as (B, 1): Op.Reshape(v, -1, 1)" : ""));
         }
         return Shape.Of(dims);
     }
@@ -221,6 +233,10 @@ internal sealed class IrBuilder
     }
 
     private static string Dim(int d) => d == Shape.Batch ? "B" : d.ToString();
+
+    /// <summary>Why B differs from a number n: "; B, the batch size, is not fixed at n" (nothing when both or neither are B).</summary>
+    private static string NotFixed(int a, int b)
+        => (a == Shape.Batch) == (b == Shape.Batch) ? "" : $"; B, the batch size, is not fixed at {(a == Shape.Batch ? b : a)}";
 
     private int Node(OpKind op, Shape shape, string name, string layer, params int[] inputs)
         => Add(new Node(_nodes.Count, op, EquatableArray.Of(inputs), shape, name, layer));

@@ -21,10 +21,12 @@ internal abstract record GraphOwner(TypeIdentity Type);
 /// <summary>
 /// What the emitter needs about a model class beside the graph. Dense models have <paramref name="Layers"/>;
 /// [Forward] models have <paramref name="Declared"/> parameters and the widths of their inputs, which arrive
-/// side by side in one row.
+/// side by side in one row. <paramref name="MixesBatchRows"/>: a sample's output depends on the other rows of its
+/// batch (<see cref="RowDependence"/>), so Predict and Evaluate run the whole input as one batch.
 /// </summary>
 internal sealed record ModelInfo(TypeIdentity Type, int InputWidth, int OutputWidth, LossKind Loss, bool FromLogits, EquatableArray<LayerInfo> Layers,
-    string? ForwardMethod = null, EquatableArray<DeclaredParameterInfo> Declared = default, EquatableArray<int> InputWidths = default) : GraphOwner(Type)
+    string? ForwardMethod = null, EquatableArray<DeclaredParameterInfo> Declared = default, EquatableArray<int> InputWidths = default,
+    bool MixesBatchRows = false) : GraphOwner(Type)
 {
     /// <summary>Integer class labels (sparse categorical cross-entropy) rather than float targets.</summary>
     public bool SparseLabels => Loss == LossKind.SparseCategoricalCrossentropy;

@@ -31,6 +31,22 @@ public class GradientCheckTests
             return id;
         }
 
+        /// <summary>
+        /// Takes the nodes an <see cref="IrBuilder"/> built, as the front ends build them (shapes checked, a transpose folded
+        /// into its product's flag); its parameters get random values, <see cref="Batch"/> rows where a shape has B.
+        /// </summary>
+        public void Adopt(IrBuilder ir)
+        {
+            foreach (var node in ir.Nodes)
+            {
+                Nodes.Add(node);
+                if (node.Op != OpKind.Parameter) continue;
+                Parameters.Add(new ParameterInfo(node.Id, node.Name, node.Name));
+                int count = IrInterpreter.Dims(node.Shape, Batch).Aggregate(1, (a, b) => a * b);
+                Leaves[node.Id] = Enumerable.Range(0, count).Select(_ => Away(_random.NextDouble() * 2 - 1)).ToArray();
+            }
+        }
+
         public int Labels(int classes)
         {
             int id = Add(OpKind.Target, Shape.Of(Shape.Batch), "labels");
@@ -133,6 +149,30 @@ public class GradientCheckTests
         int a = transposeA ? g.Param(4, Batch) : g.Param(Batch, 4);
         int b = transposeB ? g.Param(5, 4) : g.Param(4, 5);
         g.CheckWithMse(g.AddNode(OpKind.MatMul, Shape.Of(Batch, 5), "y", transposeA, transposeB, a, b));
+    }
+
+    [Theory]
+    [InlineData("hᵀ·g")]
+    [InlineData("(−hᵀ)·g")]
+    [InlineData("(h·hᵀ)·g")]
+    public void MatMulOverTheBatch(string product)
+    {
+        // Products whose inner dimension is the batch B (a Gram matrix, batch statistics), built by the front ends' IrBuilder:
+        // K = B, the result (4, 5) without a batch axis, or (B, 5) from a (B, B) value.
+        var ir = new IrBuilder();
+        int h = ir.Leaf(OpKind.Parameter, Shape.Rows(4), "h", "test"), g = ir.Leaf(OpKind.Parameter, Shape.Rows(5), "g", "test");
+        int ht = ir.Transpose(h, "ht", "test");
+        int y = product switch
+        {
+            "hᵀ·g" => ir.MatMul(ht, g, "y", "test"),
+            "(−hᵀ)·g" => ir.MatMul(ir.Unary(OpKind.Negate, ht, "n", "test"), g, "y", "test"),
+            _ => ir.MatMul(ir.MatMul(h, ir.Transpose(h, "ht2", "test"), "pairs", "test"), g, "y", "test"),
+        };
+        var shape = ir[y].Shape;
+        Assert.Equal(product == "(h·hᵀ)·g" ? Shape.Rows(5) : Shape.Of(4, 5), shape);
+        var t = new TestGraph();
+        t.Adopt(ir);
+        t.CheckSum(t.Add(OpKind.Multiply, shape, "w", y, t.Param(shape.Dims.Select(d => d == Shape.Batch ? Batch : d).ToArray())));
     }
 
     [Fact]

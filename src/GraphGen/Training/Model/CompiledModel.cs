@@ -55,6 +55,14 @@ public abstract partial class CompiledModel
     /// <summary>The steps of <see cref="CudaSource"/>'s model on a GPU, as data (buffers, cuBLASLt GEMMs, launches); null with it.</summary>
     public virtual Cuda.CudaPlan? CudaPlan => null;
 
+    /// <summary>
+    /// Whether a sample's output depends on the other rows of its batch: the [Forward] body reduces, contracts or
+    /// normalises over the batch axis (<c>Op.Mean(h, 0)</c>, hᵀ·h, a softmax over B), which the generator warns of
+    /// (GG0118). Predict and Evaluate then run the whole input as one batch unless given a batchSize, so their results
+    /// do not depend on an internal chunk size; Fit's depend on its batchSize.
+    /// </summary>
+    public virtual bool MixesBatchRows => false;
+
     protected abstract void AllocateBuffers(int rows);
     /// <summary>Runs the model on <paramref name="batch"/> rows of x; returns (batch, outputs).</summary>
     protected abstract ReadOnlySpan<float> Forward(ReadOnlySpan<float> x, int batch);
@@ -129,7 +137,8 @@ public abstract partial class CompiledModel
     }
 
     /// <summary>Model outputs (probabilities for softmax classifiers) for every row of x, (rows, outputs).</summary>
-    public float[] Predict(ReadOnlySpan<float> x, int batchSize = DefaultInferenceBatch)
+    /// <param name="batchSize">Rows per forward pass; by default 1,024, or every row at once for a model that <see cref="MixesBatchRows"/>.</param>
+    public float[] Predict(ReadOnlySpan<float> x, int? batchSize = null)
     {
         var output = new float[RowsOf(x, nameof(x)) * (long)OutputWidth];
         Predict(x, output, batchSize);
@@ -137,18 +146,19 @@ public abstract partial class CompiledModel
     }
 
     /// <summary>Writes the model outputs for every row of x into <paramref name="output"/>, working in batches.</summary>
-    public void Predict(ReadOnlySpan<float> x, Span<float> output, int batchSize = DefaultInferenceBatch)
+    /// <param name="batchSize">Rows per forward pass; by default 1,024, or every row at once for a model that <see cref="MixesBatchRows"/>.</param>
+    public void Predict(ReadOnlySpan<float> x, Span<float> output, int? batchSize = null)
     {
         using var _ = Enter();
         int rows = RowsOf(x, nameof(x));
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
+        int size = InferenceBatch(rows, batchSize);
         if (output.Length < (long)rows * OutputWidth)
             throw new ArgumentException($"Output holds {output.Length} values; {rows} rows × {OutputWidth} outputs need {(long)rows * OutputWidth}.", nameof(output));
         CheckFinite(x, nameof(x));
-        EnsureCapacity(Math.Min(rows, batchSize));
-        for (int start = 0; start < rows; start += batchSize)
+        EnsureCapacity(Math.Min(rows, size));
+        for (int start = 0; start < rows; start += size)
         {
-            int batch = Math.Min(batchSize, rows - start);
+            int batch = Math.Min(size, rows - start);
             Forward(x.Slice(start * InputWidth, batch * InputWidth), batch).CopyTo(output.Slice(start * OutputWidth, batch * OutputWidth));
         }
     }
@@ -178,10 +188,29 @@ public abstract partial class CompiledModel
         return (classes, scores);
     }
 
+    /// <summary>
+    /// The rows of one forward pass of Predict or Evaluate over <paramref name="rows"/> rows: the size given, else 1,024
+    /// (the same outputs in chunks, as rows do not mix), or every row for a model that <see cref="MixesBatchRows"/>.
+    /// </summary>
+    private protected int InferenceBatch(int rows, int? batchSize)
+    {
+        if (batchSize is { } size) ArgumentOutOfRangeException.ThrowIfNegativeOrZero(size, nameof(batchSize));
+        return batchSize ?? (MixesBatchRows ? rows : DefaultInferenceBatch);
+    }
+
     private protected void EnsureCapacity(int rows)
     {
         if (rows <= _capacity) return;
-        AllocateBuffers(rows);
+        try
+        {
+            AllocateBuffers(rows);
+        }
+        catch (OverflowException e)
+        {
+            // Only a model whose values pair rows ((B, B)) has buffers that grow faster than its rows.
+            throw new ArgumentException($"{GetType().Name} holds values of batch × batch entries, and a batch of {rows} rows needs more than one array " +
+                "holds: pass a smaller batchSize (each batch then mixes only its own rows).", e);
+        }
         _capacity = rows;
     }
 

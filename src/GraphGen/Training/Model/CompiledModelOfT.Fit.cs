@@ -101,7 +101,7 @@ public abstract partial class CompiledModel<TTarget>
             foreach (var metric in _metrics) values[metric.Name] = metric.Result;
             if (validationRows > 0)
             {
-                values["val_loss"] = EvaluateCore(validationX, validationY, validationRows, DefaultInferenceBatch);
+                values["val_loss"] = EvaluateCore(validationX, validationY, validationRows, InferenceBatch(validationRows, null));
                 foreach (var metric in _metrics) values["val_" + metric.Name] = metric.Result;
             }
             var log = new EpochLog(epoch, clock.Elapsed.TotalSeconds, steps, learningRate, values);

@@ -118,12 +118,12 @@ public abstract partial class CompiledModel<TTarget> : CompiledModel where TTarg
     internal bool FuseUpdates { get; set; } = true;
 
     /// <summary>Mean loss and every metric over a data set, in batches.</summary>
-    public Evaluation Evaluate(ReadOnlySpan<float> x, ReadOnlySpan<TTarget> targets, int batchSize = DefaultInferenceBatch)
+    /// <param name="batchSize">Rows per forward pass; by default 1,024, or every row at once for a model that <see cref="CompiledModel.MixesBatchRows"/>.</param>
+    public Evaluation Evaluate(ReadOnlySpan<float> x, ReadOnlySpan<TTarget> targets, int? batchSize = null)
     {
         using var _ = Enter();
         int rows = CheckBatch(x, targets);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
-        double loss = EvaluateCore(x, targets, rows, batchSize);
+        double loss = EvaluateCore(x, targets, rows, InferenceBatch(rows, batchSize));
         return new Evaluation(loss, _metrics.ToDictionary(m => m.Name, m => m.Result), rows);
     }
 
