@@ -235,7 +235,7 @@ public partial class DiagnosticTests
     // ---- [Forward] and [Differentiable] ----
 
     /// <summary>A [Forward] model around <paramref name="body"/>, with W (4, 3), B (3) and W2 (64, 50).</summary>
-    private static string ForwardModel(string body, string members = "") => $$"""
+    internal static string ForwardModel(string body, string members = "") => $$"""
         [Model]
         public partial class Net
         {

@@ -80,20 +80,7 @@ public class RejectedDeclarationTests
         { "GG0116", "int", ForwardModel("return Op.Softmax(Op.MatMul(x, W) + B);", "[Dense(2, Activation.Softmax)] public partial DenseLayer Out { get; }") },
     };
 
-    private static string ForwardModel(string body, string members = "") => $$"""
-        [Model]
-        public partial class Net
-        {
-            [Parameter(4, 3)] public partial Parameter W { get; }
-            [Parameter(3)] public partial Parameter B { get; }
-            {{members}}
-            [Forward]
-            public Tensor Call([Shape(4)] Tensor x)
-            {
-                {{body}}
-            }
-        }
-        """;
+    private static string ForwardModel(string body, string members = "") => DiagnosticTests.ForwardModel(body, members);
 
     [Theory]
     [MemberData(nameof(Models))]
