@@ -29,6 +29,18 @@ public class ReadmeTests
     }
 
     [Fact]
+    public void TheGeneratedCodeExcerptIsLinesOfTheSnapshot()
+    {
+        // The fragment quotes the reference model's generated training pass: each of its lines stands in the snapshot
+        // that the generator's output is checked against, so the excerpt cannot drift from what is emitted.
+        var excerpt = Readme.Blocks().Single(b => b.IsCSharp && b.Code.StartsWith(CodeBlock.FragmentMarker + " lines of ForwardBackward in MnistClassifier.g.cs", StringComparison.Ordinal));
+        string snapshot = File.ReadAllText(Path.Combine(Path.GetDirectoryName(Readme.Location)!, "tests/GraphGen.Tests/Snapshots/MnistClassifier.verified.cs"));
+        var snapshotLines = snapshot.Split('\n').Select(l => l.Trim()).ToHashSet(StringComparer.Ordinal);
+        foreach (string line in excerpt.Code.Split('\n').Skip(1).Select(l => l.Trim()).Where(l => l.Length > 0))
+            Assert.True(snapshotLines.Contains(line), $"README line {excerpt.Line}: not in MnistClassifier.verified.cs: {line}");
+    }
+
+    [Fact]
     public void TheExtractorFindsBlocksInTablesAndUnderLongerFences()
     {
         var blocks = Readme.CodeBlocks("""
