@@ -44,7 +44,10 @@ public sealed class ModelGenerator : IIncrementalGenerator
                 ModelParser.Parse)
             .WithTrackingName(Steps.Parse);
         var modelGraphs = specs.Select(static (p, ct) => GraphBuilder.Build(p, ct) with { Fallback = p.Fallback }).WithTrackingName(Steps.Graph);
-        var modelPlans = Compile(context, modelGraphs, Steps.Autodiff, Steps.Fusion, Steps.Emit);
+        // GraphGenDumpPlan=true (an MSBuild property) adds the kernel plan after each pass to the output, for contributors.
+        var dumpPlan = context.AnalyzerConfigOptionsProvider.Select(static (options, _) =>
+            options.GlobalOptions.TryGetValue("build_property.GraphGenDumpPlan", out var value) && string.Equals(value?.Trim(), "true", System.StringComparison.OrdinalIgnoreCase));
+        var modelPlans = Compile(context, modelGraphs, dumpPlan, Steps.Autodiff, Steps.Fusion, Steps.Emit);
         // The same plans as CUDA C: a second file per model. Its diagnostics were reported with the C# above.
         var cudaSources = modelPlans.Select(static (p, _) => p.Then("cuda-emit", CudaEmitter.Emit)).WithTrackingName(Steps.CudaEmit);
         context.RegisterSourceOutput(cudaSources, static (output, result) =>
@@ -59,15 +62,20 @@ public sealed class ModelGenerator : IIncrementalGenerator
                 FunctionParser.Parse)
             .WithTrackingName(Steps.FunctionParse);
         var functionGraphs = functions.Select(static (p, ct) => FunctionGraphBuilder.Build(p, ct) with { Fallback = p.Fallback }).WithTrackingName(Steps.FunctionGraph);
-        Compile(context, functionGraphs, Steps.FunctionAutodiff, Steps.FunctionFusion, Steps.FunctionEmit);
+        Compile(context, functionGraphs, dumpPlan, Steps.FunctionAutodiff, Steps.FunctionFusion, Steps.FunctionEmit);
     }
 
     /// <summary>Autodiff, Fusion and C# Emit over the graphs; returns the kernel plans for any further output.</summary>
     private static IncrementalValuesProvider<StageResult<KernelPlan>> Compile(IncrementalGeneratorInitializationContext context,
-        IncrementalValuesProvider<StageResult<ModelGraph>> graphs, string autodiffStep, string fusionStep, string emitStep)
+        IncrementalValuesProvider<StageResult<ModelGraph>> graphs, IncrementalValueProvider<bool> dumpPlan, string autodiffStep, string fusionStep, string emitStep)
     {
         var training = graphs.Select(static (g, _) => g.Then("autodiff", GradientBuilder.Differentiate)).WithTrackingName(autodiffStep);
-        var plans = training.Select(static (t, _) => t.Then("fusion", FusionPipeline.Fuse)).WithTrackingName(fusionStep);
+        var plans = training.Combine(dumpPlan)
+            .Select(static (t, _) => t.Left.Then("fusion", graph => FusionPipeline.Fuse(graph, dump: t.Right))).WithTrackingName(fusionStep);
+        context.RegisterSourceOutput(plans, static (output, result) =>
+        {
+            if (result.Value is { Dump.Count: > 0 } plan) output.AddSource(PlanDumpEmitter.HintName(plan), PlanDumpEmitter.Emit(plan));
+        });
         // A declaration some stage rejected still gets its members, as stubs that throw: the build then shows its diagnostics alone.
         var sources = plans.Select(static (p, _) => FallbackEmitter.OrFallback(p.Then("emit", CSharpEmitter.Emit))).WithTrackingName(emitStep);
         context.RegisterSourceOutput(sources, static (output, result) =>

@@ -8,7 +8,7 @@ using static GraphGen.Generators.Emit.CudaEmitter;
 namespace GraphGen.Generators.Emit;
 
 /// <summary>What one model's CUDA emission collects beside its source: kernel names, buffers, and the plan's steps.</summary>
-internal sealed class CudaEmission
+internal sealed class CudaEmission(KernelPlan plan)
 {
     private readonly List<string> _bufferOrder = new();
     private readonly Dictionary<string, (string Role, bool PerRow, long Width)> _buffers = new(StringComparer.Ordinal);
@@ -37,19 +37,45 @@ internal sealed class CudaEmission
         return kernel;
     }
 
-    public void Gemm(GemmKernel g, string epilogue)
+    public void Gemm(GemmKernel g, CublasLtEpilogue epilogue)
     {
         string a = Buffer(g.A), b = Buffer(g.B), c = Buffer(g.C);
         string? bias = g.Epilogue.Kind == EpilogueKind.BiasActivation ? Buffer(g.Epilogue.Auxiliary!) : null;
         // An AUX epilogue keeps what its backward D-epilogue reads (the ReLU mask, GELU's input) beside the output.
-        string? aux = epilogue is "ReluAuxBias" or "GeluAuxBias" ? Add(c + "_aux", "Activation", true, g.N)
-            : epilogue is "DRelu" or "DGelu" ? Add(Id(g.Epilogue.Auxiliary!) + "_aux", "Activation", true, g.N) : null;
+        string? aux = epilogue is CublasLtEpilogue.ReluAuxBias or CublasLtEpilogue.GeluAuxBias ? Add(c + "_aux", "Activation", true, g.N)
+            : epilogue is CublasLtEpilogue.DRelu or CublasLtEpilogue.DGelu ? Add(Id(g.Epilogue.Auxiliary!) + "_aux", "Activation", true, g.N) : null;
         Steps.Add($"new global::GraphGen.Cuda.CudaGemm({Quote(g.Layer)}, {Bool(g.TransposeA)}, {Bool(g.TransposeB)}, {g.M}, {g.N}, {g.K}, " +
             $"{Quote(a)}, {Quote(b)}, {Quote(c)}, global::GraphGen.Cuda.CudaEpilogue.{epilogue}, {(bias is null ? "null" : Quote(bias))}, {(aux is null ? "null" : Quote(aux))})");
     }
 
-    /// <summary>Whether a forward AUX epilogue of this step already wrote <paramref name="aux"/>.</summary>
-    public bool HasAuxiliary(string aux) => _buffers.ContainsKey(aux);
+    /// <summary>An operand's C name, snake_case as the comments write it: x, targets, hidden_out, d_output_z, output_bias, d_output_bias.</summary>
+    public string Id(Operand o) => o.Kind switch
+    {
+        OperandKind.Input => "x",
+        OperandKind.Targets => "targets",
+        OperandKind.Buffer => BufferName(o.Id),
+        OperandKind.ParameterValue => Snake(Identifier(plan.Parameters[o.Id].Name)),
+        OperandKind.ParameterGradient => "d_" + Snake(Identifier(plan.Parameters[o.Id].Name)),
+        _ => throw new NotSupportedException($"A {o.Kind} operand has no CUDA buffer."),
+    };
+
+    /// <summary>A buffer's C name: its first value's, made unique among the buffers (which never share a first value name with a parameter's).</summary>
+    private string BufferName(int buffer)
+    {
+        if (_bufferNames is null)
+        {
+            var taken = new HashSet<string>(StringComparer.Ordinal);
+            _bufferNames = plan.Buffers.Select(b =>
+            {
+                string id = Snake(Identifier(b.Name)), unique = id;
+                for (int i = 2; !taken.Add(unique); i++) unique = id + i;
+                return unique;
+            }).ToArray();
+        }
+        return _bufferNames[buffer];
+    }
+
+    private string[]? _bufferNames;
 
     private string Buffer(Operand o) => o.Kind switch
     {

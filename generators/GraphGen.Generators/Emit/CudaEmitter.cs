@@ -22,8 +22,8 @@ internal static class CudaEmitter
     public static GeneratedSource Emit(KernelPlan plan)
     {
         if (plan.Owner is not ModelInfo info) throw new NotSupportedException("CUDA is emitted for models only, not for [Differentiable] functions.");
-        string? why = Unsupported(plan);
-        var emission = why is not null ? null : new CudaEmission();
+        string? why = plan.CudaUnsupported;
+        var emission = why is not null ? null : new CudaEmission(plan);
         string? source = emission is null ? null : Source(plan, info, emission);
 
         var w = new CodeWriter();
@@ -60,24 +60,6 @@ internal static class CudaEmitter
         return new GeneratedSource(info.Type.FullName + ".cuda.g.cs", w.ToString());
     }
 
-    /// <summary>
-    /// Why the plan gets no CUDA, or null: general tensor ops, or a value that is not one row per sample ((B, B), (n, B), a
-    /// (6, 6) Gram matrix), which the kernels here (a thread per row, or per value of rows × width) and the plan's buffers
-    /// (rows × width, or a parameter's fixed length) do not describe. Better no CUDA than CUDA that indexes wrongly.
-    /// </summary>
-    private static string? Unsupported(KernelPlan plan)
-    {
-        var kernels = plan.Training.Concat(plan.Inference).ToList();
-        var general = kernels.OfType<TensorKernel>().Select(k => k.Op.ToString()).Distinct().ToList();
-        if (general.Count > 0) return $"the plan uses general tensor ops ({string.Join(", ", general)}) that are lowered to C# only";
-        var notRows = kernels.SelectMany(KernelOperands.Of).Where(o => o.Kind == OperandKind.Buffer && !OneRowPerSample(o.Shape))
-            .Select(o => o.Shape.ToString()).Distinct().ToList();
-        return notRows.Count == 0 ? null
-            : $"the plan holds values that are not one row per sample ({string.Join(", ", notRows)}), which the CUDA kernels and buffers do not describe yet";
-    }
-
-    private static bool OneRowPerSample(Shape shape) => shape.Rank > 0 && shape.Dims[0] == Shape.Batch && !shape.Dims.Skip(1).Contains(Shape.Batch);
-
     private static string Source(KernelPlan plan, ModelInfo info, CudaEmission e)
     {
         var c = new StringBuilder();
@@ -104,111 +86,85 @@ internal static class CudaEmitter
         {
             case GemmKernel g:
                 c.Append("//   ").Append(Shapes(g)).Append('\n');
-                var (epilogue, extra) = CublasEpilogue(g, training);
-                // A D-epilogue reads what a forward AUX epilogue kept; where the forward ran otherwise (gelu applied by a
-                // kernel of its own, say), the derivative is a kernel of its own too.
-                if (epilogue is "DRelu" or "DGelu" && !e.HasAuxiliary(Id(g.Epilogue.Auxiliary!) + "_aux")) (epilogue, extra) = ("Default", g.Epilogue.Activation);
-                c.Append("//   cuBLASLt matmul, epilogue ").Append(EpilogueComment(epilogue)).Append('\n');
-                e.Gemm(g, epilogue);
-                if (extra is { } activation)
+                var pairing = g.CublasLt ?? throw new InvalidOperationException("The cublaslt-epilogues pass did not run.");
+                c.Append("//   cuBLASLt matmul, epilogue ").Append(EpilogueComment(pairing.Epilogue)).Append('\n');
+                e.Gemm(g, pairing.Epilogue);
+                if (pairing.Separate is { } activation)
                 {
                     bool backward = g.Epilogue.Kind == EpilogueKind.ActivationGradient;
                     string name = Unique(names, $"{g.Layer}_{Lower(activation)}{(backward ? "_gradient" : "")}");
                     c.Append(backward
-                        ? $"//   then {name}: {Id(g.C)} ⊙= {Lower(activation)}'({Id(g.Epilogue.Auxiliary!)}), which cuBLASLt has no epilogue for\n"
-                        : $"//   then {name}: {Id(g.C)} = {Lower(activation)}({Id(g.C)}), which cuBLASLt has no epilogue for\n");
+                        ? $"//   then {name}: {e.Id(g.C)} ⊙= {Lower(activation)}'({e.Id(g.Epilogue.Auxiliary!)}), which cuBLASLt has no epilogue for\n"
+                        : $"//   then {name}: {e.Id(g.C)} = {Lower(activation)}({e.Id(g.C)}), which cuBLASLt has no epilogue for\n");
                     e.Launch(g.Layer, name, "Values", g.N, backward ? new[] { g.C, g.Epilogue.Auxiliary! } : new[] { g.C });
                     ElementKernel(c, name, backward
-                        ? $"float* __restrict__ {Id(g.C)}, const float* __restrict__ {Id(g.Epilogue.Auxiliary!)}"
-                        : $"float* __restrict__ {Id(g.C)}",
-                        g.N, backward ? $"{Id(g.C)}[i] *= {Derivative(activation, $"{Id(g.Epilogue.Auxiliary!)}[i]")};" : $"{Id(g.C)}[i] = {Forward(activation, $"{Id(g.C)}[i]")};");
+                        ? $"float* __restrict__ {e.Id(g.C)}, const float* __restrict__ {e.Id(g.Epilogue.Auxiliary!)}"
+                        : $"float* __restrict__ {e.Id(g.C)}",
+                        g.N, backward ? $"{e.Id(g.C)}[i] *= {Derivative(activation, $"{e.Id(g.Epilogue.Auxiliary!)}[i]")};" : $"{e.Id(g.C)}[i] = {Forward(activation, $"{e.Id(g.C)}[i]")};");
                 }
                 break;
             case SoftmaxCrossEntropyKernel s:
-                e.Launch(s.Layer, Unique(names, s.Layer + "_softmax_cross_entropy"), "Rows", s.Classes, KernelOperands.Of(s), lossValues: 1);
+                e.Launch(s.Layer, Unique(names, s.Layer + "_softmax_cross_entropy"), "Rows", s.Classes, s.Operands, lossValues: 1);
                 RowKernel(c, e.Last,
-                    $"const float* __restrict__ {Id(s.Logits)}, const {(s.SparseLabels ? "int" : "float")}* __restrict__ {Id(s.Targets)}, float* __restrict__ {Id(s.Probabilities)}, float* __restrict__ {Id(s.LogitGradient)}, float* __restrict__ row_loss",
-                    SoftmaxCrossEntropyBody(s));
+                    $"const float* __restrict__ {e.Id(s.Logits)}, const {(s.SparseLabels ? "int" : "float")}* __restrict__ {e.Id(s.Targets)}, float* __restrict__ {e.Id(s.Probabilities)}, float* __restrict__ {e.Id(s.LogitGradient)}, float* __restrict__ row_loss",
+                    SoftmaxCrossEntropyBody(s, e));
                 break;
             case SoftmaxKernel s:
-                e.Launch(s.Layer, Unique(names, s.Layer + "_softmax"), "Rows", s.Classes, KernelOperands.Of(s));
-                RowKernel(c, e.Last, $"const float* __restrict__ {Id(s.Logits)}, float* __restrict__ {Id(s.Probabilities)}",
-                    $"    const int classes = {s.Classes};\n    const float* z = {Id(s.Logits)} + (size_t)r * classes;\n    float* p = {Id(s.Probabilities)} + (size_t)r * classes;\n" +
+                e.Launch(s.Layer, Unique(names, s.Layer + "_softmax"), "Rows", s.Classes, s.Operands);
+                RowKernel(c, e.Last, $"const float* __restrict__ {e.Id(s.Logits)}, float* __restrict__ {e.Id(s.Probabilities)}",
+                    $"    const int classes = {s.Classes};\n    const float* z = {e.Id(s.Logits)} + (size_t)r * classes;\n    float* p = {e.Id(s.Probabilities)} + (size_t)r * classes;\n" +
                     "    float m = z[0];\n    for (int k = 1; k < classes; k++) m = fmaxf(m, z[k]);\n    float sum = 0.0f;\n" +
                     "    for (int k = 0; k < classes; k++) { p[k] = expf(z[k] - m); sum += p[k]; }\n    const float inv = 1.0f / sum;\n" +
                     "    for (int k = 0; k < classes; k++) p[k] *= inv;\n");
                 break;
             case SigmoidCrossEntropyKernel s:
-                e.Launch(s.Layer, Unique(names, s.Layer + "_sigmoid_cross_entropy"), "Values", s.Columns, KernelOperands.Of(s), lossValues: s.Columns);
+                e.Launch(s.Layer, Unique(names, s.Layer + "_sigmoid_cross_entropy"), "Values", s.Columns, s.Operands, lossValues: s.Columns);
                 ElementKernel(c, e.Last,
-                    $"const float* __restrict__ {Id(s.Logits)}, const float* __restrict__ {Id(s.Targets)}, float* __restrict__ {Id(s.Probabilities)}, float* __restrict__ {Id(s.LogitGradient)}, float* __restrict__ row_loss",
+                    $"const float* __restrict__ {e.Id(s.Logits)}, const float* __restrict__ {e.Id(s.Targets)}, float* __restrict__ {e.Id(s.Probabilities)}, float* __restrict__ {e.Id(s.LogitGradient)}, float* __restrict__ row_loss",
                     s.Columns,
-                    $"const float z = {Id(s.Logits)}[i], t = {Id(s.Targets)}[i];\n        row_loss[i] = fmaxf(z, 0.0f) - z * t + log1pf(expf(-fabsf(z)));\n" +
-                    $"        const float p = gg_sigmoid(z);\n        {Id(s.Probabilities)}[i] = p;\n        {Id(s.LogitGradient)}[i] = (p - t) / (float)count;");
+                    $"const float z = {e.Id(s.Logits)}[i], t = {e.Id(s.Targets)}[i];\n        row_loss[i] = fmaxf(z, 0.0f) - z * t + log1pf(expf(-fabsf(z)));\n" +
+                    $"        const float p = gg_sigmoid(z);\n        {e.Id(s.Probabilities)}[i] = p;\n        {e.Id(s.LogitGradient)}[i] = (p - t) / (float)count;");
                 break;
             case RegressionLossKernel r:
-                e.Launch(r.Layer, Unique(names, r.Layer + (r.Squared ? "_mean_squared_error" : "_mean_absolute_error")), "Values", r.Columns, KernelOperands.Of(r), lossValues: r.Columns);
+                e.Launch(r.Layer, Unique(names, r.Layer + (r.Squared ? "_mean_squared_error" : "_mean_absolute_error")), "Values", r.Columns, r.Operands, lossValues: r.Columns);
                 ElementKernel(c, e.Last,
-                    $"const float* __restrict__ {Id(r.Output)}, const float* __restrict__ {Id(r.Targets)}, float* __restrict__ {Id(r.OutputGradient)}, float* __restrict__ row_loss",
+                    $"const float* __restrict__ {e.Id(r.Output)}, const float* __restrict__ {e.Id(r.Targets)}, float* __restrict__ {e.Id(r.OutputGradient)}, float* __restrict__ row_loss",
                     r.Columns, r.Squared
-                        ? $"const float d = {Id(r.Output)}[i] - {Id(r.Targets)}[i];\n        row_loss[i] = d * d;\n        {Id(r.OutputGradient)}[i] = 2.0f * d / (float)count;"
-                        : $"const float d = {Id(r.Output)}[i] - {Id(r.Targets)}[i];\n        row_loss[i] = fabsf(d);\n        {Id(r.OutputGradient)}[i] = (d > 0.0f ? 1.0f : d < 0.0f ? -1.0f : 0.0f) / (float)count;");
+                        ? $"const float d = {e.Id(r.Output)}[i] - {e.Id(r.Targets)}[i];\n        row_loss[i] = d * d;\n        {e.Id(r.OutputGradient)}[i] = 2.0f * d / (float)count;"
+                        : $"const float d = {e.Id(r.Output)}[i] - {e.Id(r.Targets)}[i];\n        row_loss[i] = fabsf(d);\n        {e.Id(r.OutputGradient)}[i] = (d > 0.0f ? 1.0f : d < 0.0f ? -1.0f : 0.0f) / (float)count;");
                 break;
             case ColumnSumKernel s:
                 c.Append($"//   {s.Source.Shape} → ({s.Columns}); a thread per column, so the reads of one row coalesce\n")
-                 .Append($"extern \"C\" __global__ void {e.Launch(s.Layer, Unique(names, s.Layer + "_bias_gradient"), "Columns", s.Columns, KernelOperands.Of(s))}(const float* __restrict__ {Id(s.Source)}, float* __restrict__ {Id(s.Destination)}, int rows)\n{{\n")
+                 .Append($"extern \"C\" __global__ void {e.Launch(s.Layer, Unique(names, s.Layer + "_bias_gradient"), "Columns", s.Columns, s.Operands)}(const float* __restrict__ {e.Id(s.Source)}, float* __restrict__ {e.Id(s.Destination)}, int rows)\n{{\n")
                  .Append($"    const int col = blockIdx.x * blockDim.x + threadIdx.x;\n    if (col >= {s.Columns}) return;\n    float sum = 0.0f;\n")
-                 .Append($"    for (int r = 0; r < rows; r++) sum += {Id(s.Source)}[(size_t)r * {s.Columns} + col];\n    {Id(s.Destination)}[col] = sum;\n}}\n");
+                 .Append($"    for (int r = 0; r < rows; r++) sum += {e.Id(s.Source)}[(size_t)r * {s.Columns} + col];\n    {e.Id(s.Destination)}[col] = sum;\n}}\n");
                 break;
             case ActivateKernel a:
-                e.Launch(a.Layer, Unique(names, a.Layer + "_" + Lower(a.Activation)), "Values", (int)a.Source.Shape.ElementsPerBatch, KernelOperands.Of(a));
-                ElementKernel(c, e.Last, $"const float* __restrict__ {Id(a.Source)}, float* __restrict__ {Id(a.Destination)}",
-                    (int)a.Source.Shape.ElementsPerBatch, $"{Id(a.Destination)}[i] = {Forward(a.Activation, $"{Id(a.Source)}[i]")};");
+                e.Launch(a.Layer, Unique(names, a.Layer + "_" + Lower(a.Activation)), "Values", (int)a.Source.Shape.ElementsPerBatch, a.Operands);
+                ElementKernel(c, e.Last, $"const float* __restrict__ {e.Id(a.Source)}, float* __restrict__ {e.Id(a.Destination)}",
+                    (int)a.Source.Shape.ElementsPerBatch, $"{e.Id(a.Destination)}[i] = {Forward(a.Activation, $"{e.Id(a.Source)}[i]")};");
                 break;
             case ActivationBackwardKernel b:
-                e.Launch(b.Layer, Unique(names, b.Layer + "_" + Lower(b.Activation) + "_gradient"), "Values", (int)b.Output.Shape.ElementsPerBatch, KernelOperands.Of(b));
+                e.Launch(b.Layer, Unique(names, b.Layer + "_" + Lower(b.Activation) + "_gradient"), "Values", (int)b.Output.Shape.ElementsPerBatch, b.Operands);
                 ElementKernel(c, e.Last,
-                    $"const float* __restrict__ {Id(b.OutputGradient)}, const float* __restrict__ {Id(b.Output)}, float* __restrict__ {Id(b.InputGradient)}",
-                    (int)b.Output.Shape.ElementsPerBatch, $"{Id(b.InputGradient)}[i] = {Id(b.OutputGradient)}[i] * {Derivative(b.Activation, $"{Id(b.Output)}[i]")};");
+                    $"const float* __restrict__ {e.Id(b.OutputGradient)}, const float* __restrict__ {e.Id(b.Output)}, float* __restrict__ {e.Id(b.InputGradient)}",
+                    (int)b.Output.Shape.ElementsPerBatch, $"{e.Id(b.InputGradient)}[i] = {e.Id(b.OutputGradient)}[i] * {Derivative(b.Activation, $"{e.Id(b.Output)}[i]")};");
                 break;
             default:
                 throw new NotSupportedException($"No CUDA lowering for {kernel.GetType().Name}.");
         }
     }
 
-    /// <summary>
-    /// The cuBLASLt epilogue of a GEMM, and the activation left for a kernel of its own where cuBLASLt has none: relu
-    /// and gelu fold in (with the AUX variants in training, keeping what the backward epilogue reads), linear is BIAS,
-    /// the rest run BIAS then their activation; a backward GEMM folds relu' (DRELU) and gelu' (DGELU).
-    /// </summary>
-    internal static (string Epilogue, ActivationKind? Separate) CublasEpilogue(GemmKernel g, bool training) => g.Epilogue.Kind switch
-    {
-        EpilogueKind.None => ("Default", null),
-        EpilogueKind.BiasActivation => g.Epilogue.Activation switch
-        {
-            ActivationKind.Linear => ("Bias", null),
-            ActivationKind.Relu => (training ? "ReluAuxBias" : "ReluBias", null),
-            ActivationKind.Gelu => (training ? "GeluAuxBias" : "GeluBias", null),
-            var other => ("Bias", other),
-        },
-        _ => g.Epilogue.Activation switch
-        {
-            ActivationKind.Relu => ("DRelu", null),
-            ActivationKind.Gelu => ("DGelu", null),
-            var other => ("Default", other),
-        },
-    };
-
     /// <summary>CUBLASLT_EPILOGUE_…'s name for a comment, with what an AUX or D- epilogue pairs with.</summary>
-    private static string EpilogueComment(string epilogue) => epilogue switch
+    private static string EpilogueComment(CublasLtEpilogue epilogue) => epilogue switch
     {
-        "Default" => "DEFAULT",
-        "Bias" => "BIAS",
-        "ReluBias" => "RELU_BIAS",
-        "ReluAuxBias" => "RELU_AUX_BIAS (keeps the ReLU mask for the backward DRELU)",
-        "GeluBias" => "GELU_BIAS",
-        "GeluAuxBias" => "GELU_AUX_BIAS (keeps the input for the backward DGELU)",
-        "DRelu" => "DRELU (the mask from the forward RELU_AUX_BIAS)",
+        CublasLtEpilogue.Default => "DEFAULT",
+        CublasLtEpilogue.Bias => "BIAS",
+        CublasLtEpilogue.ReluBias => "RELU_BIAS",
+        CublasLtEpilogue.ReluAuxBias => "RELU_AUX_BIAS (keeps the ReLU mask for the backward DRELU)",
+        CublasLtEpilogue.GeluBias => "GELU_BIAS",
+        CublasLtEpilogue.GeluAuxBias => "GELU_AUX_BIAS (keeps the input for the backward DGELU)",
+        CublasLtEpilogue.DRelu => "DRELU (the mask from the forward RELU_AUX_BIAS)",
         _ => "DGELU (the input kept by the forward GELU_AUX_BIAS)",
     };
 
@@ -217,25 +173,25 @@ internal static class CudaEmitter
 
     private static string Dims(Shape s) => s.ToString();
 
-    private static string SoftmaxCrossEntropyBody(SoftmaxCrossEntropyKernel s)
+    private static string SoftmaxCrossEntropyBody(SoftmaxCrossEntropyKernel s, CudaEmission e)
     {
         var b = new StringBuilder();
         b.Append($"    const int classes = {s.Classes};\n")
-         .Append($"    const float* z = {Id(s.Logits)} + (size_t)r * classes;\n")
-         .Append($"    float* p = {Id(s.Probabilities)} + (size_t)r * classes;\n")
-         .Append($"    float* dz = {Id(s.LogitGradient)} + (size_t)r * classes;\n")
+         .Append($"    const float* z = {e.Id(s.Logits)} + (size_t)r * classes;\n")
+         .Append($"    float* p = {e.Id(s.Probabilities)} + (size_t)r * classes;\n")
+         .Append($"    float* dz = {e.Id(s.LogitGradient)} + (size_t)r * classes;\n")
          .Append("    float m = z[0];\n    for (int k = 1; k < classes; k++) m = fmaxf(m, z[k]);\n")
          .Append("    float sum = 0.0f;\n    for (int k = 0; k < classes; k++) { p[k] = expf(z[k] - m); sum += p[k]; }\n")
          .Append("    const float inv = 1.0f / sum, scale = 1.0f / (float)rows;\n");
         if (s.SparseLabels)
         {
-            b.Append($"    const int label = {Id(s.Targets)}[r]; // checked against [0, classes) on the host before upload\n")
+            b.Append($"    const int label = {e.Id(s.Targets)}[r]; // checked against [0, classes) on the host before upload\n")
              .Append("    row_loss[r] = logf(sum) - (z[label] - m);\n")
              .Append("    for (int k = 0; k < classes; k++) { p[k] *= inv; dz[k] = (p[k] - (k == label ? 1.0f : 0.0f)) * scale; }\n");
         }
         else
         {
-            b.Append($"    const float* t = {Id(s.Targets)} + (size_t)r * classes;\n")
+            b.Append($"    const float* t = {e.Id(s.Targets)} + (size_t)r * classes;\n")
              .Append("    float mass = 0.0f, dot = 0.0f;\n    for (int k = 0; k < classes; k++) { mass += t[k]; dot += t[k] * z[k]; }\n")
              .Append("    row_loss[r] = mass * (logf(sum) + m) - dot;\n")
              .Append("    for (int k = 0; k < classes; k++) { p[k] *= inv; dz[k] = (p[k] * mass - t[k]) * scale; }\n");
@@ -274,14 +230,7 @@ internal static class CudaEmitter
         _ => a.ToString().ToLowerInvariant(),
     };
 
-    /// <summary>An operand's C name, snake_case as the comments write it: hidden_out, d_output_z, output_bias, d_output_bias.</summary>
-    internal static string Id(Operand o)
-    {
-        string name = o.Name.Replace(".Data", "").Replace(".Gradient", "");
-        return (o.Kind == OperandKind.ParameterGradient ? "d_" : "") + Snake(Identifier(name));
-    }
-
-    private static string Snake(string identifier)
+    internal static string Snake(string identifier)
     {
         var b = new StringBuilder();
         foreach (char ch in identifier)
@@ -296,7 +245,7 @@ internal static class CudaEmitter
         return b.ToString();
     }
 
-    private static string Identifier(string text)
+    internal static string Identifier(string text)
     {
         var b = new StringBuilder();
         foreach (char ch in text.TrimStart('_'))

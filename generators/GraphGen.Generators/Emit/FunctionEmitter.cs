@@ -27,7 +27,8 @@ internal static class FunctionEmitter
         foreach (var container in info.Type.Containers) w.Open($"partial {container.Keyword} {container.Name}");
         w.Open($"partial {info.ContainerKeyword} {info.Type.Name}");
 
-        var holders = Holders.For(info, plan.Parameters);
+        var names = CSharpNames.For(plan);
+        var kernels = new KernelEmitter(names);
         string Type(ArgumentSpec a) => a.IsScalar ? "float" : Tensor;
         string valueType = info.ReturnsScalar ? "float" : Tensor;
         string tuple = string.Join(", ", new[] { $"{valueType} Value" }.Concat(info.Arguments.Select(a => $"{Type(a)} d{a.Name}")));
@@ -40,31 +41,33 @@ internal static class FunctionEmitter
          .Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"GraphGen\", \"{CSharpEmitter.Version}\")]")
          .Open($"{ModelEmitter.Prefix(info.Modifiers)}static ({tuple}) {info.Name}Gradient({parameters})");
 
-        var byName = plan.Parameters.ToDictionary(p => p.Name);
-        foreach (var argument in info.Arguments)
+        // Parameter p is argument Member of the function (Graph numbers them in order).
+        int ParameterOf(int argument) => plan.Parameters.Select((p, i) => (p, i)).First(x => x.p.Member == argument).i;
+        for (int a = 0; a < info.Arguments.Count; a++)
         {
-            var parameter = byName[argument.Name];
-            if (argument.IsScalar) w.Line($"float[] {holders.Value(parameter)} = [{argument.Name}];");
+            var argument = info.Arguments[a];
+            if (argument.IsScalar) w.Line($"float[] {names.Value(ParameterOf(a))} = [{argument.Name}];");
             else w.Line($"{Tensor}.CheckShape({argument.Name}, \"{argument.Name}\", [{string.Join(", ", argument.Shape)}]);");
         }
-        foreach (var argument in info.Arguments)
+        for (int a = 0; a < info.Arguments.Count; a++)
         {
+            var argument = info.Arguments[a];
             var shape = Shape.Of(argument.Shape.ToArray());
-            w.Line($"var {holders.Gradient(byName[argument.Name])} = new float[{shape.ElementsPerBatch}]; // d{argument.Name} {shape}");
+            w.Line($"var {names.Gradient(ParameterOf(a))} = new float[{shape.ElementsPerBatch}]; // d{argument.Name} {shape}");
         }
-        foreach (var buffer in plan.Buffers)
-            w.Line($"var {buffer.Field} = new float[{KernelEmitter.Count(buffer.Shape, "1")}]; // {buffer.Holds} {buffer.Shape}");
+        for (int b = 0; b < plan.Buffers.Count; b++)
+            w.Line($"var {names.Buffer(b)} = new float[{KernelEmitter.Count(plan.Buffers[b].Shape, "1")}]; // {plan.Buffers[b].Holds} {plan.Buffers[b].Shape}");
         w.Line();
 
-        foreach (var kernel in plan.Training) KernelEmitter.Emit(w, kernel);
+        foreach (var kernel in plan.Training) kernels.Emit(w, kernel);
 
         var output = plan.InferenceOutput;
         string value = info.ReturnsScalar
-            ? (output.Kind == OperandKind.Constant ? output.Name : $"{output.Name}[0]")
-            : $"new {Tensor}([{string.Join(", ", output.Shape.Dims.Select(d => d.ToString(CultureInfo.InvariantCulture)))}], {Copy(output)})";
-        var gradients = info.Arguments.Select(a =>
+            ? (output.Kind == OperandKind.Constant ? names.Of(output) : $"{names.Of(output)}[0]")
+            : $"new {Tensor}([{string.Join(", ", output.Shape.Dims.Select(d => d.ToString(CultureInfo.InvariantCulture)))}], {Copy(output, names)})";
+        var gradients = info.Arguments.Select((a, i) =>
         {
-            string holder = holders.Gradient(byName[a.Name]);
+            string holder = names.Gradient(ParameterOf(i));
             return a.IsScalar ? $"{holder}[0]" : $"new {Tensor}([{string.Join(", ", a.Shape)}], {holder})";
         });
         w.Line($"return ({string.Join(", ", new[] { value }.Concat(gradients))});");
@@ -77,10 +80,10 @@ internal static class FunctionEmitter
     }
 
     /// <summary>The result's values in an array of its own (a buffer is already; an argument's values are copied).</summary>
-    private static string Copy(Operand output) => output.Kind switch
+    private static string Copy(Operand output, CSharpNames names) => output.Kind switch
     {
-        OperandKind.Buffer => output.Name,
-        OperandKind.Constant => $"[{output.Name}]",
-        _ => $"(float[]){output.Name}.Clone()",
+        OperandKind.Buffer => names.Of(output),
+        OperandKind.Constant => $"[{names.Of(output)}]",
+        _ => $"(float[]){names.Of(output)}.Clone()",
     };
 }

@@ -12,33 +12,18 @@ namespace GraphGen.Generators.Emit;
 /// Writes one fused kernel as C#: a comment with its layer and math, a comment with its shapes, and the call into
 /// the CPU runtime. Models and [Differentiable] functions share it.
 /// </summary>
-internal static class KernelEmitter
+internal sealed class KernelEmitter(CSharpNames names)
 {
     private const string Cpu = "global::GraphGen.Cpu.";
     private const string Primitives = "global::System.Numerics.Tensors.TensorPrimitives.";
 
-    public static void Emit(CodeWriter w, Kernel kernel)
+    public void Emit(CodeWriter w, Kernel kernel)
     {
         w.Line($"// {kernel.Layer}: {kernel.Math}");
         switch (kernel)
         {
             case GemmKernel g:
-                string layout = g.TransposeA ? "TN" : g.TransposeB ? "NT" : "NN";
-                w.Line($"//   {Operated(g.A.Shape, g.TransposeA)}·{Operated(g.B.Shape, g.TransposeB)} → {g.C.Shape}");
-                if (g.UpdatesParameter)
-                {
-                    string holder = FusionPipeline.Holder(g.C);
-                    w.Line("//   TrainStep and Fit apply the optimizer's update of this weight as each gradient value is stored")
-                     .Line($"MultiplyGradient({Cpu}GemmLayout.{layout}, {Dim(g.M)}, {Dim(g.N)}, {Dim(g.K)}, {Expression(g.A)}, {Expression(g.B)}, {holder});");
-                    break;
-                }
-                string call = $"{Cpu}Gemm.Multiply({Cpu}GemmLayout.{layout}, {Dim(g.M)}, {Dim(g.N)}, {Dim(g.K)}, {Expression(g.A)}, {Expression(g.B)}, {Expression(g.C)}";
-                w.Line(g.Epilogue.Kind switch
-                {
-                    EpilogueKind.BiasActivation => $"{call}, new {Cpu}BiasActivation<{Activation(g.Epilogue.Activation)}>({Expression(g.Epilogue.Auxiliary!)}));",
-                    EpilogueKind.ActivationGradient => $"{call}, new {Cpu}ActivationGradient<{Activation(g.Epilogue.Activation)}>({Expression(g.Epilogue.Auxiliary!)}, {Dim(g.N)}));",
-                    _ => call + ");",
-                });
+                EmitGemm(w, g);
                 break;
             case SoftmaxCrossEntropyKernel s:
                 w.Line($"//   {s.Logits.Shape} → loss, {s.Probabilities.Shape}, {s.LogitGradient.Shape}")
@@ -77,8 +62,38 @@ internal static class KernelEmitter
         }
     }
 
+    /// <summary>
+    /// A GEMM as one call with its sizes and operands named (m, n, k; a, b, c), its epilogue on a line of its own. A
+    /// weight gradient the "optimizer-update-into-gemm" pass chose goes through MultiplyGradient, which applies the
+    /// optimizer's update of that weight as each gradient value is stored.
+    /// </summary>
+    private void EmitGemm(CodeWriter w, GemmKernel g)
+    {
+        string layout = g.TransposeA ? "TN" : g.TransposeB ? "NT" : "NN";
+        w.Line($"//   {Operated(g.A.Shape, g.TransposeA)}·{Operated(g.B.Shape, g.TransposeB)} → {g.C.Shape}");
+        string sizes = $"{Cpu}GemmLayout.{layout}, m: {Dim(g.M)}, n: {Dim(g.N)}, k: {Dim(g.K)}";
+        if (g.UpdatesParameter)
+        {
+            string weight = names.ParameterObject(g.C.Id);
+            w.Line($"//   the optimizer updates {names.ParameterName(g.C.Id)} here, as each value of its gradient is stored (TrainStep, Fit)")
+             .Line($"MultiplyGradient({sizes},")
+             .Line($"    a: {Expression(g.A)}, b: {Expression(g.B)}, parameter: {weight});");
+            return;
+        }
+        string operands = $"    a: {Expression(g.A)}, b: {Expression(g.B)}, c: {Expression(g.C)}";
+        string? epilogue = g.Epilogue.Kind switch
+        {
+            EpilogueKind.BiasActivation => $"new {Cpu}BiasActivation<{Activation(g.Epilogue.Activation)}>({Expression(g.Epilogue.Auxiliary!)})",
+            EpilogueKind.ActivationGradient => $"new {Cpu}ActivationGradient<{Activation(g.Epilogue.Activation)}>({Expression(g.Epilogue.Auxiliary!)}, {Dim(g.N)})",
+            _ => null,
+        };
+        w.Line($"{Cpu}Gemm.Multiply({sizes},");
+        if (epilogue is null) w.Line(operands + ");");
+        else w.Line(operands + ",").Line($"    epilogue: {epilogue});");
+    }
+
     /// <summary>The calls of a general tensor kernel: TensorPrimitives where the shapes line up, the runtime's broadcasting kernels elsewhere.</summary>
-    private static IEnumerable<string> TensorCall(TensorKernel t)
+    private IEnumerable<string> TensorCall(TensorKernel t)
     {
         var c = t.Output;
         string n = Count(c.Shape, "batch");
@@ -163,7 +178,7 @@ internal static class KernelEmitter
     private static bool IsOneValue(Shape shape) => !shape.HasBatch && shape.ElementsPerBatch == 1;
 
     /// <summary>A one-value operand as a float: the literal of a constant, else its first element.</summary>
-    private static string Scalar(Operand operand) => operand.Kind == OperandKind.Constant ? operand.Name : Expression(operand) + "[0]";
+    private string Scalar(Operand operand) => operand.Kind == OperandKind.Constant ? names.Of(operand) : Expression(operand) + "[0]";
 
     /// <summary>The dimensions as a collection expression (a stack-allocated span in the generated code).</summary>
     private static string DimList(Shape shape) => "[" + string.Join(", ", shape.Dims.Select(Dim)) + "]";
@@ -183,15 +198,9 @@ internal static class KernelEmitter
     /// <summary>Rows of a shape read as (rows, last): every dimension but the last.</summary>
     private static string Rows(Shape shape) => Product(shape.Dims.Take(shape.Rank - 1));
 
-    private static string Expression(Operand operand) => operand.Kind switch
-    {
-        OperandKind.Input => "x",
-        OperandKind.Targets => "targets",
-        OperandKind.Constant => $"[{operand.Name}]",
-        _ => operand.Name,
-    };
+    private string Expression(Operand operand) => operand.Kind == OperandKind.Constant ? $"[{names.Of(operand)}]" : names.Of(operand);
 
-    internal static string Slice(Operand operand, string count) => operand.Kind switch
+    internal string Slice(Operand operand, string count) => operand.Kind switch
     {
         OperandKind.Input or OperandKind.Targets => $"{Expression(operand)}[..({count})]",
         OperandKind.Constant => Expression(operand),
@@ -203,7 +212,7 @@ internal static class KernelEmitter
     /// product over the batch), never its placeholder number. Every size the emitter writes goes through here or
     /// <see cref="Count"/>.
     /// </summary>
-    private static string Dim(int dim) => dim == Shape.Batch ? "batch" : dim.ToString(CultureInfo.InvariantCulture);
+    internal static string Dim(int dim) => dim == Shape.Batch ? "batch" : dim.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>The element count of a shape as a C# expression, B standing for <paramref name="rows"/>.</summary>
     internal static string Count(Shape shape, string rows)

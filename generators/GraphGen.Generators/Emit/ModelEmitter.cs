@@ -28,11 +28,13 @@ internal static class ModelEmitter
         w.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"GraphGen\", \"{CSharpEmitter.Version}\")]")
          .Open($"partial class {info.Type.Name} : {baseClass}");
 
+        var names = CSharpNames.For(plan);
+        var kernels = new KernelEmitter(names);
         if (info.Layers.Count > 0) EmitLayers(w, plan, info);
         else EmitDeclaredParameters(w, plan, info);
-        EmitBuffers(w, plan);
-        EmitInference(w, plan, info);
-        EmitTraining(w, plan, info);
+        EmitBuffers(w, plan, names);
+        EmitInference(w, plan, info, kernels);
+        EmitTraining(w, plan, info, names, kernels);
 
         w.Close();
         foreach (var _ in info.Type.Containers) w.Close();
@@ -45,12 +47,12 @@ internal static class ModelEmitter
         long count = info.Layers.Sum(l => (long)l.Inputs * l.Units + l.Units);
         w.Line($"// ---- Parameters: {count.ToString("N0", CultureInfo.InvariantCulture)} trainable values in {plan.Parameters.Count} tensors ----");
         foreach (var layer in info.Layers)
-            w.Line($"private readonly global::GraphGen.DenseLayer {layer.Field}; // {layer.LayerName}: weight ({layer.Inputs}, {layer.Units}), bias ({layer.Units})");
+            w.Line($"private readonly global::GraphGen.DenseLayer {Field(layer)}; // {layer.LayerName}: weight ({layer.Inputs}, {layer.Units}), bias ({layer.Units})");
         w.Line();
         foreach (var layer in info.Layers)
         {
             w.Line($"/// <summary>{layer.LayerName}: Dense({layer.Inputs} → {layer.Units}, {layer.Activation.ToString().ToLowerInvariant()}).</summary>")
-             .Line($"{Prefix(layer.Modifiers)}partial global::GraphGen.DenseLayer {layer.PropertyName} => {layer.Field};")
+             .Line($"{Prefix(layer.Modifiers)}partial global::GraphGen.DenseLayer {layer.PropertyName} => {Field(layer)};")
              .Line();
         }
 
@@ -62,9 +64,9 @@ internal static class ModelEmitter
         {
             string initializers = layer.WeightInitializer is null && layer.BiasInitializer is null ? ""
                 : $", {InitializerExpression(layer.WeightInitializer)}, {InitializerExpression(layer.BiasInitializer)}";
-            w.Line($"{layer.Field} = new global::GraphGen.DenseLayer(\"{layer.LayerName}\", {layer.Inputs}, {layer.Units}{initializers});");
+            w.Line($"{Field(layer)} = new global::GraphGen.DenseLayer(\"{layer.LayerName}\", {layer.Inputs}, {layer.Units}{initializers});");
         }
-        w.Line($"InitializeLayers(new[] {{ {string.Join(", ", info.Layers.Select(l => l.Field))} }}, seed, weightInitializer, biasInitializer);")
+        w.Line($"InitializeLayers(new[] {{ {string.Join(", ", info.Layers.Select(Field))} }}, seed, weightInitializer, biasInitializer);")
          .Close()
          .Line();
     }
@@ -74,12 +76,12 @@ internal static class ModelEmitter
         long count = info.Declared.Sum(p => p.Count);
         w.Line($"// ---- Parameters: {count.ToString("N0", CultureInfo.InvariantCulture)} trainable values in {plan.Parameters.Count} tensors ----");
         foreach (var p in info.Declared)
-            w.Line($"private readonly global::GraphGen.Parameter {p.Field}; // {p.PropertyName} {Shape.Of(p.Shape.ToArray())}");
+            w.Line($"private readonly global::GraphGen.Parameter {CSharpNames.Field(p.PropertyName)}; // {p.PropertyName} {Shape.Of(p.Shape.ToArray())}");
         w.Line();
         foreach (var p in info.Declared)
         {
             w.Line($"/// <summary>{p.PropertyName}: a trainable {Shape.Of(p.Shape.ToArray())} tensor, read by {info.ForwardMethod}.</summary>")
-             .Line($"{Prefix(p.Modifiers)}partial global::GraphGen.{p.TypeName} {p.PropertyName} => {p.Field};")
+             .Line($"{Prefix(p.Modifiers)}partial global::GraphGen.{p.TypeName} {p.PropertyName} => {CSharpNames.Field(p.PropertyName)};")
              .Line();
         }
         w.Line($"/// <summary>Creates the model. Each parameter is drawn from <paramref name=\"seed\"/>, in declaration order, with its declared")
@@ -87,8 +89,8 @@ internal static class ModelEmitter
          .Line("/// parameter of rank 2 or more and <paramref name=\"biasInitializer\"/> every vector.</summary>");
         OpenConstructor(w, info);
         foreach (var p in info.Declared)
-            w.Line($"{p.Field} = new global::GraphGen.Parameter(\"{p.PropertyName}\", [{string.Join(", ", p.Shape)}], {InitializerExpression(p.Initializer)});");
-        w.Line($"InitializeParameters([{string.Join(", ", info.Declared.Select(p => p.Field))}], seed, weightInitializer, biasInitializer);")
+            w.Line($"{CSharpNames.Field(p.PropertyName)} = new global::GraphGen.Parameter(\"{p.PropertyName}\", [{string.Join(", ", p.Shape)}], {InitializerExpression(p.Initializer)});");
+        w.Line($"InitializeParameters([{string.Join(", ", info.Declared.Select(p => CSharpNames.Field(p.PropertyName)))}], seed, weightInitializer, biasInitializer);")
          .Close()
          .Line();
     }
@@ -100,23 +102,26 @@ internal static class ModelEmitter
          .Open($"    : base(inputWidth: {info.InputWidth}, outputWidth: {info.OutputWidth}, loss: {LossExpression(info)}{inputs})");
     }
 
-    private static void EmitBuffers(CodeWriter w, KernelPlan plan)
+    private static string Field(LayerInfo layer) => CSharpNames.Field(layer.PropertyName);
+
+    private static void EmitBuffers(CodeWriter w, KernelPlan plan, CSharpNames names)
     {
         w.Line("// ---- Activation buffers: planned once by liveness, sized for the largest batch seen ----");
-        foreach (var buffer in plan.Buffers)
-            w.Line($"private float[] {buffer.Field} = global::System.Array.Empty<float>(); // {buffer.Holds} {buffer.Shape}");
+        for (int b = 0; b < plan.Buffers.Count; b++)
+            w.Line($"private float[] {names.Buffer(b)} = global::System.Array.Empty<float>(); // {plan.Buffers[b].Holds} {plan.Buffers[b].Shape}");
         w.Line()
          .Open("protected override void AllocateBuffers(int rows)");
         // A (B, B) buffer grows with the square of the batch: past one array's length, an OverflowException, not a short buffer.
-        foreach (var buffer in plan.Buffers)
+        for (int b = 0; b < plan.Buffers.Count; b++)
         {
+            var buffer = plan.Buffers[b];
             string count = KernelEmitter.Count(buffer.Shape, "rows");
-            w.Line($"{buffer.Field} = new float[{(buffer.Shape.Dims.Count(d => d == Shape.Batch) > 1 ? $"checked({count})" : count)}];");
+            w.Line($"{names.Buffer(b)} = new float[{(buffer.Shape.Dims.Count(d => d == Shape.Batch) > 1 ? $"checked({count})" : count)}];");
         }
         w.Close().Line();
     }
 
-    private static void EmitInference(CodeWriter w, KernelPlan plan, ModelInfo info)
+    private static void EmitInference(CodeWriter w, KernelPlan plan, ModelInfo info, KernelEmitter kernels)
     {
         if (info.MixesBatchRows)
             w.Line("/// <summary>True: a row's output depends on the other rows of its batch (GG0118), so Predict and Evaluate run the whole input as one batch.</summary>")
@@ -124,24 +129,28 @@ internal static class ModelEmitter
              .Line();
         w.Line("// ---- Forward pass (Predict, Evaluate) ----")
          .Open("protected override global::System.ReadOnlySpan<float> Forward(global::System.ReadOnlySpan<float> x, int batch)");
-        foreach (var kernel in plan.Inference) KernelEmitter.Emit(w, kernel);
-        w.Line($"return {KernelEmitter.Slice(plan.InferenceOutput, KernelEmitter.Count(plan.InferenceOutput.Shape, "batch"))};")
+        foreach (var kernel in plan.Inference) kernels.Emit(w, kernel);
+        w.Line($"return {kernels.Slice(plan.InferenceOutput, KernelEmitter.Count(plan.InferenceOutput.Shape, "batch"))};")
          .Close().Line();
         w.Line("/// <summary>The model output of the last <see cref=\"ForwardBackward\"/>, (batch, outputs).</summary>")
-         .Line($"protected override global::System.ReadOnlySpan<float> TrainingOutput(int batch) => {KernelEmitter.Slice(plan.InferenceOutput, KernelEmitter.Count(plan.InferenceOutput.Shape, "batch"))};")
+         .Line($"protected override global::System.ReadOnlySpan<float> TrainingOutput(int batch) => {kernels.Slice(plan.InferenceOutput, KernelEmitter.Count(plan.InferenceOutput.Shape, "batch"))};")
          .Line();
     }
 
-    private static void EmitTraining(CodeWriter w, KernelPlan plan, ModelInfo info)
+    private static void EmitTraining(CodeWriter w, KernelPlan plan, ModelInfo info, CSharpNames names, KernelEmitter kernels)
     {
         string targets = TargetType(info);
         w.Line("// ---- Forward, loss and backward (ComputeGradients, TrainStep, Fit): returns the mean loss ----")
          .Open($"protected override float ForwardBackward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<{targets}> targets, int batch)")
          .Line("float loss;");
-        foreach (string holder in plan.UnusedParameters)
-            w.Line($"global::System.Array.Clear({holder}); // does not reach the loss");
-        foreach (var kernel in plan.Training) KernelEmitter.Emit(w, kernel);
-        w.Line("return loss;").Close();
+        foreach (int parameter in plan.UnusedParameters)
+            w.Line($"global::System.Array.Clear({names.Gradient(parameter)}); // does not reach the loss");
+        foreach (var kernel in plan.Training) kernels.Emit(w, kernel);
+        // Where the optimizer's update runs: inside a GEMM above (MultiplyGradient), or here, after the step's kernels.
+        var after = plan.UpdatedAfterStep.Select(p => plan.Parameters[p].Name).ToList();
+        w.Line(after.Count == 0 ? "// every parameter was updated above, inside the GEMM that computed its gradient (TrainStep, Fit)"
+            : $"// TrainStep and Fit now apply the optimizer to {string.Join(", ", after)}, from the gradients above")
+         .Line("return loss;").Close();
     }
 
     internal static string Prefix(string modifiers) => modifiers.Length == 0 ? "" : modifiers + " ";

@@ -29,8 +29,8 @@ internal static class FusionPasses
             string math = sparse
                 ? $"{probs.Name} = softmax({s[logits].Name}); loss = mean −log {probs.Name}[label]; {softmaxGrad.Name} = ({probs.Name} − onehot(label)) / B"
                 : $"{probs.Name} = softmax({s[logits].Name}); loss = mean −Σ t·log {probs.Name}; {softmaxGrad.Name} = ({probs.Name}·Σt − t) / B";
-            s.Add(new[] { probs.Id, loss.Id, lossGrad.Id, softmaxGrad.Id }, new[] { logits, targets }, new[] { probs.Id, softmaxGrad.Id },
-                at => new SoftmaxCrossEntropyKernel(probs.Layer, math, at(logits), at(targets), at(probs.Id), at(softmaxGrad.Id), probs.Shape.Last, sparse));
+            s.Add(new[] { probs.Id, loss.Id, lossGrad.Id, softmaxGrad.Id },
+                new SoftmaxCrossEntropyKernel(probs.Layer, math, s.At(logits), s.At(targets), s.At(probs.Id), s.At(softmaxGrad.Id), probs.Shape.Last, sparse));
         }
     }
 
@@ -46,8 +46,8 @@ internal static class FusionPasses
             int logits = probs.Inputs[0], targets = loss.Inputs[1];
             int columns = probs.Shape.Last;
             string math = $"{probs.Name} = sigmoid({s[logits].Name}); loss = mean −(t·log {probs.Name} + (1 − t)·log(1 − {probs.Name})); {sigmoidGrad.Name} = ({probs.Name} − t) / (B·{columns})";
-            s.Add(new[] { probs.Id, loss.Id, lossGrad.Id, sigmoidGrad.Id }, new[] { logits, targets }, new[] { probs.Id, sigmoidGrad.Id },
-                at => new SigmoidCrossEntropyKernel(probs.Layer, math, at(logits), at(targets), at(probs.Id), at(sigmoidGrad.Id), columns));
+            s.Add(new[] { probs.Id, loss.Id, lossGrad.Id, sigmoidGrad.Id },
+                new SigmoidCrossEntropyKernel(probs.Layer, math, s.At(logits), s.At(targets), s.At(probs.Id), s.At(sigmoidGrad.Id), columns));
         }
     }
 
@@ -66,8 +66,7 @@ internal static class FusionPasses
             string math = squared
                 ? $"loss = mean ({y} − t)²; {grad.Name} = 2 ({y} − t) / (B·{columns})"
                 : $"loss = mean |{y} − t|; {grad.Name} = sign({y} − t) / (B·{columns})";
-            s.Add(new[] { loss.Id, grad.Id }, new[] { output, targets }, new[] { grad.Id },
-                at => new RegressionLossKernel(grad.Layer, math, squared, at(output), at(targets), at(grad.Id), columns));
+            s.Add(new[] { loss.Id, grad.Id }, new RegressionLossKernel(grad.Layer, math, squared, s.At(output), s.At(targets), s.At(grad.Id), columns));
         }
     }
 
@@ -89,9 +88,7 @@ internal static class FusionPasses
             var covers = result == sum ? new[] { product.Id, sum.Id } : new[] { product.Id, sum.Id, result.Id };
             string inner = $"{MatMulText(s, product)} + {s[bias].Name}";
             string math = $"{result.Name} = " + (activation == ActivationKind.Linear ? inner : $"{Name(activation)}({inner})");
-            var epilogueBias = bias;
-            s.Add(covers, new[] { product.Inputs[0], product.Inputs[1], bias }, new[] { result.Id },
-                at => Gemm(s, product, result.Id, math, new GemmEpilogue(EpilogueKind.BiasActivation, activation, at(epilogueBias)), at));
+            s.Add(covers, Gemm(s, product, result.Id, math, new GemmEpilogue(EpilogueKind.BiasActivation, activation, s.At(bias))));
         }
     }
 
@@ -108,8 +105,7 @@ internal static class FusionPasses
             int output = grad.Inputs[1];
             var activation = grad.Activation;
             string math = $"{grad.Name} = ({MatMulText(s, product)}) ⊙ {Name(activation)}'({s[output].Name})";
-            s.Add(new[] { product.Id, grad.Id }, new[] { product.Inputs[0], product.Inputs[1], output }, new[] { grad.Id },
-                at => Gemm(s, product, grad.Id, math, new GemmEpilogue(EpilogueKind.ActivationGradient, activation, at(output)), at));
+            s.Add(new[] { product.Id, grad.Id }, Gemm(s, product, grad.Id, math, new GemmEpilogue(EpilogueKind.ActivationGradient, activation, s.At(output))));
         }
     }
 
@@ -118,30 +114,31 @@ internal static class FusionPasses
     {
         foreach (var node in s.Nodes.Where(n => !n.IsLeaf && !s.IsCovered(n.Id)).ToList())
         {
-            int[] covers = { node.Id }, reads = node.Inputs.ToArray(), writes = { node.Id };
+            int[] covers = { node.Id };
+            Operand In(int i) => s.At(node.Inputs[i]);
             switch (node.Op)
             {
                 case OpKind.MatMul when !(node.TransposeA && node.TransposeB):
-                    s.Add(covers, reads, writes, at => Gemm(s, node, node.Id, $"{node.Name} = {MatMulText(s, node)}", GemmEpilogue.None, at));
+                    s.Add(covers, Gemm(s, node, node.Id, $"{node.Name} = {MatMulText(s, node)}", GemmEpilogue.None));
                     break;
                 case OpKind.ColumnSum:
-                    s.Add(covers, reads, writes, at => new ColumnSumKernel(node.Layer, $"{node.Name} = Σ_rows {s[node.Inputs[0]].Name}", at(node.Inputs[0]), at(node.Id), node.Shape.Last));
+                    s.Add(covers, new ColumnSumKernel(node.Layer, $"{node.Name} = Σ_rows {s[node.Inputs[0]].Name}", In(0), s.At(node.Id), node.Shape.Last));
                     break;
                 case OpKind.Activation:
-                    s.Add(covers, reads, writes, at => new ActivateKernel(node.Layer, $"{node.Name} = {Name(node.Activation)}({s[node.Inputs[0]].Name})", node.Activation, at(node.Inputs[0]), at(node.Id)));
+                    s.Add(covers, new ActivateKernel(node.Layer, $"{node.Name} = {Name(node.Activation)}({s[node.Inputs[0]].Name})", node.Activation, In(0), s.At(node.Id)));
                     break;
                 case OpKind.ActivationGrad:
-                    s.Add(covers, reads, writes, at => new ActivationBackwardKernel(node.Layer,
-                        $"{node.Name} = {s[node.Inputs[0]].Name} ⊙ {Name(node.Activation)}'({s[node.Inputs[1]].Name})", node.Activation, at(node.Inputs[0]), at(node.Inputs[1]), at(node.Id)));
+                    s.Add(covers, new ActivationBackwardKernel(node.Layer,
+                        $"{node.Name} = {s[node.Inputs[0]].Name} ⊙ {Name(node.Activation)}'({s[node.Inputs[1]].Name})", node.Activation, In(0), In(1), s.At(node.Id)));
                     break;
                 case OpKind.Softmax:
-                    s.Add(covers, reads, writes, at => new SoftmaxKernel(node.Layer, $"{node.Name} = softmax({s[node.Inputs[0]].Name})", at(node.Inputs[0]), at(node.Id), node.Shape.Last));
+                    s.Add(covers, new SoftmaxKernel(node.Layer, $"{node.Name} = softmax({s[node.Inputs[0]].Name})", In(0), s.At(node.Id), node.Shape.Last));
                     break;
                 case OpKind.Add or OpKind.BiasAdd or OpKind.Subtract or OpKind.Multiply or OpKind.Divide or OpKind.Negate or OpKind.Exp or OpKind.Log
                     or OpKind.Sqrt or OpKind.Square or OpKind.Transpose or OpKind.Reshape or OpKind.Concat or OpKind.Slice or OpKind.Sum or OpKind.Mean
                     or OpKind.SumTo or OpKind.ExpandSum or OpKind.ExpandMean or OpKind.SoftmaxGrad:
-                    s.Add(covers, reads, writes, at => new TensorKernel(node.Layer, TensorMath(s, node), node.Op == OpKind.BiasAdd ? OpKind.Add : node.Op,
-                        EquatableArray.From(node.Inputs.Select(at)), at(node.Id), node.Axis, node.Offset));
+                    s.Add(covers, new TensorKernel(node.Layer, TensorMath(s, node), node.Op == OpKind.BiasAdd ? OpKind.Add : node.Op,
+                        EquatableArray.From(node.Inputs.Select(s.At)), s.At(node.Id), node.Axis, node.Offset));
                     break;
                 default:
                     throw new NotSupportedException($"{node.Op} ('{node.Name}') has no CPU kernel of its own and no fusion pass took it");
@@ -149,7 +146,7 @@ internal static class FusionPasses
         }
     }
 
-    private static GemmKernel Gemm(FusionState s, Node product, int result, string math, GemmEpilogue epilogue, Func<int, Operand> at)
+    private static GemmKernel Gemm(FusionState s, Node product, int result, string math, GemmEpilogue epilogue)
     {
         var a = s[product.Inputs[0]].Shape;
         var b = s[product.Inputs[1]].Shape;
@@ -157,7 +154,7 @@ internal static class FusionPasses
         int k = product.TransposeA ? a.Dims[0] : a.Dims[1];
         int n = product.TransposeB ? b.Dims[0] : b.Dims[1];
         return new GemmKernel(s[result].Layer, math, product.TransposeA, product.TransposeB, m, n, k,
-            at(product.Inputs[0]), at(product.Inputs[1]), at(result), epilogue);
+            s.At(product.Inputs[0]), s.At(product.Inputs[1]), s.At(result), epilogue);
     }
 
     /// <summary>The comment of a general tensor kernel: what it computes, in the body's own names.</summary>

@@ -8,81 +8,137 @@ using GraphGen.Generators.Model;
 namespace GraphGen.Generators.Fusion;
 
 /// <summary>
-/// Fusion stage: runs the named passes over the training graph (forward, loss, backward) and over the forward
-/// graph alone (Predict), then plans the buffers once for both.
+/// Fusion stage: the kernel plan is the whole program, and every decision in it is one of the named passes below,
+/// run in order over the training step and Predict: which nodes fuse into which kernel, where the optimizer update
+/// runs, which cuBLASLt epilogue each GEMM pairs with, whether CUDA can run the plan, and, last, the buffer plan.
+/// The emitters only print the result. With the GraphGenDumpPlan build property the plan after each pass travels
+/// with it (<see cref="KernelPlan.Dump"/>).
 /// </summary>
 internal static class FusionPipeline
 {
     /// <summary>The passes in the order they run; each sees what the earlier ones left.</summary>
-    public static IReadOnlyList<(string Name, Action<FusionState> Run)> Passes { get; } = new (string, Action<FusionState>)[]
+    public static IReadOnlyList<(string Name, Action<Planning> Run)> Passes { get; } = new (string, Action<Planning>)[]
     {
-        ("softmax-cross-entropy", FusionPasses.SoftmaxCrossEntropy),
-        ("sigmoid-cross-entropy", FusionPasses.SigmoidCrossEntropy),
-        ("regression-loss", FusionPasses.RegressionLoss),
-        ("gemm-bias-activation", FusionPasses.GemmBiasActivation),
-        ("activation-gradient-into-gemm", FusionPasses.ActivationGradientIntoGemm),
-        ("lower-remaining", FusionPasses.LowerRemaining),
+        ("softmax-cross-entropy", EachProgram(FusionPasses.SoftmaxCrossEntropy)),
+        ("sigmoid-cross-entropy", EachProgram(FusionPasses.SigmoidCrossEntropy)),
+        ("regression-loss", EachProgram(FusionPasses.RegressionLoss)),
+        ("gemm-bias-activation", EachProgram(FusionPasses.GemmBiasActivation)),
+        ("activation-gradient-into-gemm", EachProgram(FusionPasses.ActivationGradientIntoGemm)),
+        ("lower-remaining", EachProgram(FusionPasses.LowerRemaining)),
+        ("optimizer-update-into-gemm", PlanPasses.OptimizerUpdateIntoGemm),
+        ("cublaslt-epilogues", PlanPasses.CublasLtEpilogues),
+        ("cuda-coverage", PlanPasses.CudaCoverage),
+        ("plan-buffers", BufferPlanner.Plan),
     };
-    // After the buffer plan, on a model's training kernels: "optimizer-update-into-gemm" (OptimizerUpdateIntoGemm).
 
-    public static KernelPlan Fuse(TrainingGraph training)
+    public static KernelPlan Fuse(TrainingGraph training) => Fuse(training, dump: false);
+
+    public static KernelPlan Fuse(TrainingGraph training, bool dump)
     {
+        var planning = new Planning(training);
+        var dumped = new List<string>();
+        var previous = new List<string>();
+        foreach (var (name, run) in Passes)
+        {
+            run(planning);
+            if (!dump) continue;
+            var now = PlanDump.Render(planning).ToList();
+            if (now.SequenceEqual(previous)) dumped.Add($"after {name}: unchanged");
+            else dumped.AddRange(new[] { $"after {name}:" }.Concat(now));
+            previous = now;
+        }
         var forward = training.Forward;
-        var training_ = Run(training.Nodes);
-        var inference = new List<PendingKernel>();
-        if (forward.Owner is ModelInfo)
-        {
-            // Inference needs neither the targets nor the loss: front ends put them after the output, so the
-            // nodes up to the output are the whole inference graph.
-            var inferenceNodes = forward.Nodes.Take(forward.Output + 1).ToList();
-            if (inferenceNodes.Any(n => n.Op == OpKind.Target || n.IsLoss))
-                throw new InvalidOperationException("The targets and the loss must come after the model output in the graph.");
-            inference = Run(inferenceNodes);
-        }
-
-        var holders = Holders.For(forward.Owner, forward.Parameters);
-        var parameterHolders = forward.Parameters.ToDictionary(p => p.Node, p => holders.Value(p));
-        var gradientHolders = training.Gradients.Where(g => g.Gradient >= 0)
-            .ToDictionary(g => g.Gradient, g => holders.Gradient(forward.Parameters.First(p => p.Node == g.Parameter)));
-        var (storage, buffers) = BufferPlanner.Plan(training.Nodes, training_, parameterHolders, gradientHolders, new HashSet<int> { forward.Output }, holders.Taken);
-
-        Operand At(int id) => storage.TryGetValue(id, out var operand) ? operand
-            : throw new InvalidOperationException($"Value '{training.Nodes[id].Name}' has no storage in the training plan.");
-        var unused = training.Gradients.Where(g => g.Gradient < 0)
-            .Select(g => holders.Gradient(forward.Parameters.First(p => p.Node == g.Parameter))).ToList();
-        var trainingKernels = training_.Select(k => k.Build(At)).ToList();
-        if (forward.Owner is ModelInfo) OptimizerUpdateIntoGemm(trainingKernels);
-        return new KernelPlan(forward.Owner, forward.Parameters, EquatableArray.From(buffers),
-            EquatableArray.From(inference.Select(k => k.Build(At))), At(forward.Output),
-            EquatableArray.From(trainingKernels), EquatableArray.From(unused));
+        return new KernelPlan(forward.Owner, forward.Parameters, EquatableArray.From(planning.Buffers),
+            EquatableArray.From(planning.Inference?.Kernels ?? new List<Kernel>()), planning.Bind(planning.Output),
+            EquatableArray.From(planning.Training.Kernels), EquatableArray.From(planning.UnusedParameters),
+            EquatableArray.From(planning.UpdatedAfterStep), planning.CudaUnsupported, EquatableArray.From(dumped));
     }
 
-    /// <summary>
-    /// The "optimizer-update-into-gemm" pass, on the planned training kernels of a model: a GEMM that writes a weight's
-    /// gradient, with nothing after it reading or writing that gradient or reading the weight, may apply the weight's
-    /// update as it stores (the first layer's weight gradient, typically; not a layer whose weight the backward pass
-    /// still multiplies by, nor a gradient still to be accumulated).
-    /// </summary>
-    private static void OptimizerUpdateIntoGemm(List<Kernel> kernels)
+    private static Action<Planning> EachProgram(Action<FusionState> pass) => planning =>
     {
-        for (int i = 0; i < kernels.Count; i++)
+        foreach (var program in planning.Programs) pass(program);
+    };
+}
+
+/// <summary>
+/// What the passes work on: the training step's program and Predict's (none for a function), every value as an
+/// operand id, and what the plan-wide passes decide (the optimizer's place, CUDA, buffers).
+/// </summary>
+internal sealed class Planning
+{
+    private readonly Dictionary<int, Operand> _fixed = new();
+
+    public Planning(TrainingGraph training)
+    {
+        Graph = training;
+        var forward = training.Forward;
+        var nodes = training.Nodes;
+        for (int p = 0; p < forward.Parameters.Count; p++)
+            _fixed[forward.Parameters[p].Node] = new Operand(OperandKind.ParameterValue, p, nodes[forward.Parameters[p].Node].Shape);
+        foreach (var binding in training.Gradients.Where(g => g.Gradient >= 0))
         {
-            if (kernels[i] is not GemmKernel { C.Kind: OperandKind.ParameterGradient, Epilogue.Kind: EpilogueKind.None } gemm) continue;
-            string holder = Holder(gemm.C);
-            bool touchedLater = kernels.Skip(i + 1).SelectMany(KernelOperands.Of)
-                .Any(o => o.Kind is OperandKind.ParameterValue or OperandKind.ParameterGradient && Holder(o) == holder);
-            if (!touchedLater) kernels[i] = gemm with { UpdatesParameter = true };
+            int p = forward.Parameters.ToList().FindIndex(x => x.Node == binding.Parameter);
+            _fixed[binding.Gradient] = new Operand(OperandKind.ParameterGradient, p, nodes[binding.Gradient].Shape);
         }
+        UnusedParameters = training.Gradients.Where(g => g.Gradient < 0)
+            .Select(g => forward.Parameters.ToList().FindIndex(x => x.Node == g.Parameter)).ToList();
+        UpdatedAfterStep = Enumerable.Range(0, forward.Parameters.Count).ToList();
+        Output = forward.Output;
+
+        Training = new FusionState("training", nodes, At);
+        if (forward.Owner is not ModelInfo)
+        {
+            Programs = new[] { Training };
+            return;
+        }
+        // Inference needs neither the targets nor the loss: front ends put them after the output, so the nodes up to
+        // the output are the whole inference graph, with the same ids as in training.
+        var inferenceNodes = forward.Nodes.Take(forward.Output + 1).ToList();
+        if (inferenceNodes.Any(n => n.Op == OpKind.Target || n.IsLoss))
+            throw new InvalidOperationException("The targets and the loss must come after the model output in the graph.");
+        Inference = new FusionState("inference", inferenceNodes, At);
+        Programs = new[] { Training, Inference };
     }
 
-    /// <summary>The parameter object an operand's value or gradient belongs to (<c>_hidden.Weight</c>).</summary>
-    internal static string Holder(Operand o) => o.Name.EndsWith(".Data", StringComparison.Ordinal) ? o.Name.Substring(0, o.Name.Length - 5)
-        : o.Name.EndsWith(".Gradient", StringComparison.Ordinal) ? o.Name.Substring(0, o.Name.Length - 9) : o.Name;
+    public TrainingGraph Graph { get; }
+    public FusionState Training { get; }
+    public FusionState? Inference { get; }
+    public IReadOnlyList<FusionState> Programs { get; }
+    public bool IsModel => Graph.Forward.Owner is ModelInfo;
+    /// <summary>The node Predict returns (and the function's result).</summary>
+    public int Output { get; }
 
-    private static List<PendingKernel> Run(IReadOnlyList<Node> nodes)
+    /// <summary>Parameters whose gradient is identically zero (nothing they feed reaches the loss).</summary>
+    public List<int> UnusedParameters { get; }
+    /// <summary>Parameters the optimizer updates after the step's kernels (all, until "optimizer-update-into-gemm").</summary>
+    public List<int> UpdatedAfterStep { get; }
+    /// <summary>Why CUDA cannot run the plan ("cuda-coverage"), or null.</summary>
+    public string? CudaUnsupported { get; set; }
+    /// <summary>The activation buffers ("plan-buffers"), and the buffer each value was bound to.</summary>
+    public List<BufferInfo> Buffers { get; } = new();
+    public Dictionary<int, int> BufferOf { get; } = new();
+
+    /// <summary>A node as an operand: a leaf, a parameter's gradient, or a value still to be given a buffer.</summary>
+    public Operand At(int id)
     {
-        var state = new FusionState(nodes);
-        foreach (var (_, run) in Passes) run(state);
-        return state.Kernels.OrderBy(k => k.Position).ToList();
+        if (_fixed.TryGetValue(id, out var operand)) return operand;
+        var node = Graph.Nodes[id];
+        return node.Op switch
+        {
+            OpKind.Input => new Operand(OperandKind.Input, 0, node.Shape),
+            OpKind.Target => new Operand(OperandKind.Targets, 0, node.Shape),
+            OpKind.Constant => new Operand(OperandKind.Constant, 0, node.Shape, node.Value),
+            _ => new Operand(OperandKind.Value, id, node.Shape),
+        };
+    }
+
+    /// <summary>A node's operand once buffers are planned.</summary>
+    public Operand Bind(int id) => Bind(At(id));
+
+    public Operand Bind(Operand operand)
+    {
+        if (operand.Kind != OperandKind.Value) return operand;
+        return BufferOf.TryGetValue(operand.Id, out int buffer) ? new Operand(OperandKind.Buffer, buffer, operand.Shape)
+            : throw new InvalidOperationException($"Value '{Graph.Nodes[operand.Id].Name}' has no storage in the training plan.");
     }
 }

@@ -6,20 +6,23 @@ using GraphGen.Generators.Graph;
 namespace GraphGen.Generators.Fusion;
 
 /// <summary>
-/// A kernel chosen by a pass but not yet bound to storage: the node ids it reads and writes, where it runs
-/// (the id of the last node it covers, which keeps graph order), and how to build it once storage is known.
+/// One program being fused (the training step, or Predict): its nodes, who consumes each, which are already covered
+/// by a kernel, and the kernels so far with the node each runs at (the last it covers, which keeps graph order).
+/// Operands are ids from the start: <see cref="At"/> gives a leaf or a parameter's gradient its place, any other
+/// node a <see cref="OperandKind.Value"/> that the buffer plan binds later.
 /// </summary>
-internal sealed record PendingKernel(int Position, int[] Reads, int[] Writes, Func<Func<int, Operand>, Kernel> Build);
-
-/// <summary>The nodes being fused, who consumes each, which are already covered by a kernel, and the kernels so far.</summary>
 internal sealed class FusionState
 {
     private readonly List<int>[] _consumers;
     private readonly bool[] _covered;
+    private readonly List<(int Position, Kernel Kernel)> _formed = new();
+    private readonly Func<int, Operand> _at;
 
-    public FusionState(IReadOnlyList<Node> nodes)
+    public FusionState(string name, IReadOnlyList<Node> nodes, Func<int, Operand> at)
     {
+        Name = name;
         Nodes = nodes;
+        _at = at;
         _consumers = nodes.Select(_ => new List<int>()).ToArray();
         _covered = new bool[nodes.Count];
         foreach (var node in nodes)
@@ -27,10 +30,16 @@ internal sealed class FusionState
                 _consumers[input].Add(node.Id);
     }
 
+    /// <summary>"training" or "inference", for the plan dump.</summary>
+    public string Name { get; }
     public IReadOnlyList<Node> Nodes { get; }
-    public List<PendingKernel> Kernels { get; } = new();
+
+    /// <summary>The kernels in graph order; passes after kernel forming rewrite them in place.</summary>
+    public List<Kernel> Kernels { get; private set; } = new();
 
     public Node this[int id] => Nodes[id];
+
+    public Operand At(int id) => _at(id);
 
     public IEnumerable<Node> Uncovered(params OpKind[] ops) => Nodes.Where(n => !_covered[n.Id] && ops.Contains(n.Op)).ToList();
 
@@ -45,13 +54,17 @@ internal sealed class FusionState
         return consumer is not null;
     }
 
-    public void Add(int[] covers, int[] reads, int[] writes, Func<Func<int, Operand>, Kernel> build)
+    /// <summary>Claims <paramref name="covers"/> for <paramref name="kernel"/>, which runs where the last of them stands.</summary>
+    public void Add(int[] covers, Kernel kernel)
     {
         foreach (int id in covers)
         {
             if (_covered[id]) throw new InvalidOperationException($"Node '{Nodes[id].Name}' is covered by two kernels.");
             _covered[id] = true;
         }
-        Kernels.Add(new PendingKernel(covers.Max(), reads, writes, build));
+        _formed.Add((covers.Max(), kernel));
+        Kernels = _formed.OrderBy(k => k.Position).Select(k => k.Kernel).ToList();
     }
+
+    public void Replace(Func<Kernel, Kernel> map) => Kernels = Kernels.Select(map).ToList();
 }

@@ -45,10 +45,9 @@ internal static class ForwardGraphBuilder
         for (int i = 0; i < parameterNodes.Length; i++)
         {
             var p = forward.Parameters[i];
-            string field = "_" + char.ToLowerInvariant(p.PropertyName[0]) + p.PropertyName.Substring(1);
             parameterNodes[i] = ir.Leaf(OpKind.Parameter, Shape.Of(p.Shape.ToArray()), p.PropertyName, p.PropertyName);
-            parameters.Add(new ParameterInfo(parameterNodes[i], p.PropertyName, field));
-            declared.Add(new DeclaredParameterInfo(p.PropertyName, p.Modifiers, p.TypeName, field, p.Shape, p.Initializer));
+            parameters.Add(new ParameterInfo(parameterNodes[i], p.PropertyName, i, ParameterPart.Whole));
+            declared.Add(new DeclaredParameterInfo(p.PropertyName, p.Modifiers, p.TypeName, p.Shape, p.Initializer));
         }
 
         var values = ProgramLowering.Lower(program, ir, a => arguments[a], p => parameterNodes[p], diagnostics);

@@ -23,10 +23,10 @@ internal static class FunctionGraphBuilder
         var program = spec.Program;
         var ir = new IrBuilder();
         var parameters = new List<ParameterInfo>();
-        var arguments = program.Arguments.Select(a =>
+        var arguments = program.Arguments.Select((a, i) =>
         {
             int node = ir.Leaf(OpKind.Parameter, Shape.Of(a.Shape.ToArray()), a.Name, a.Name);
-            parameters.Add(new ParameterInfo(node, a.Name, a.Name));
+            parameters.Add(new ParameterInfo(node, a.Name, i, ParameterPart.Whole));
             return node;
         }).ToArray();
 
@@ -36,7 +36,7 @@ internal static class FunctionGraphBuilder
         // The result is what is differentiated; for a tensor the autodiff seeds ones, the gradient of its sum.
         var (nodes, map) = ir.Prune(result);
         var info = new FunctionInfo(spec.Container, spec.ContainerKeyword, spec.Name, spec.Modifiers, spec.ReturnsScalar, program.Arguments, spec.HintName);
-        return new ModelGraph(info, EquatableArray.From(nodes), -1, -1, map(result), map(result),
+        return new ModelGraph(info, EquatableArray.From(nodes), map(result), map(result),
             EquatableArray.From(parameters.Select(p => p with { Node = map(p.Node) })));
     }
 }

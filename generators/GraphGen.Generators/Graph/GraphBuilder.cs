@@ -72,12 +72,12 @@ internal static class GraphBuilder
         int current = input, width = spec.InputWidth;
         foreach (var layer in spec.Layers)
         {
-            string name = layer.LayerName, field = "_" + char.ToLowerInvariant(layer.PropertyName[0]) + layer.PropertyName.Substring(1);
-            layers.Add(new LayerInfo(layer.PropertyName, layer.Modifiers, name, field, width, layer.Units, layer.Activation, layer.WeightInitializer, layer.BiasInitializer));
+            string name = layer.LayerName;
+            layers.Add(new LayerInfo(layer.PropertyName, layer.Modifiers, name, width, layer.Units, layer.Activation, layer.WeightInitializer, layer.BiasInitializer));
             int w = ir.Leaf(OpKind.Parameter, Shape.Of(width, layer.Units), name + ".weight", name);
             int b = ir.Leaf(OpKind.Parameter, Shape.Of(layer.Units), name + ".bias", name);
-            parameters.Add(new ParameterInfo(w, name + ".weight", field + ".Weight"));
-            parameters.Add(new ParameterInfo(b, name + ".bias", field + ".Bias"));
+            parameters.Add(new ParameterInfo(w, name + ".weight", layers.Count - 1, ParameterPart.Weight));
+            parameters.Add(new ParameterInfo(b, name + ".bias", layers.Count - 1, ParameterPart.Bias));
 
             // The same calls a [Forward] body makes for Op.Relu(Op.MatMul(x, W) + b).
             int product = ir.MatMul(current, w, name + "_xw", name);
@@ -121,7 +121,7 @@ internal static class GraphBuilder
         };
         int loss = ir.Loss(lossOp, probabilities, target);
         var (nodes, map) = ir.Prune(output, loss);
-        return new ModelGraph(info, EquatableArray.From(nodes), map(input), map(target), map(output), map(loss),
+        return new ModelGraph(info, EquatableArray.From(nodes), map(output), map(loss),
             EquatableArray.From(parameters.Select(p => p with { Node = map(p.Node) })));
     }
 }

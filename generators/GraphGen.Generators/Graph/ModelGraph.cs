@@ -2,15 +2,21 @@ using GraphGen.Generators.Model;
 
 namespace GraphGen.Generators.Graph;
 
-/// <summary>A trainable tensor: its node, its name in weight files, and the C# expression that holds it.</summary>
-internal sealed record ParameterInfo(int Node, string Name, string Holder);
+/// <summary>Which part of its member a parameter is: a Dense layer's weight or bias, or a whole [Parameter] property or function argument.</summary>
+internal enum ParameterPart { Whole, Weight, Bias }
 
-/// <summary>A Dense layer as the generated class exposes it (property, field, sizes).</summary>
-internal sealed record LayerInfo(string PropertyName, string Modifiers, string LayerName, string Field, int Inputs, int Units, ActivationKind Activation,
+/// <summary>
+/// A trainable tensor: its node, its name in weight files, and whose it is: <paramref name="Member"/> indexes the
+/// owner's layers, declared parameters or function arguments. Each emitter spells where it lives.
+/// </summary>
+internal sealed record ParameterInfo(int Node, string Name, int Member, ParameterPart Part);
+
+/// <summary>A Dense layer as the generated class exposes it (property, sizes).</summary>
+internal sealed record LayerInfo(string PropertyName, string Modifiers, string LayerName, int Inputs, int Units, ActivationKind Activation,
     string? WeightInitializer, string? BiasInitializer);
 
 /// <summary>A [Parameter] property as the generated class exposes it.</summary>
-internal sealed record DeclaredParameterInfo(string PropertyName, string Modifiers, string TypeName, string Field, EquatableArray<int> Shape, string? Initializer)
+internal sealed record DeclaredParameterInfo(string PropertyName, string Modifiers, string TypeName, EquatableArray<int> Shape, string? Initializer)
 {
     public long Count => System.Linq.Enumerable.Aggregate(Shape, 1L, (p, d) => p * d);
 }
@@ -37,15 +43,13 @@ internal sealed record FunctionInfo(TypeIdentity Type, string ContainerKeyword, 
     EquatableArray<ArgumentSpec> Arguments, string HintName) : GraphOwner(Type);
 
 /// <summary>
-/// The forward graph: nodes in topological order, the output, the loss (a scalar) and the parameters. Both front
-/// ends (Dense declarations and [Forward] bodies) and [Differentiable] functions lower into this; a function has
-/// no input or target (−1), its arguments are its parameters and its loss is its result (summed if not a scalar).
+/// The forward graph: nodes in topological order, the output, the value differentiated (a model's loss, a scalar;
+/// a function's result, summed if it is a tensor) and the parameters. Both front ends (Dense declarations and
+/// [Forward] bodies) and [Differentiable] functions lower into this; a function's arguments are its parameters.
 /// </summary>
 internal sealed record ModelGraph(
     GraphOwner Owner,
     EquatableArray<Node> Nodes,
-    int Input,
-    int Target,
     int Output,
     int Loss,
     EquatableArray<ParameterInfo> Parameters);

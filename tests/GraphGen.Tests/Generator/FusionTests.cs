@@ -35,8 +35,8 @@ public class FusionTests
         int y = Add(OpKind.Add, Shape.Rows(4), "y", relu, tanh);
         int t = Add(OpKind.Target, Shape.Rows(4), "targets");
         int loss = Add(OpKind.MeanSquaredError, Shape.Scalar, "loss", y, t);
-        var graph = new ModelGraph(Info, EquatableArray.From(nodes), x, t, y, loss,
-            EquatableArray.Of(new ParameterInfo(w, "w", "_w")));
+        var graph = new ModelGraph(Info, EquatableArray.From(nodes), y, loss,
+            EquatableArray.Of(new ParameterInfo(w, "w", 0, ParameterPart.Whole)));
 
         var plan = FusionPipeline.Fuse(GradientBuilder.Differentiate(graph));
 
@@ -46,7 +46,7 @@ public class FusionTests
         Assert.Contains(plan.Training, k => k is RegressionLossKernel { Squared: true });
         var weightGradient = Assert.Single(plan.Training.OfType<GemmKernel>(), g => g.TransposeA);
         Assert.Equal(OperandKind.ParameterGradient, weightGradient.C.Kind);
-        Assert.Equal("_w.Gradient", weightGradient.C.Name);
+        Assert.Equal(0, weightGradient.C.Id); // parameter 0's gradient
         // No input gradient: x is data.
         Assert.DoesNotContain(plan.Training.OfType<GemmKernel>(), g => g.TransposeB);
         Assert.Equal(4, plan.Inference.Count); // x·W, relu, tanh, add
@@ -68,15 +68,15 @@ public class FusionTests
         {
             int w = Add(OpKind.Parameter, Shape.Of(8, 8), $"l{l}.weight");
             int b = Add(OpKind.Parameter, Shape.Of(8), $"l{l}.bias");
-            parameters.Add(new ParameterInfo(w, $"l{l}.weight", $"_l{l}.Weight"));
-            parameters.Add(new ParameterInfo(b, $"l{l}.bias", $"_l{l}.Bias"));
+            parameters.Add(new ParameterInfo(w, $"l{l}.weight", l, ParameterPart.Weight));
+            parameters.Add(new ParameterInfo(b, $"l{l}.bias", l, ParameterPart.Bias));
             int z = Add(OpKind.BiasAdd, Shape.Rows(8), $"l{l}_z", Add(OpKind.MatMul, Shape.Rows(8), $"l{l}_xw", h, w), b);
             nodes.Add(new Node(nodes.Count, OpKind.Activation, EquatableArray.Of(z), Shape.Rows(8), $"l{l}_out", $"l{l}", Activation: ActivationKind.Tanh));
             h = nodes.Count - 1;
         }
         int t = Add(OpKind.Target, Shape.Rows(8), "targets");
         int loss = Add(OpKind.MeanSquaredError, Shape.Scalar, "loss", h, t);
-        var graph = new ModelGraph(Info, EquatableArray.From(nodes), 0, t, h, loss, EquatableArray.From(parameters));
+        var graph = new ModelGraph(Info, EquatableArray.From(nodes), h, loss, EquatableArray.From(parameters));
 
         var plan = FusionPipeline.Fuse(GradientBuilder.Differentiate(graph));
 
@@ -85,6 +85,6 @@ public class FusionTests
         Assert.Contains(plan.Buffers, b => b.Holds.Contains(", then "));
         // No kernel writes a buffer it also reads (the GEMM epilogue reads its auxiliary while storing).
         foreach (var gemm in plan.Training.OfType<GemmKernel>())
-            Assert.NotEqual(gemm.C.Name, gemm.Epilogue.Auxiliary?.Name);
+            Assert.NotEqual(gemm.C, gemm.Epilogue.Auxiliary);
     }
 }

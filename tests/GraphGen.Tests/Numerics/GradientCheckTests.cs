@@ -25,7 +25,7 @@ public class GradientCheckTests
         public int Param(params int[] dims)
         {
             int id = Add(OpKind.Parameter, Shape.Of(dims), "p" + Nodes.Count);
-            Parameters.Add(new ParameterInfo(id, "p" + id, "p" + id));
+            Parameters.Add(new ParameterInfo(id, "p" + id, Parameters.Count, ParameterPart.Whole));
             // Values away from 0 so relu's kink is not inside the finite-difference step.
             Leaves[id] = Enumerable.Range(0, dims.Aggregate(1, (a, b) => a * b)).Select(_ => Away(_random.NextDouble() * 2 - 1)).ToArray();
             return id;
@@ -41,7 +41,7 @@ public class GradientCheckTests
             {
                 Nodes.Add(node);
                 if (node.Op != OpKind.Parameter) continue;
-                Parameters.Add(new ParameterInfo(node.Id, node.Name, node.Name));
+                Parameters.Add(new ParameterInfo(node.Id, node.Name, Parameters.Count, ParameterPart.Whole));
                 int count = IrInterpreter.Dims(node.Shape, Batch).Aggregate(1, (a, b) => a * b);
                 Leaves[node.Id] = Enumerable.Range(0, count).Select(_ => Away(_random.NextDouble() * 2 - 1)).ToArray();
             }
@@ -114,7 +114,7 @@ public class GradientCheckTests
         public void Check(int output, int loss)
         {
             var info = new ModelInfo(new TypeIdentity(null, EquatableArray<ContainingType>.Empty, "T"), 1, 1, LossKind.MeanSquaredError, false, EquatableArray<LayerInfo>.Empty);
-            var graph = new ModelGraph(info, EquatableArray.From(Nodes), -1, -1, output, loss, EquatableArray.From(Parameters));
+            var graph = new ModelGraph(info, EquatableArray.From(Nodes), output, loss, EquatableArray.From(Parameters));
             var training = GradientBuilder.Differentiate(graph);
             var values = IrInterpreter.Run(training.Nodes, Leaves, Batch);
             foreach (var binding in training.Gradients)

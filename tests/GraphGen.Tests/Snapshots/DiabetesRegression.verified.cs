@@ -48,10 +48,14 @@ partial class Outer
         {
             // hidden: hidden_out = relu(x·hidden.weight + hidden.bias)
             //   (B, 10)·(10, 16) → (B, 16)
-            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NN, batch, 16, 10, x, _hidden.Weight.Data, _hiddenOut, new global::GraphGen.Cpu.BiasActivation<global::GraphGen.Cpu.Relu>(_hidden.Bias.Data));
+            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NN, m: batch, n: 16, k: 10,
+                a: x, b: _hidden.Weight.Data, c: _hiddenOut,
+                epilogue: new global::GraphGen.Cpu.BiasActivation<global::GraphGen.Cpu.Relu>(_hidden.Bias.Data));
             // prediction: prediction_z = hidden_out·prediction.weight + prediction.bias
             //   (B, 16)·(16, 1) → (B, 1)
-            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NN, batch, 1, 16, _hiddenOut, _prediction.Weight.Data, _predictionZ, new global::GraphGen.Cpu.BiasActivation<global::GraphGen.Cpu.Linear>(_prediction.Bias.Data));
+            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NN, m: batch, n: 1, k: 16,
+                a: _hiddenOut, b: _prediction.Weight.Data, c: _predictionZ,
+                epilogue: new global::GraphGen.Cpu.BiasActivation<global::GraphGen.Cpu.Linear>(_prediction.Bias.Data));
             return global::System.MemoryExtensions.AsSpan(_predictionZ, 0, batch);
         }
 
@@ -64,10 +68,14 @@ partial class Outer
             float loss;
             // hidden: hidden_out = relu(x·hidden.weight + hidden.bias)
             //   (B, 10)·(10, 16) → (B, 16)
-            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NN, batch, 16, 10, x, _hidden.Weight.Data, _hiddenOut, new global::GraphGen.Cpu.BiasActivation<global::GraphGen.Cpu.Relu>(_hidden.Bias.Data));
+            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NN, m: batch, n: 16, k: 10,
+                a: x, b: _hidden.Weight.Data, c: _hiddenOut,
+                epilogue: new global::GraphGen.Cpu.BiasActivation<global::GraphGen.Cpu.Relu>(_hidden.Bias.Data));
             // prediction: prediction_z = hidden_out·prediction.weight + prediction.bias
             //   (B, 16)·(16, 1) → (B, 1)
-            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NN, batch, 1, 16, _hiddenOut, _prediction.Weight.Data, _predictionZ, new global::GraphGen.Cpu.BiasActivation<global::GraphGen.Cpu.Linear>(_prediction.Bias.Data));
+            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NN, m: batch, n: 1, k: 16,
+                a: _hiddenOut, b: _prediction.Weight.Data, c: _predictionZ,
+                epilogue: new global::GraphGen.Cpu.BiasActivation<global::GraphGen.Cpu.Linear>(_prediction.Bias.Data));
             // loss: loss = mean (prediction_z − t)²; d_prediction_z = 2 (prediction_z − t) / (B·1)
             //   (B, 1) → loss, (B, 1)
             loss = global::GraphGen.Cpu.LossKernels.MeanSquaredError(_predictionZ, targets, _dPredictionZ, batch, 1);
@@ -76,17 +84,22 @@ partial class Outer
             global::GraphGen.Cpu.Kernels.ColumnSums(_dPredictionZ, _prediction.Bias.Gradient, batch, 1);
             // prediction: d_prediction.weight = hidden_outᵀ·d_prediction_z
             //   (B, 16)ᵀ·(B, 1) → (16, 1)
-            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.TN, 16, 1, batch, _hiddenOut, _dPredictionZ, _prediction.Weight.Gradient);
+            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.TN, m: 16, n: 1, k: batch,
+                a: _hiddenOut, b: _dPredictionZ, c: _prediction.Weight.Gradient);
             // hidden: d_hidden_z = (d_prediction_z·prediction.weightᵀ) ⊙ relu'(hidden_out)
             //   (B, 1)·(16, 1)ᵀ → (B, 16)
-            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NT, batch, 16, 1, _dPredictionZ, _prediction.Weight.Data, _dHiddenZ, new global::GraphGen.Cpu.ActivationGradient<global::GraphGen.Cpu.Relu>(_hiddenOut, 16));
+            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NT, m: batch, n: 16, k: 1,
+                a: _dPredictionZ, b: _prediction.Weight.Data, c: _dHiddenZ,
+                epilogue: new global::GraphGen.Cpu.ActivationGradient<global::GraphGen.Cpu.Relu>(_hiddenOut, 16));
             // hidden: d_hidden.bias = Σ_rows d_hidden_z
             //   (B, 16) → (16)
             global::GraphGen.Cpu.Kernels.ColumnSums(_dHiddenZ, _hidden.Bias.Gradient, batch, 16);
             // hidden: d_hidden.weight = xᵀ·d_hidden_z
             //   (B, 10)ᵀ·(B, 16) → (10, 16)
-            //   TrainStep and Fit apply the optimizer's update of this weight as each gradient value is stored
-            MultiplyGradient(global::GraphGen.Cpu.GemmLayout.TN, 10, 16, batch, x, _dHiddenZ, _hidden.Weight);
+            //   the optimizer updates hidden.weight here, as each value of its gradient is stored (TrainStep, Fit)
+            MultiplyGradient(global::GraphGen.Cpu.GemmLayout.TN, m: 10, n: 16, k: batch,
+                a: x, b: _dHiddenZ, parameter: _hidden.Weight);
+            // TrainStep and Fit now apply the optimizer to hidden.bias, prediction.weight, prediction.bias, from the gradients above
             return loss;
         }
     }

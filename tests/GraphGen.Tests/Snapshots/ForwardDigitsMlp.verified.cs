@@ -74,13 +74,19 @@ namespace Demo
         {
             // h1: h1 = tanh(x·W1 + B1)
             //   (B, 64)·(64, 100) → (B, 100)
-            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NN, batch, 100, 64, x, _w1.Data, _h1, new global::GraphGen.Cpu.BiasActivation<global::GraphGen.Cpu.Tanh>(_b1.Data));
+            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NN, m: batch, n: 100, k: 64,
+                a: x, b: _w1.Data, c: _h1,
+                epilogue: new global::GraphGen.Cpu.BiasActivation<global::GraphGen.Cpu.Tanh>(_b1.Data));
             // h2: h2 = tanh(h1·W2 + B2)
             //   (B, 100)·(100, 50) → (B, 50)
-            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NN, batch, 50, 100, _h1, _w2.Data, _h2, new global::GraphGen.Cpu.BiasActivation<global::GraphGen.Cpu.Tanh>(_b2.Data));
+            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NN, m: batch, n: 50, k: 100,
+                a: _h1, b: _w2.Data, c: _h2,
+                epilogue: new global::GraphGen.Cpu.BiasActivation<global::GraphGen.Cpu.Tanh>(_b2.Data));
             // result: result_sum = h2·W3 + B3
             //   (B, 50)·(50, 10) → (B, 10)
-            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NN, batch, 10, 50, _h2, _w3.Data, _resultSum, new global::GraphGen.Cpu.BiasActivation<global::GraphGen.Cpu.Linear>(_b3.Data));
+            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NN, m: batch, n: 10, k: 50,
+                a: _h2, b: _w3.Data, c: _resultSum,
+                epilogue: new global::GraphGen.Cpu.BiasActivation<global::GraphGen.Cpu.Linear>(_b3.Data));
             // result: result_softmax = softmax(result_sum)
             //   (B, 10) → (B, 10)
             global::GraphGen.Cpu.Kernels.Softmax(_resultSum, _resultSoftmax, batch, 10);
@@ -96,13 +102,19 @@ namespace Demo
             float loss;
             // h1: h1 = tanh(x·W1 + B1)
             //   (B, 64)·(64, 100) → (B, 100)
-            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NN, batch, 100, 64, x, _w1.Data, _h1, new global::GraphGen.Cpu.BiasActivation<global::GraphGen.Cpu.Tanh>(_b1.Data));
+            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NN, m: batch, n: 100, k: 64,
+                a: x, b: _w1.Data, c: _h1,
+                epilogue: new global::GraphGen.Cpu.BiasActivation<global::GraphGen.Cpu.Tanh>(_b1.Data));
             // h2: h2 = tanh(h1·W2 + B2)
             //   (B, 100)·(100, 50) → (B, 50)
-            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NN, batch, 50, 100, _h1, _w2.Data, _h2, new global::GraphGen.Cpu.BiasActivation<global::GraphGen.Cpu.Tanh>(_b2.Data));
+            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NN, m: batch, n: 50, k: 100,
+                a: _h1, b: _w2.Data, c: _h2,
+                epilogue: new global::GraphGen.Cpu.BiasActivation<global::GraphGen.Cpu.Tanh>(_b2.Data));
             // result: result_sum = h2·W3 + B3
             //   (B, 50)·(50, 10) → (B, 10)
-            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NN, batch, 10, 50, _h2, _w3.Data, _resultSum, new global::GraphGen.Cpu.BiasActivation<global::GraphGen.Cpu.Linear>(_b3.Data));
+            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NN, m: batch, n: 10, k: 50,
+                a: _h2, b: _w3.Data, c: _resultSum,
+                epilogue: new global::GraphGen.Cpu.BiasActivation<global::GraphGen.Cpu.Linear>(_b3.Data));
             // result: result_softmax = softmax(result_sum); loss = mean −log result_softmax[label]; d_result_sum = (result_softmax − onehot(label)) / B
             //   (B, 10) → loss, (B, 10), (B, 10)
             loss = global::GraphGen.Cpu.LossKernels.SoftmaxCrossEntropy(_resultSum, targets, _resultSoftmax, _dResultSum, batch, 10);
@@ -111,26 +123,34 @@ namespace Demo
             global::GraphGen.Cpu.Kernels.ColumnSums(_dResultSum, _b3.Gradient, batch, 10);
             // result: d_W3 = h2ᵀ·d_result_sum
             //   (B, 50)ᵀ·(B, 10) → (50, 10)
-            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.TN, 50, 10, batch, _h2, _dResultSum, _w3.Gradient);
+            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.TN, m: 50, n: 10, k: batch,
+                a: _h2, b: _dResultSum, c: _w3.Gradient);
             // h2: d_h2_sum = (d_result_sum·W3ᵀ) ⊙ tanh'(h2)
             //   (B, 10)·(50, 10)ᵀ → (B, 50)
-            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NT, batch, 50, 10, _dResultSum, _w3.Data, _dH2Sum, new global::GraphGen.Cpu.ActivationGradient<global::GraphGen.Cpu.Tanh>(_h2, 50));
+            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NT, m: batch, n: 50, k: 10,
+                a: _dResultSum, b: _w3.Data, c: _dH2Sum,
+                epilogue: new global::GraphGen.Cpu.ActivationGradient<global::GraphGen.Cpu.Tanh>(_h2, 50));
             // h2: d_B2 = Σ_rows d_h2_sum
             //   (B, 50) → (50)
             global::GraphGen.Cpu.Kernels.ColumnSums(_dH2Sum, _b2.Gradient, batch, 50);
             // h2: d_W2 = h1ᵀ·d_h2_sum
             //   (B, 100)ᵀ·(B, 50) → (100, 50)
-            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.TN, 100, 50, batch, _h1, _dH2Sum, _w2.Gradient);
+            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.TN, m: 100, n: 50, k: batch,
+                a: _h1, b: _dH2Sum, c: _w2.Gradient);
             // h1: d_h1_sum = (d_h2_sum·W2ᵀ) ⊙ tanh'(h1)
             //   (B, 50)·(100, 50)ᵀ → (B, 100)
-            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NT, batch, 100, 50, _dH2Sum, _w2.Data, _dH1Sum, new global::GraphGen.Cpu.ActivationGradient<global::GraphGen.Cpu.Tanh>(_h1, 100));
+            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NT, m: batch, n: 100, k: 50,
+                a: _dH2Sum, b: _w2.Data, c: _dH1Sum,
+                epilogue: new global::GraphGen.Cpu.ActivationGradient<global::GraphGen.Cpu.Tanh>(_h1, 100));
             // h1: d_B1 = Σ_rows d_h1_sum
             //   (B, 100) → (100)
             global::GraphGen.Cpu.Kernels.ColumnSums(_dH1Sum, _b1.Gradient, batch, 100);
             // h1: d_W1 = xᵀ·d_h1_sum
             //   (B, 64)ᵀ·(B, 100) → (64, 100)
-            //   TrainStep and Fit apply the optimizer's update of this weight as each gradient value is stored
-            MultiplyGradient(global::GraphGen.Cpu.GemmLayout.TN, 64, 100, batch, x, _dH1Sum, _w1);
+            //   the optimizer updates W1 here, as each value of its gradient is stored (TrainStep, Fit)
+            MultiplyGradient(global::GraphGen.Cpu.GemmLayout.TN, m: 64, n: 100, k: batch,
+                a: x, b: _dH1Sum, parameter: _w1);
+            // TrainStep and Fit now apply the optimizer to B1, W2, B2, W3, B3, from the gradients above
             return loss;
         }
     }

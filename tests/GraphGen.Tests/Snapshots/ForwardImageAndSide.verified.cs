@@ -71,10 +71,13 @@ namespace Demo
             global::GraphGen.Cpu.TensorKernels.CopyBlock(global::System.MemoryExtensions.AsSpan(_side, 0, batch * 10), 10, 0, global::System.MemoryExtensions.AsSpan(_joined, 0, batch * 74), 74, 64, batch, 10);
             // hidden: hidden = relu(joined·W1 + B1)
             //   (B, 74)·(74, 16) → (B, 16)
-            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NN, batch, 16, 74, _joined, _w1.Data, _hidden, new global::GraphGen.Cpu.BiasActivation<global::GraphGen.Cpu.Relu>(_b1.Data));
+            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NN, m: batch, n: 16, k: 74,
+                a: _joined, b: _w1.Data, c: _hidden,
+                epilogue: new global::GraphGen.Cpu.BiasActivation<global::GraphGen.Cpu.Relu>(_b1.Data));
             // result: result_matmul = hidden·W2
             //   (B, 16)·(16, 1) → (B, 1)
-            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NN, batch, 1, 16, _hidden, _w2.Data, _resultMatmul);
+            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NN, m: batch, n: 1, k: 16,
+                a: _hidden, b: _w2.Data, c: _resultMatmul);
             return global::System.MemoryExtensions.AsSpan(_resultMatmul, 0, batch);
         }
 
@@ -97,26 +100,34 @@ namespace Demo
             global::GraphGen.Cpu.TensorKernels.CopyBlock(global::System.MemoryExtensions.AsSpan(_side, 0, batch * 10), 10, 0, global::System.MemoryExtensions.AsSpan(_joined, 0, batch * 74), 74, 64, batch, 10);
             // hidden: hidden = relu(joined·W1 + B1)
             //   (B, 74)·(74, 16) → (B, 16)
-            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NN, batch, 16, 74, _joined, _w1.Data, _hidden, new global::GraphGen.Cpu.BiasActivation<global::GraphGen.Cpu.Relu>(_b1.Data));
+            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NN, m: batch, n: 16, k: 74,
+                a: _joined, b: _w1.Data, c: _hidden,
+                epilogue: new global::GraphGen.Cpu.BiasActivation<global::GraphGen.Cpu.Relu>(_b1.Data));
             // result: result_matmul = hidden·W2
             //   (B, 16)·(16, 1) → (B, 1)
-            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NN, batch, 1, 16, _hidden, _w2.Data, _resultMatmul);
+            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NN, m: batch, n: 1, k: 16,
+                a: _hidden, b: _w2.Data, c: _resultMatmul);
             // output: output_probs = sigmoid(result_matmul); loss = mean −(t·log output_probs + (1 − t)·log(1 − output_probs)); d_result_matmul = (output_probs − t) / (B·1)
             //   (B, 1) → loss, (B, 1), (B, 1)
             loss = global::GraphGen.Cpu.LossKernels.SigmoidCrossEntropy(_resultMatmul, targets, _outputProbs, _dResultMatmul, batch, 1);
             // result: d_W2 = hiddenᵀ·d_result_matmul
             //   (B, 16)ᵀ·(B, 1) → (16, 1)
-            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.TN, 16, 1, batch, _hidden, _dResultMatmul, _w2.Gradient);
+            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.TN, m: 16, n: 1, k: batch,
+                a: _hidden, b: _dResultMatmul, c: _w2.Gradient);
             // hidden: d_hidden_sum = (d_result_matmul·W2ᵀ) ⊙ relu'(hidden)
             //   (B, 1)·(16, 1)ᵀ → (B, 16)
-            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NT, batch, 16, 1, _dResultMatmul, _w2.Data, _dHiddenSum, new global::GraphGen.Cpu.ActivationGradient<global::GraphGen.Cpu.Relu>(_hidden, 16));
+            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NT, m: batch, n: 16, k: 1,
+                a: _dResultMatmul, b: _w2.Data, c: _dHiddenSum,
+                epilogue: new global::GraphGen.Cpu.ActivationGradient<global::GraphGen.Cpu.Relu>(_hidden, 16));
             // hidden: d_B1 = Σ_rows d_hidden_sum
             //   (B, 16) → (16)
             global::GraphGen.Cpu.Kernels.ColumnSums(_dHiddenSum, _b1.Gradient, batch, 16);
             // hidden: d_W1 = joinedᵀ·d_hidden_sum
             //   (B, 74)ᵀ·(B, 16) → (74, 16)
-            //   TrainStep and Fit apply the optimizer's update of this weight as each gradient value is stored
-            MultiplyGradient(global::GraphGen.Cpu.GemmLayout.TN, 74, 16, batch, _joined, _dHiddenSum, _w1);
+            //   the optimizer updates W1 here, as each value of its gradient is stored (TrainStep, Fit)
+            MultiplyGradient(global::GraphGen.Cpu.GemmLayout.TN, m: 74, n: 16, k: batch,
+                a: _joined, b: _dHiddenSum, parameter: _w1);
+            // TrainStep and Fit now apply the optimizer to B1, W2, from the gradients above
             return loss;
         }
     }

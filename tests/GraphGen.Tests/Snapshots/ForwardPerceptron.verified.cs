@@ -44,7 +44,9 @@ namespace Demo
         {
             // result: result_sum = x·W + B
             //   (B, 10)·(10, 1) → (B, 1)
-            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NN, batch, 1, 10, x, _w.Data, _resultSum, new global::GraphGen.Cpu.BiasActivation<global::GraphGen.Cpu.Linear>(_b.Data));
+            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NN, m: batch, n: 1, k: 10,
+                a: x, b: _w.Data, c: _resultSum,
+                epilogue: new global::GraphGen.Cpu.BiasActivation<global::GraphGen.Cpu.Linear>(_b.Data));
             return global::System.MemoryExtensions.AsSpan(_resultSum, 0, batch);
         }
 
@@ -57,7 +59,9 @@ namespace Demo
             float loss;
             // result: result_sum = x·W + B
             //   (B, 10)·(10, 1) → (B, 1)
-            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NN, batch, 1, 10, x, _w.Data, _resultSum, new global::GraphGen.Cpu.BiasActivation<global::GraphGen.Cpu.Linear>(_b.Data));
+            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NN, m: batch, n: 1, k: 10,
+                a: x, b: _w.Data, c: _resultSum,
+                epilogue: new global::GraphGen.Cpu.BiasActivation<global::GraphGen.Cpu.Linear>(_b.Data));
             // loss: loss = mean (result_sum − t)²; d_result_sum = 2 (result_sum − t) / (B·1)
             //   (B, 1) → loss, (B, 1)
             loss = global::GraphGen.Cpu.LossKernels.MeanSquaredError(_resultSum, targets, _dResultSum, batch, 1);
@@ -66,8 +70,10 @@ namespace Demo
             global::GraphGen.Cpu.Kernels.ColumnSums(_dResultSum, _b.Gradient, batch, 1);
             // result: d_W = xᵀ·d_result_sum
             //   (B, 10)ᵀ·(B, 1) → (10, 1)
-            //   TrainStep and Fit apply the optimizer's update of this weight as each gradient value is stored
-            MultiplyGradient(global::GraphGen.Cpu.GemmLayout.TN, 10, 1, batch, x, _dResultSum, _w);
+            //   the optimizer updates W here, as each value of its gradient is stored (TrainStep, Fit)
+            MultiplyGradient(global::GraphGen.Cpu.GemmLayout.TN, m: 10, n: 1, k: batch,
+                a: x, b: _dResultSum, parameter: _w);
+            // TrainStep and Fit now apply the optimizer to B, from the gradients above
             return loss;
         }
     }

@@ -55,13 +55,16 @@ namespace Demo
         {
             // h: h_relu = relu(x·W + B)
             //   (B, 32)·(32, 32) → (B, 32)
-            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NN, batch, 32, 32, x, _w.Data, _hRelu, new global::GraphGen.Cpu.BiasActivation<global::GraphGen.Cpu.Relu>(_b.Data));
+            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NN, m: batch, n: 32, k: 32,
+                a: x, b: _w.Data, c: _hRelu,
+                epilogue: new global::GraphGen.Cpu.BiasActivation<global::GraphGen.Cpu.Relu>(_b.Data));
             // h: h = x + h_relu
             //   (B, 32), (B, 32) → (B, 32)
             global::System.Numerics.Tensors.TensorPrimitives.Add<float>(x[..(batch * 32)], global::System.MemoryExtensions.AsSpan(_hRelu, 0, batch * 32), global::System.MemoryExtensions.AsSpan(_h, 0, batch * 32));
             // result: result_matmul = h·Head
             //   (B, 32)·(32, 10) → (B, 10)
-            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NN, batch, 10, 32, _h, _head.Data, _resultMatmul);
+            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NN, m: batch, n: 10, k: 32,
+                a: _h, b: _head.Data, c: _resultMatmul);
             // result: result_softmax = softmax(result_matmul)
             //   (B, 10) → (B, 10)
             global::GraphGen.Cpu.Kernels.Softmax(_resultMatmul, _resultSoftmax, batch, 10);
@@ -77,29 +80,37 @@ namespace Demo
             float loss;
             // h: h_relu = relu(x·W + B)
             //   (B, 32)·(32, 32) → (B, 32)
-            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NN, batch, 32, 32, x, _w.Data, _hRelu, new global::GraphGen.Cpu.BiasActivation<global::GraphGen.Cpu.Relu>(_b.Data));
+            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NN, m: batch, n: 32, k: 32,
+                a: x, b: _w.Data, c: _hRelu,
+                epilogue: new global::GraphGen.Cpu.BiasActivation<global::GraphGen.Cpu.Relu>(_b.Data));
             // h: h = x + h_relu
             //   (B, 32), (B, 32) → (B, 32)
             global::System.Numerics.Tensors.TensorPrimitives.Add<float>(x[..(batch * 32)], global::System.MemoryExtensions.AsSpan(_hRelu, 0, batch * 32), global::System.MemoryExtensions.AsSpan(_h, 0, batch * 32));
             // result: result_matmul = h·Head
             //   (B, 32)·(32, 10) → (B, 10)
-            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NN, batch, 10, 32, _h, _head.Data, _resultMatmul);
+            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NN, m: batch, n: 10, k: 32,
+                a: _h, b: _head.Data, c: _resultMatmul);
             // result: result_softmax = softmax(result_matmul); loss = mean −log result_softmax[label]; d_result_matmul = (result_softmax − onehot(label)) / B
             //   (B, 10) → loss, (B, 10), (B, 10)
             loss = global::GraphGen.Cpu.LossKernels.SoftmaxCrossEntropy(_resultMatmul, targets, _resultSoftmax, _dResultMatmul, batch, 10);
             // result: d_Head = hᵀ·d_result_matmul
             //   (B, 32)ᵀ·(B, 10) → (32, 10)
-            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.TN, 32, 10, batch, _h, _dResultMatmul, _head.Gradient);
+            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.TN, m: 32, n: 10, k: batch,
+                a: _h, b: _dResultMatmul, c: _head.Gradient);
             // h: d_h_sum = (d_result_matmul·Headᵀ) ⊙ relu'(h_relu)
             //   (B, 10)·(32, 10)ᵀ → (B, 32)
-            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NT, batch, 32, 10, _dResultMatmul, _head.Data, _h, new global::GraphGen.Cpu.ActivationGradient<global::GraphGen.Cpu.Relu>(_hRelu, 32));
+            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NT, m: batch, n: 32, k: 10,
+                a: _dResultMatmul, b: _head.Data, c: _h,
+                epilogue: new global::GraphGen.Cpu.ActivationGradient<global::GraphGen.Cpu.Relu>(_hRelu, 32));
             // h: d_B = Σ_rows d_h_sum
             //   (B, 32) → (32)
             global::GraphGen.Cpu.Kernels.ColumnSums(_h, _b.Gradient, batch, 32);
             // h: d_W = xᵀ·d_h_sum
             //   (B, 32)ᵀ·(B, 32) → (32, 32)
-            //   TrainStep and Fit apply the optimizer's update of this weight as each gradient value is stored
-            MultiplyGradient(global::GraphGen.Cpu.GemmLayout.TN, 32, 32, batch, x, _h, _w);
+            //   the optimizer updates W here, as each value of its gradient is stored (TrainStep, Fit)
+            MultiplyGradient(global::GraphGen.Cpu.GemmLayout.TN, m: 32, n: 32, k: batch,
+                a: x, b: _h, parameter: _w);
+            // TrainStep and Fit now apply the optimizer to B, Head, from the gradients above
             return loss;
         }
     }

@@ -50,10 +50,14 @@ namespace Demo
         {
             // hidden: hidden_out = relu(x·hidden.weight + hidden.bias)
             //   (B, 784)·(784, 512) → (B, 512)
-            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NN, batch, 512, 784, x, _hidden.Weight.Data, _hiddenOut, new global::GraphGen.Cpu.BiasActivation<global::GraphGen.Cpu.Relu>(_hidden.Bias.Data));
+            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NN, m: batch, n: 512, k: 784,
+                a: x, b: _hidden.Weight.Data, c: _hiddenOut,
+                epilogue: new global::GraphGen.Cpu.BiasActivation<global::GraphGen.Cpu.Relu>(_hidden.Bias.Data));
             // output: output_z = hidden_out·output.weight + output.bias
             //   (B, 512)·(512, 10) → (B, 10)
-            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NN, batch, 10, 512, _hiddenOut, _output.Weight.Data, _outputZ, new global::GraphGen.Cpu.BiasActivation<global::GraphGen.Cpu.Linear>(_output.Bias.Data));
+            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NN, m: batch, n: 10, k: 512,
+                a: _hiddenOut, b: _output.Weight.Data, c: _outputZ,
+                epilogue: new global::GraphGen.Cpu.BiasActivation<global::GraphGen.Cpu.Linear>(_output.Bias.Data));
             // output: output_probs = softmax(output_z)
             //   (B, 10) → (B, 10)
             global::GraphGen.Cpu.Kernels.Softmax(_outputZ, _outputProbs, batch, 10);
@@ -69,10 +73,14 @@ namespace Demo
             float loss;
             // hidden: hidden_out = relu(x·hidden.weight + hidden.bias)
             //   (B, 784)·(784, 512) → (B, 512)
-            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NN, batch, 512, 784, x, _hidden.Weight.Data, _hiddenOut, new global::GraphGen.Cpu.BiasActivation<global::GraphGen.Cpu.Relu>(_hidden.Bias.Data));
+            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NN, m: batch, n: 512, k: 784,
+                a: x, b: _hidden.Weight.Data, c: _hiddenOut,
+                epilogue: new global::GraphGen.Cpu.BiasActivation<global::GraphGen.Cpu.Relu>(_hidden.Bias.Data));
             // output: output_z = hidden_out·output.weight + output.bias
             //   (B, 512)·(512, 10) → (B, 10)
-            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NN, batch, 10, 512, _hiddenOut, _output.Weight.Data, _outputZ, new global::GraphGen.Cpu.BiasActivation<global::GraphGen.Cpu.Linear>(_output.Bias.Data));
+            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NN, m: batch, n: 10, k: 512,
+                a: _hiddenOut, b: _output.Weight.Data, c: _outputZ,
+                epilogue: new global::GraphGen.Cpu.BiasActivation<global::GraphGen.Cpu.Linear>(_output.Bias.Data));
             // output: output_probs = softmax(output_z); loss = mean −log output_probs[label]; d_output_z = (output_probs − onehot(label)) / B
             //   (B, 10) → loss, (B, 10), (B, 10)
             loss = global::GraphGen.Cpu.LossKernels.SoftmaxCrossEntropy(_outputZ, targets, _outputProbs, _dOutputZ, batch, 10);
@@ -81,17 +89,22 @@ namespace Demo
             global::GraphGen.Cpu.Kernels.ColumnSums(_dOutputZ, _output.Bias.Gradient, batch, 10);
             // output: d_output.weight = hidden_outᵀ·d_output_z
             //   (B, 512)ᵀ·(B, 10) → (512, 10)
-            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.TN, 512, 10, batch, _hiddenOut, _dOutputZ, _output.Weight.Gradient);
+            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.TN, m: 512, n: 10, k: batch,
+                a: _hiddenOut, b: _dOutputZ, c: _output.Weight.Gradient);
             // hidden: d_hidden_z = (d_output_z·output.weightᵀ) ⊙ relu'(hidden_out)
             //   (B, 10)·(512, 10)ᵀ → (B, 512)
-            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NT, batch, 512, 10, _dOutputZ, _output.Weight.Data, _dHiddenZ, new global::GraphGen.Cpu.ActivationGradient<global::GraphGen.Cpu.Relu>(_hiddenOut, 512));
+            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NT, m: batch, n: 512, k: 10,
+                a: _dOutputZ, b: _output.Weight.Data, c: _dHiddenZ,
+                epilogue: new global::GraphGen.Cpu.ActivationGradient<global::GraphGen.Cpu.Relu>(_hiddenOut, 512));
             // hidden: d_hidden.bias = Σ_rows d_hidden_z
             //   (B, 512) → (512)
             global::GraphGen.Cpu.Kernels.ColumnSums(_dHiddenZ, _hidden.Bias.Gradient, batch, 512);
             // hidden: d_hidden.weight = xᵀ·d_hidden_z
             //   (B, 784)ᵀ·(B, 512) → (784, 512)
-            //   TrainStep and Fit apply the optimizer's update of this weight as each gradient value is stored
-            MultiplyGradient(global::GraphGen.Cpu.GemmLayout.TN, 784, 512, batch, x, _dHiddenZ, _hidden.Weight);
+            //   the optimizer updates hidden.weight here, as each value of its gradient is stored (TrainStep, Fit)
+            MultiplyGradient(global::GraphGen.Cpu.GemmLayout.TN, m: 784, n: 512, k: batch,
+                a: x, b: _dHiddenZ, parameter: _hidden.Weight);
+            // TrainStep and Fit now apply the optimizer to hidden.bias, output.weight, output.bias, from the gradients above
             return loss;
         }
     }

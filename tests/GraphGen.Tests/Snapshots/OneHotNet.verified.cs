@@ -50,10 +50,14 @@ namespace Demo
         {
             // hidden: hidden_out = leaky_relu(x·hidden.weight + hidden.bias)
             //   (B, 8)·(8, 12) → (B, 12)
-            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NN, batch, 12, 8, x, _hidden.Weight.Data, _hiddenOut, new global::GraphGen.Cpu.BiasActivation<global::GraphGen.Cpu.LeakyRelu>(_hidden.Bias.Data));
+            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NN, m: batch, n: 12, k: 8,
+                a: x, b: _hidden.Weight.Data, c: _hiddenOut,
+                epilogue: new global::GraphGen.Cpu.BiasActivation<global::GraphGen.Cpu.LeakyRelu>(_hidden.Bias.Data));
             // output: output_z = hidden_out·output.weight + output.bias
             //   (B, 12)·(12, 4) → (B, 4)
-            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NN, batch, 4, 12, _hiddenOut, _output.Weight.Data, _outputZ, new global::GraphGen.Cpu.BiasActivation<global::GraphGen.Cpu.Linear>(_output.Bias.Data));
+            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NN, m: batch, n: 4, k: 12,
+                a: _hiddenOut, b: _output.Weight.Data, c: _outputZ,
+                epilogue: new global::GraphGen.Cpu.BiasActivation<global::GraphGen.Cpu.Linear>(_output.Bias.Data));
             // output: output_probs = softmax(output_z)
             //   (B, 4) → (B, 4)
             global::GraphGen.Cpu.Kernels.Softmax(_outputZ, _outputProbs, batch, 4);
@@ -69,10 +73,14 @@ namespace Demo
             float loss;
             // hidden: hidden_out = leaky_relu(x·hidden.weight + hidden.bias)
             //   (B, 8)·(8, 12) → (B, 12)
-            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NN, batch, 12, 8, x, _hidden.Weight.Data, _hiddenOut, new global::GraphGen.Cpu.BiasActivation<global::GraphGen.Cpu.LeakyRelu>(_hidden.Bias.Data));
+            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NN, m: batch, n: 12, k: 8,
+                a: x, b: _hidden.Weight.Data, c: _hiddenOut,
+                epilogue: new global::GraphGen.Cpu.BiasActivation<global::GraphGen.Cpu.LeakyRelu>(_hidden.Bias.Data));
             // output: output_z = hidden_out·output.weight + output.bias
             //   (B, 12)·(12, 4) → (B, 4)
-            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NN, batch, 4, 12, _hiddenOut, _output.Weight.Data, _outputZ, new global::GraphGen.Cpu.BiasActivation<global::GraphGen.Cpu.Linear>(_output.Bias.Data));
+            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NN, m: batch, n: 4, k: 12,
+                a: _hiddenOut, b: _output.Weight.Data, c: _outputZ,
+                epilogue: new global::GraphGen.Cpu.BiasActivation<global::GraphGen.Cpu.Linear>(_output.Bias.Data));
             // output: output_probs = softmax(output_z); loss = mean −Σ t·log output_probs; d_output_z = (output_probs·Σt − t) / B
             //   (B, 4) → loss, (B, 4), (B, 4)
             loss = global::GraphGen.Cpu.LossKernels.SoftmaxCrossEntropy(_outputZ, targets, _outputProbs, _dOutputZ, batch, 4);
@@ -81,17 +89,22 @@ namespace Demo
             global::GraphGen.Cpu.Kernels.ColumnSums(_dOutputZ, _output.Bias.Gradient, batch, 4);
             // output: d_output.weight = hidden_outᵀ·d_output_z
             //   (B, 12)ᵀ·(B, 4) → (12, 4)
-            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.TN, 12, 4, batch, _hiddenOut, _dOutputZ, _output.Weight.Gradient);
+            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.TN, m: 12, n: 4, k: batch,
+                a: _hiddenOut, b: _dOutputZ, c: _output.Weight.Gradient);
             // hidden: d_hidden_z = (d_output_z·output.weightᵀ) ⊙ leaky_relu'(hidden_out)
             //   (B, 4)·(12, 4)ᵀ → (B, 12)
-            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NT, batch, 12, 4, _dOutputZ, _output.Weight.Data, _dHiddenZ, new global::GraphGen.Cpu.ActivationGradient<global::GraphGen.Cpu.LeakyRelu>(_hiddenOut, 12));
+            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NT, m: batch, n: 12, k: 4,
+                a: _dOutputZ, b: _output.Weight.Data, c: _dHiddenZ,
+                epilogue: new global::GraphGen.Cpu.ActivationGradient<global::GraphGen.Cpu.LeakyRelu>(_hiddenOut, 12));
             // hidden: d_hidden.bias = Σ_rows d_hidden_z
             //   (B, 12) → (12)
             global::GraphGen.Cpu.Kernels.ColumnSums(_dHiddenZ, _hidden.Bias.Gradient, batch, 12);
             // hidden: d_hidden.weight = xᵀ·d_hidden_z
             //   (B, 8)ᵀ·(B, 12) → (8, 12)
-            //   TrainStep and Fit apply the optimizer's update of this weight as each gradient value is stored
-            MultiplyGradient(global::GraphGen.Cpu.GemmLayout.TN, 8, 12, batch, x, _dHiddenZ, _hidden.Weight);
+            //   the optimizer updates hidden.weight here, as each value of its gradient is stored (TrainStep, Fit)
+            MultiplyGradient(global::GraphGen.Cpu.GemmLayout.TN, m: 8, n: 12, k: batch,
+                a: x, b: _dHiddenZ, parameter: _hidden.Weight);
+            // TrainStep and Fit now apply the optimizer to hidden.bias, output.weight, output.bias, from the gradients above
             return loss;
         }
     }

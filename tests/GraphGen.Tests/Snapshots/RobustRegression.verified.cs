@@ -50,10 +50,14 @@ namespace Demo
         {
             // hidden: hidden_out = elu(x·hidden.weight + hidden.bias)
             //   (B, 5)·(5, 7) → (B, 7)
-            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NN, batch, 7, 5, x, _hidden.Weight.Data, _hiddenOut, new global::GraphGen.Cpu.BiasActivation<global::GraphGen.Cpu.Elu>(_hidden.Bias.Data));
+            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NN, m: batch, n: 7, k: 5,
+                a: x, b: _hidden.Weight.Data, c: _hiddenOut,
+                epilogue: new global::GraphGen.Cpu.BiasActivation<global::GraphGen.Cpu.Elu>(_hidden.Bias.Data));
             // output: output_out = softplus(hidden_out·output.weight + output.bias)
             //   (B, 7)·(7, 2) → (B, 2)
-            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NN, batch, 2, 7, _hiddenOut, _output.Weight.Data, _outputOut, new global::GraphGen.Cpu.BiasActivation<global::GraphGen.Cpu.Softplus>(_output.Bias.Data));
+            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NN, m: batch, n: 2, k: 7,
+                a: _hiddenOut, b: _output.Weight.Data, c: _outputOut,
+                epilogue: new global::GraphGen.Cpu.BiasActivation<global::GraphGen.Cpu.Softplus>(_output.Bias.Data));
             return global::System.MemoryExtensions.AsSpan(_outputOut, 0, batch * 2);
         }
 
@@ -66,10 +70,14 @@ namespace Demo
             float loss;
             // hidden: hidden_out = elu(x·hidden.weight + hidden.bias)
             //   (B, 5)·(5, 7) → (B, 7)
-            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NN, batch, 7, 5, x, _hidden.Weight.Data, _hiddenOut, new global::GraphGen.Cpu.BiasActivation<global::GraphGen.Cpu.Elu>(_hidden.Bias.Data));
+            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NN, m: batch, n: 7, k: 5,
+                a: x, b: _hidden.Weight.Data, c: _hiddenOut,
+                epilogue: new global::GraphGen.Cpu.BiasActivation<global::GraphGen.Cpu.Elu>(_hidden.Bias.Data));
             // output: output_out = softplus(hidden_out·output.weight + output.bias)
             //   (B, 7)·(7, 2) → (B, 2)
-            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NN, batch, 2, 7, _hiddenOut, _output.Weight.Data, _outputOut, new global::GraphGen.Cpu.BiasActivation<global::GraphGen.Cpu.Softplus>(_output.Bias.Data));
+            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NN, m: batch, n: 2, k: 7,
+                a: _hiddenOut, b: _output.Weight.Data, c: _outputOut,
+                epilogue: new global::GraphGen.Cpu.BiasActivation<global::GraphGen.Cpu.Softplus>(_output.Bias.Data));
             // loss: loss = mean |output_out − t|; d_output_out = sign(output_out − t) / (B·2)
             //   (B, 2) → loss, (B, 2)
             loss = global::GraphGen.Cpu.LossKernels.MeanAbsoluteError(_outputOut, targets, _dOutputOut, batch, 2);
@@ -81,17 +89,22 @@ namespace Demo
             global::GraphGen.Cpu.Kernels.ColumnSums(_dOutputZ, _output.Bias.Gradient, batch, 2);
             // output: d_output.weight = hidden_outᵀ·d_output_z
             //   (B, 7)ᵀ·(B, 2) → (7, 2)
-            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.TN, 7, 2, batch, _hiddenOut, _dOutputZ, _output.Weight.Gradient);
+            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.TN, m: 7, n: 2, k: batch,
+                a: _hiddenOut, b: _dOutputZ, c: _output.Weight.Gradient);
             // hidden: d_hidden_z = (d_output_z·output.weightᵀ) ⊙ elu'(hidden_out)
             //   (B, 2)·(7, 2)ᵀ → (B, 7)
-            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NT, batch, 7, 2, _dOutputZ, _output.Weight.Data, _dHiddenZ, new global::GraphGen.Cpu.ActivationGradient<global::GraphGen.Cpu.Elu>(_hiddenOut, 7));
+            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NT, m: batch, n: 7, k: 2,
+                a: _dOutputZ, b: _output.Weight.Data, c: _dHiddenZ,
+                epilogue: new global::GraphGen.Cpu.ActivationGradient<global::GraphGen.Cpu.Elu>(_hiddenOut, 7));
             // hidden: d_hidden.bias = Σ_rows d_hidden_z
             //   (B, 7) → (7)
             global::GraphGen.Cpu.Kernels.ColumnSums(_dHiddenZ, _hidden.Bias.Gradient, batch, 7);
             // hidden: d_hidden.weight = xᵀ·d_hidden_z
             //   (B, 5)ᵀ·(B, 7) → (5, 7)
-            //   TrainStep and Fit apply the optimizer's update of this weight as each gradient value is stored
-            MultiplyGradient(global::GraphGen.Cpu.GemmLayout.TN, 5, 7, batch, x, _dHiddenZ, _hidden.Weight);
+            //   the optimizer updates hidden.weight here, as each value of its gradient is stored (TrainStep, Fit)
+            MultiplyGradient(global::GraphGen.Cpu.GemmLayout.TN, m: 5, n: 7, k: batch,
+                a: x, b: _dHiddenZ, parameter: _hidden.Weight);
+            // TrainStep and Fit now apply the optimizer to hidden.bias, output.weight, output.bias, from the gradients above
             return loss;
         }
     }

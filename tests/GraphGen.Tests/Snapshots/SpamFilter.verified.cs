@@ -50,10 +50,14 @@ namespace Demo
         {
             // hidden: hidden_out = gelu(x·hidden.weight + hidden.bias)
             //   (B, 30)·(30, 16) → (B, 16)
-            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NN, batch, 16, 30, x, _hidden.Weight.Data, _hiddenOut, new global::GraphGen.Cpu.BiasActivation<global::GraphGen.Cpu.Gelu>(_hidden.Bias.Data));
+            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NN, m: batch, n: 16, k: 30,
+                a: x, b: _hidden.Weight.Data, c: _hiddenOut,
+                epilogue: new global::GraphGen.Cpu.BiasActivation<global::GraphGen.Cpu.Gelu>(_hidden.Bias.Data));
             // logits: logits_z = hidden_out·logits.weight + logits.bias
             //   (B, 16)·(16, 3) → (B, 3)
-            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NN, batch, 3, 16, _hiddenOut, _logits.Weight.Data, _logitsZ, new global::GraphGen.Cpu.BiasActivation<global::GraphGen.Cpu.Linear>(_logits.Bias.Data));
+            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NN, m: batch, n: 3, k: 16,
+                a: _hiddenOut, b: _logits.Weight.Data, c: _logitsZ,
+                epilogue: new global::GraphGen.Cpu.BiasActivation<global::GraphGen.Cpu.Linear>(_logits.Bias.Data));
             return global::System.MemoryExtensions.AsSpan(_logitsZ, 0, batch * 3);
         }
 
@@ -66,13 +70,17 @@ namespace Demo
             float loss;
             // hidden: hidden_z = x·hidden.weight + hidden.bias
             //   (B, 30)·(30, 16) → (B, 16)
-            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NN, batch, 16, 30, x, _hidden.Weight.Data, _hiddenZ, new global::GraphGen.Cpu.BiasActivation<global::GraphGen.Cpu.Linear>(_hidden.Bias.Data));
+            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NN, m: batch, n: 16, k: 30,
+                a: x, b: _hidden.Weight.Data, c: _hiddenZ,
+                epilogue: new global::GraphGen.Cpu.BiasActivation<global::GraphGen.Cpu.Linear>(_hidden.Bias.Data));
             // hidden: hidden_out = gelu(hidden_z)
             //   (B, 16)
             global::GraphGen.Cpu.Kernels.Activate<global::GraphGen.Cpu.Gelu>(_hiddenZ, _hiddenOut, batch * 16);
             // logits: logits_z = hidden_out·logits.weight + logits.bias
             //   (B, 16)·(16, 3) → (B, 3)
-            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NN, batch, 3, 16, _hiddenOut, _logits.Weight.Data, _logitsZ, new global::GraphGen.Cpu.BiasActivation<global::GraphGen.Cpu.Linear>(_logits.Bias.Data));
+            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NN, m: batch, n: 3, k: 16,
+                a: _hiddenOut, b: _logits.Weight.Data, c: _logitsZ,
+                epilogue: new global::GraphGen.Cpu.BiasActivation<global::GraphGen.Cpu.Linear>(_logits.Bias.Data));
             // logits: logits_probs = sigmoid(logits_z); loss = mean −(t·log logits_probs + (1 − t)·log(1 − logits_probs)); d_logits_z = (logits_probs − t) / (B·3)
             //   (B, 3) → loss, (B, 3), (B, 3)
             loss = global::GraphGen.Cpu.LossKernels.SigmoidCrossEntropy(_logitsZ, targets, _logitsProbs, _dLogitsZ, batch, 3);
@@ -81,17 +89,22 @@ namespace Demo
             global::GraphGen.Cpu.Kernels.ColumnSums(_dLogitsZ, _logits.Bias.Gradient, batch, 3);
             // logits: d_logits.weight = hidden_outᵀ·d_logits_z
             //   (B, 16)ᵀ·(B, 3) → (16, 3)
-            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.TN, 16, 3, batch, _hiddenOut, _dLogitsZ, _logits.Weight.Gradient);
+            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.TN, m: 16, n: 3, k: batch,
+                a: _hiddenOut, b: _dLogitsZ, c: _logits.Weight.Gradient);
             // hidden: d_hidden_z = (d_logits_z·logits.weightᵀ) ⊙ gelu'(hidden_z)
             //   (B, 3)·(16, 3)ᵀ → (B, 16)
-            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NT, batch, 16, 3, _dLogitsZ, _logits.Weight.Data, _hiddenOut, new global::GraphGen.Cpu.ActivationGradient<global::GraphGen.Cpu.Gelu>(_hiddenZ, 16));
+            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NT, m: batch, n: 16, k: 3,
+                a: _dLogitsZ, b: _logits.Weight.Data, c: _hiddenOut,
+                epilogue: new global::GraphGen.Cpu.ActivationGradient<global::GraphGen.Cpu.Gelu>(_hiddenZ, 16));
             // hidden: d_hidden.bias = Σ_rows d_hidden_z
             //   (B, 16) → (16)
             global::GraphGen.Cpu.Kernels.ColumnSums(_hiddenOut, _hidden.Bias.Gradient, batch, 16);
             // hidden: d_hidden.weight = xᵀ·d_hidden_z
             //   (B, 30)ᵀ·(B, 16) → (30, 16)
-            //   TrainStep and Fit apply the optimizer's update of this weight as each gradient value is stored
-            MultiplyGradient(global::GraphGen.Cpu.GemmLayout.TN, 30, 16, batch, x, _hiddenOut, _hidden.Weight);
+            //   the optimizer updates hidden.weight here, as each value of its gradient is stored (TrainStep, Fit)
+            MultiplyGradient(global::GraphGen.Cpu.GemmLayout.TN, m: 30, n: 16, k: batch,
+                a: x, b: _hiddenOut, parameter: _hidden.Weight);
+            // TrainStep and Fit now apply the optimizer to hidden.bias, logits.weight, logits.bias, from the gradients above
             return loss;
         }
     }

@@ -127,13 +127,13 @@ extern ""C"" __global__ void second_layer_sigmoid_gradient(float* __restrict__ d
 
 // second_layer: d_second_layer.bias = Σ_rows d_second_layer_z
 //   (B, 50) → (50); a thread per column, so the reads of one row coalesce
-extern ""C"" __global__ void second_layer_bias_gradient(const float* __restrict__ d_second_layer_z, float* __restrict__ d_second_bias, int rows)
+extern ""C"" __global__ void second_layer_bias_gradient(const float* __restrict__ d_second_layer_z, float* __restrict__ d_second_layer_bias, int rows)
 {
     const int col = blockIdx.x * blockDim.x + threadIdx.x;
     if (col >= 50) return;
     float sum = 0.0f;
     for (int r = 0; r < rows; r++) sum += d_second_layer_z[(size_t)r * 50 + col];
-    d_second_bias[col] = sum;
+    d_second_layer_bias[col] = sum;
 }
 
 // second_layer: d_second_layer.weight = first_outᵀ·d_second_layer_z
@@ -224,9 +224,9 @@ extern ""C"" __global__ void classes_softmax(const float* __restrict__ classes_z
                 new("first_weight", global::GraphGen.Cuda.CudaBufferRole.Parameter, false, 6400),
                 new("first_out", global::GraphGen.Cuda.CudaBufferRole.Activation, true, 100),
                 new("first_bias", global::GraphGen.Cuda.CudaBufferRole.Parameter, false, 100),
-                new("second_weight", global::GraphGen.Cuda.CudaBufferRole.Parameter, false, 5000),
+                new("second_layer_weight", global::GraphGen.Cuda.CudaBufferRole.Parameter, false, 5000),
                 new("second_layer_out", global::GraphGen.Cuda.CudaBufferRole.Activation, true, 50),
-                new("second_bias", global::GraphGen.Cuda.CudaBufferRole.Parameter, false, 50),
+                new("second_layer_bias", global::GraphGen.Cuda.CudaBufferRole.Parameter, false, 50),
                 new("classes_weight", global::GraphGen.Cuda.CudaBufferRole.Parameter, false, 500),
                 new("classes_z", global::GraphGen.Cuda.CudaBufferRole.Activation, true, 10),
                 new("classes_bias", global::GraphGen.Cuda.CudaBufferRole.Parameter, false, 10),
@@ -238,8 +238,8 @@ extern ""C"" __global__ void classes_softmax(const float* __restrict__ classes_z
                 new("d_classes_bias", global::GraphGen.Cuda.CudaBufferRole.Gradient, false, 10),
                 new("d_classes_weight", global::GraphGen.Cuda.CudaBufferRole.Gradient, false, 500),
                 new("d_second_layer_z", global::GraphGen.Cuda.CudaBufferRole.Activation, true, 50),
-                new("d_second_bias", global::GraphGen.Cuda.CudaBufferRole.Gradient, false, 50),
-                new("d_second_weight", global::GraphGen.Cuda.CudaBufferRole.Gradient, false, 5000),
+                new("d_second_layer_bias", global::GraphGen.Cuda.CudaBufferRole.Gradient, false, 50),
+                new("d_second_layer_weight", global::GraphGen.Cuda.CudaBufferRole.Gradient, false, 5000),
                 new("d_first_z", global::GraphGen.Cuda.CudaBufferRole.Activation, true, 100),
                 new("d_first_bias", global::GraphGen.Cuda.CudaBufferRole.Gradient, false, 100),
                 new("d_first_weight", global::GraphGen.Cuda.CudaBufferRole.Gradient, false, 6400),
@@ -247,7 +247,7 @@ extern ""C"" __global__ void classes_softmax(const float* __restrict__ classes_z
             [
                 new global::GraphGen.Cuda.CudaGemm("first", false, false, -1, 100, 64, "x", "first_weight", "first_out", global::GraphGen.Cuda.CudaEpilogue.Bias, "first_bias", null),
                 new global::GraphGen.Cuda.CudaLaunch("first", "first_tanh", global::GraphGen.Cuda.CudaGrid.Values, 100, ["first_out"]),
-                new global::GraphGen.Cuda.CudaGemm("second_layer", false, false, -1, 50, 100, "first_out", "second_weight", "second_layer_out", global::GraphGen.Cuda.CudaEpilogue.Bias, "second_bias", null),
+                new global::GraphGen.Cuda.CudaGemm("second_layer", false, false, -1, 50, 100, "first_out", "second_layer_weight", "second_layer_out", global::GraphGen.Cuda.CudaEpilogue.Bias, "second_layer_bias", null),
                 new global::GraphGen.Cuda.CudaLaunch("second_layer", "second_layer_sigmoid", global::GraphGen.Cuda.CudaGrid.Values, 50, ["second_layer_out"]),
                 new global::GraphGen.Cuda.CudaGemm("classes", false, false, -1, 10, 50, "second_layer_out", "classes_weight", "classes_z", global::GraphGen.Cuda.CudaEpilogue.Bias, "classes_bias", null),
                 new global::GraphGen.Cuda.CudaLaunch("classes", "classes_softmax_cross_entropy", global::GraphGen.Cuda.CudaGrid.Rows, 10, ["classes_z", "targets", "classes_probs", "d_classes_z", "row_loss"]),
@@ -256,9 +256,9 @@ extern ""C"" __global__ void classes_softmax(const float* __restrict__ classes_z
                 new global::GraphGen.Cuda.CudaGemm("classes", true, false, 50, 10, -1, "second_layer_out", "d_classes_z", "d_classes_weight", global::GraphGen.Cuda.CudaEpilogue.Default, null, null),
                 new global::GraphGen.Cuda.CudaGemm("second_layer", false, true, -1, 50, 10, "d_classes_z", "classes_weight", "d_second_layer_z", global::GraphGen.Cuda.CudaEpilogue.Default, null, null),
                 new global::GraphGen.Cuda.CudaLaunch("second_layer", "second_layer_sigmoid_gradient", global::GraphGen.Cuda.CudaGrid.Values, 50, ["d_second_layer_z", "second_layer_out"]),
-                new global::GraphGen.Cuda.CudaLaunch("second_layer", "second_layer_bias_gradient", global::GraphGen.Cuda.CudaGrid.Columns, 50, ["d_second_layer_z", "d_second_bias"]),
-                new global::GraphGen.Cuda.CudaGemm("second_layer", true, false, 100, 50, -1, "first_out", "d_second_layer_z", "d_second_weight", global::GraphGen.Cuda.CudaEpilogue.Default, null, null),
-                new global::GraphGen.Cuda.CudaGemm("first", false, true, -1, 100, 50, "d_second_layer_z", "second_weight", "d_first_z", global::GraphGen.Cuda.CudaEpilogue.Default, null, null),
+                new global::GraphGen.Cuda.CudaLaunch("second_layer", "second_layer_bias_gradient", global::GraphGen.Cuda.CudaGrid.Columns, 50, ["d_second_layer_z", "d_second_layer_bias"]),
+                new global::GraphGen.Cuda.CudaGemm("second_layer", true, false, 100, 50, -1, "first_out", "d_second_layer_z", "d_second_layer_weight", global::GraphGen.Cuda.CudaEpilogue.Default, null, null),
+                new global::GraphGen.Cuda.CudaGemm("first", false, true, -1, 100, 50, "d_second_layer_z", "second_layer_weight", "d_first_z", global::GraphGen.Cuda.CudaEpilogue.Default, null, null),
                 new global::GraphGen.Cuda.CudaLaunch("first", "first_tanh_gradient", global::GraphGen.Cuda.CudaGrid.Values, 100, ["d_first_z", "first_out"]),
                 new global::GraphGen.Cuda.CudaLaunch("first", "first_bias_gradient", global::GraphGen.Cuda.CudaGrid.Columns, 100, ["d_first_z", "d_first_bias"]),
                 new global::GraphGen.Cuda.CudaGemm("first", true, false, 64, 100, -1, "x", "d_first_z", "d_first_weight", global::GraphGen.Cuda.CudaEpilogue.Default, null, null),
@@ -266,7 +266,7 @@ extern ""C"" __global__ void classes_softmax(const float* __restrict__ classes_z
             [
                 new global::GraphGen.Cuda.CudaGemm("first", false, false, -1, 100, 64, "x", "first_weight", "first_out", global::GraphGen.Cuda.CudaEpilogue.Bias, "first_bias", null),
                 new global::GraphGen.Cuda.CudaLaunch("first", "first_tanh_2", global::GraphGen.Cuda.CudaGrid.Values, 100, ["first_out"]),
-                new global::GraphGen.Cuda.CudaGemm("second_layer", false, false, -1, 50, 100, "first_out", "second_weight", "second_layer_out", global::GraphGen.Cuda.CudaEpilogue.Bias, "second_bias", null),
+                new global::GraphGen.Cuda.CudaGemm("second_layer", false, false, -1, 50, 100, "first_out", "second_layer_weight", "second_layer_out", global::GraphGen.Cuda.CudaEpilogue.Bias, "second_layer_bias", null),
                 new global::GraphGen.Cuda.CudaLaunch("second_layer", "second_layer_sigmoid_2", global::GraphGen.Cuda.CudaGrid.Values, 50, ["second_layer_out"]),
                 new global::GraphGen.Cuda.CudaGemm("classes", false, false, -1, 10, 50, "second_layer_out", "classes_weight", "classes_z", global::GraphGen.Cuda.CudaEpilogue.Bias, "classes_bias", null),
                 new global::GraphGen.Cuda.CudaLaunch("classes", "classes_softmax", global::GraphGen.Cuda.CudaGrid.Rows, 10, ["classes_z", "classes_probs"]),

@@ -59,13 +59,19 @@ namespace Demo.Deep
         {
             // first: first_out = tanh(x·first.weight + first.bias)
             //   (B, 64)·(64, 100) → (B, 100)
-            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NN, batch, 100, 64, x, _first.Weight.Data, _firstOut, new global::GraphGen.Cpu.BiasActivation<global::GraphGen.Cpu.Tanh>(_first.Bias.Data));
+            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NN, m: batch, n: 100, k: 64,
+                a: x, b: _first.Weight.Data, c: _firstOut,
+                epilogue: new global::GraphGen.Cpu.BiasActivation<global::GraphGen.Cpu.Tanh>(_first.Bias.Data));
             // second_layer: second_layer_out = sigmoid(first_out·second_layer.weight + second_layer.bias)
             //   (B, 100)·(100, 50) → (B, 50)
-            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NN, batch, 50, 100, _firstOut, _second.Weight.Data, _secondLayerOut, new global::GraphGen.Cpu.BiasActivation<global::GraphGen.Cpu.Sigmoid>(_second.Bias.Data));
+            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NN, m: batch, n: 50, k: 100,
+                a: _firstOut, b: _second.Weight.Data, c: _secondLayerOut,
+                epilogue: new global::GraphGen.Cpu.BiasActivation<global::GraphGen.Cpu.Sigmoid>(_second.Bias.Data));
             // classes: classes_z = second_layer_out·classes.weight + classes.bias
             //   (B, 50)·(50, 10) → (B, 10)
-            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NN, batch, 10, 50, _secondLayerOut, _classes.Weight.Data, _classesZ, new global::GraphGen.Cpu.BiasActivation<global::GraphGen.Cpu.Linear>(_classes.Bias.Data));
+            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NN, m: batch, n: 10, k: 50,
+                a: _secondLayerOut, b: _classes.Weight.Data, c: _classesZ,
+                epilogue: new global::GraphGen.Cpu.BiasActivation<global::GraphGen.Cpu.Linear>(_classes.Bias.Data));
             // classes: classes_probs = softmax(classes_z)
             //   (B, 10) → (B, 10)
             global::GraphGen.Cpu.Kernels.Softmax(_classesZ, _classesProbs, batch, 10);
@@ -81,13 +87,19 @@ namespace Demo.Deep
             float loss;
             // first: first_out = tanh(x·first.weight + first.bias)
             //   (B, 64)·(64, 100) → (B, 100)
-            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NN, batch, 100, 64, x, _first.Weight.Data, _firstOut, new global::GraphGen.Cpu.BiasActivation<global::GraphGen.Cpu.Tanh>(_first.Bias.Data));
+            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NN, m: batch, n: 100, k: 64,
+                a: x, b: _first.Weight.Data, c: _firstOut,
+                epilogue: new global::GraphGen.Cpu.BiasActivation<global::GraphGen.Cpu.Tanh>(_first.Bias.Data));
             // second_layer: second_layer_out = sigmoid(first_out·second_layer.weight + second_layer.bias)
             //   (B, 100)·(100, 50) → (B, 50)
-            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NN, batch, 50, 100, _firstOut, _second.Weight.Data, _secondLayerOut, new global::GraphGen.Cpu.BiasActivation<global::GraphGen.Cpu.Sigmoid>(_second.Bias.Data));
+            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NN, m: batch, n: 50, k: 100,
+                a: _firstOut, b: _second.Weight.Data, c: _secondLayerOut,
+                epilogue: new global::GraphGen.Cpu.BiasActivation<global::GraphGen.Cpu.Sigmoid>(_second.Bias.Data));
             // classes: classes_z = second_layer_out·classes.weight + classes.bias
             //   (B, 50)·(50, 10) → (B, 10)
-            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NN, batch, 10, 50, _secondLayerOut, _classes.Weight.Data, _classesZ, new global::GraphGen.Cpu.BiasActivation<global::GraphGen.Cpu.Linear>(_classes.Bias.Data));
+            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NN, m: batch, n: 10, k: 50,
+                a: _secondLayerOut, b: _classes.Weight.Data, c: _classesZ,
+                epilogue: new global::GraphGen.Cpu.BiasActivation<global::GraphGen.Cpu.Linear>(_classes.Bias.Data));
             // classes: classes_probs = softmax(classes_z); loss = mean −log classes_probs[label]; d_classes_z = (classes_probs − onehot(label)) / B
             //   (B, 10) → loss, (B, 10), (B, 10)
             loss = global::GraphGen.Cpu.LossKernels.SoftmaxCrossEntropy(_classesZ, targets, _classesProbs, _dClassesZ, batch, 10);
@@ -96,26 +108,34 @@ namespace Demo.Deep
             global::GraphGen.Cpu.Kernels.ColumnSums(_dClassesZ, _classes.Bias.Gradient, batch, 10);
             // classes: d_classes.weight = second_layer_outᵀ·d_classes_z
             //   (B, 50)ᵀ·(B, 10) → (50, 10)
-            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.TN, 50, 10, batch, _secondLayerOut, _dClassesZ, _classes.Weight.Gradient);
+            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.TN, m: 50, n: 10, k: batch,
+                a: _secondLayerOut, b: _dClassesZ, c: _classes.Weight.Gradient);
             // second_layer: d_second_layer_z = (d_classes_z·classes.weightᵀ) ⊙ sigmoid'(second_layer_out)
             //   (B, 10)·(50, 10)ᵀ → (B, 50)
-            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NT, batch, 50, 10, _dClassesZ, _classes.Weight.Data, _dSecondLayerZ, new global::GraphGen.Cpu.ActivationGradient<global::GraphGen.Cpu.Sigmoid>(_secondLayerOut, 50));
+            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NT, m: batch, n: 50, k: 10,
+                a: _dClassesZ, b: _classes.Weight.Data, c: _dSecondLayerZ,
+                epilogue: new global::GraphGen.Cpu.ActivationGradient<global::GraphGen.Cpu.Sigmoid>(_secondLayerOut, 50));
             // second_layer: d_second_layer.bias = Σ_rows d_second_layer_z
             //   (B, 50) → (50)
             global::GraphGen.Cpu.Kernels.ColumnSums(_dSecondLayerZ, _second.Bias.Gradient, batch, 50);
             // second_layer: d_second_layer.weight = first_outᵀ·d_second_layer_z
             //   (B, 100)ᵀ·(B, 50) → (100, 50)
-            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.TN, 100, 50, batch, _firstOut, _dSecondLayerZ, _second.Weight.Gradient);
+            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.TN, m: 100, n: 50, k: batch,
+                a: _firstOut, b: _dSecondLayerZ, c: _second.Weight.Gradient);
             // first: d_first_z = (d_second_layer_z·second_layer.weightᵀ) ⊙ tanh'(first_out)
             //   (B, 50)·(100, 50)ᵀ → (B, 100)
-            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NT, batch, 100, 50, _dSecondLayerZ, _second.Weight.Data, _dFirstZ, new global::GraphGen.Cpu.ActivationGradient<global::GraphGen.Cpu.Tanh>(_firstOut, 100));
+            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NT, m: batch, n: 100, k: 50,
+                a: _dSecondLayerZ, b: _second.Weight.Data, c: _dFirstZ,
+                epilogue: new global::GraphGen.Cpu.ActivationGradient<global::GraphGen.Cpu.Tanh>(_firstOut, 100));
             // first: d_first.bias = Σ_rows d_first_z
             //   (B, 100) → (100)
             global::GraphGen.Cpu.Kernels.ColumnSums(_dFirstZ, _first.Bias.Gradient, batch, 100);
             // first: d_first.weight = xᵀ·d_first_z
             //   (B, 64)ᵀ·(B, 100) → (64, 100)
-            //   TrainStep and Fit apply the optimizer's update of this weight as each gradient value is stored
-            MultiplyGradient(global::GraphGen.Cpu.GemmLayout.TN, 64, 100, batch, x, _dFirstZ, _first.Weight);
+            //   the optimizer updates first.weight here, as each value of its gradient is stored (TrainStep, Fit)
+            MultiplyGradient(global::GraphGen.Cpu.GemmLayout.TN, m: 64, n: 100, k: batch,
+                a: x, b: _dFirstZ, parameter: _first.Weight);
+            // TrainStep and Fit now apply the optimizer to first.bias, second_layer.weight, second_layer.bias, classes.weight, classes.bias, from the gradients above
             return loss;
         }
     }

@@ -25,7 +25,9 @@ namespace Demo
 
             // result: result_sum = x·w + b
             //   (2, 2)·(2, 2) → (2, 2)
-            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NN, 2, 2, 2, x.Data, w.Data, _resultSum, new global::GraphGen.Cpu.BiasActivation<global::GraphGen.Cpu.Linear>(b.Data));
+            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NN, m: 2, n: 2, k: 2,
+                a: x.Data, b: w.Data, c: _resultSum,
+                epilogue: new global::GraphGen.Cpu.BiasActivation<global::GraphGen.Cpu.Linear>(b.Data));
             // result: d_result_sum = one repeated along all axes
             //   () → (2, 2)
             global::GraphGen.Cpu.TensorKernels.Expand([1f], global::System.MemoryExtensions.AsSpan(_dResultSum, 0, 4), 1, 4, 1, 1f);
@@ -34,10 +36,12 @@ namespace Demo
             global::GraphGen.Cpu.Kernels.ColumnSums(_dResultSum, bGradient, 2, 2);
             // result: d_x = d_result_sum·wᵀ
             //   (2, 2)·(2, 2)ᵀ → (2, 2)
-            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NT, 2, 2, 2, _dResultSum, w.Data, xGradient);
+            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.NT, m: 2, n: 2, k: 2,
+                a: _dResultSum, b: w.Data, c: xGradient);
             // result: d_w = xᵀ·d_result_sum
             //   (2, 2)ᵀ·(2, 2) → (2, 2)
-            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.TN, 2, 2, 2, x.Data, _dResultSum, wGradient);
+            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.TN, m: 2, n: 2, k: 2,
+                a: x.Data, b: _dResultSum, c: wGradient);
             return (new global::GraphGen.Tensor([2, 2], _resultSum), new global::GraphGen.Tensor([2, 2], xGradient), new global::GraphGen.Tensor([2, 2], wGradient), new global::GraphGen.Tensor([2], bGradient));
         }
     }
