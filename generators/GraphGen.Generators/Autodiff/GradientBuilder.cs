@@ -7,8 +7,15 @@ using GraphGen.Generators.Model;
 namespace GraphGen.Generators.Autodiff;
 
 /// <summary>
+/// Emits the gradient of one op: given the node and the node holding d loss / d output (or
+/// <see cref="GradientBuilder.LossSeed"/> for the loss itself, whose gradient is 1), it adds nodes that compute
+/// d loss / d input and hands them to <see cref="GradientBuilder.Accumulate"/>. Each op's rule is in its entry of the op table.
+/// </summary>
+internal delegate void GradientRule(GradientBuilder g, Node node, int outputGradient);
+
+/// <summary>
 /// Reverse-mode differentiation over a <see cref="ModelGraph"/>: visits nodes from the loss back to the
-/// parameters, applies each op's rule from <see cref="GradientRules"/>, and sums gradients where a value feeds
+/// parameters, applies each op's rule from its entry in <see cref="Ops.OpTable"/>, and sums gradients where a value feeds
 /// several ops. Values that do not depend on a parameter (the input batch, the labels) get no gradient, so the
 /// first layer computes no input gradient.
 /// </summary>
@@ -41,8 +48,9 @@ internal sealed class GradientBuilder
             // starts from 1, or from ones for a tensor, whose elements are summed as GradientTape does.
             if (id == graph.Loss) outputGradient = node.IsLoss ? LossSeed : builder.Seed(node);
             else if (!builder._gradients.TryGetValue(id, out outputGradient)) continue; // does not reach the loss
-            if (!GradientRules.Table.TryGetValue(node.Op, out var rule))
-                throw new NotSupportedException($"No gradient rule for {node.Op} (node '{node.Name}').");
+            var entry = Ops.OpTable.Of(node.Op);
+            if (entry.NoGradient) continue; // zero wherever it exists: nothing flows back
+            var rule = entry.Gradient ?? throw new NotSupportedException($"No gradient rule for {node.Op} (node '{node.Name}').");
             rule(builder, node, outputGradient);
         }
         // Each parameter's gradient gets a value of its own that a kernel writes: when it is a constant (d x / d x)
@@ -62,12 +70,15 @@ internal sealed class GradientBuilder
 
     public bool NeedsGradient(int id) => _needsGradient[id];
 
-    /// <summary>Adds a gradient node named after the value it is the gradient of.</summary>
-    public int Emit(OpKind op, Shape shape, string layer, int first, int second = int.MinValue, int inputOf = -1, ActivationKind activation = ActivationKind.Linear)
+    /// <summary>Adds a gradient node, named after the value <paramref name="of"/> it is the gradient of.</summary>
+    public int Gradient(OpKind op, Shape shape, string layer, int first, int second = int.MinValue, int of = -1, ActivationKind activation = ActivationKind.Linear)
     {
         var inputs = second == int.MinValue ? new[] { first } : new[] { first, second };
-        return Add(new Node(_nodes.Count, op, EquatableArray.Of(inputs), shape, "d_" + _nodes[inputOf].Name, layer, Activation: activation));
+        return Add(new Node(_nodes.Count, op, EquatableArray.Of(inputs), shape, GradientName(of), layer, Activation: activation));
     }
+
+    /// <summary>The name of d loss / d <paramref name="value"/>: d_ and the value's name.</summary>
+    public string GradientName(int value) => "d_" + _nodes[value].Name;
 
     /// <summary>Adds a node of any op (the rules that compose their gradient from other ops).</summary>
     public int Op(OpKind op, Shape shape, string name, string layer, int first, int second = -1, int axis = 0, int offset = 0)

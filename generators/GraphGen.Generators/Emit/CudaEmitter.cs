@@ -6,6 +6,7 @@ using System.Text;
 using GraphGen.Generators.Fusion;
 using GraphGen.Generators.Graph;
 using GraphGen.Generators.Model;
+using GraphGen.Generators.Ops;
 
 namespace GraphGen.Generators.Emit;
 
@@ -224,11 +225,7 @@ internal static class CudaEmitter
         _ => $"gg_{Lower(a)}_derivative({saved})",
     };
 
-    private static string Lower(ActivationKind a) => a switch
-    {
-        ActivationKind.LeakyRelu => "leaky_relu",
-        _ => a.ToString().ToLowerInvariant(),
-    };
+    private static string Lower(ActivationKind a) => Activations.Of(a).Keras;
 
     internal static string Snake(string identifier)
     {

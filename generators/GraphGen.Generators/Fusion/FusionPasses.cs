@@ -2,6 +2,7 @@ using System;
 using System.Linq;
 using GraphGen.Generators.Graph;
 using GraphGen.Generators.Model;
+using GraphGen.Generators.Ops;
 
 namespace GraphGen.Generators.Fusion;
 
@@ -122,22 +123,19 @@ internal static class FusionPasses
                     s.Add(covers, Gemm(s, node, node.Id, $"{node.Name} = {MatMulText(s, node)}", GemmEpilogue.None));
                     break;
                 case OpKind.ColumnSum:
-                    s.Add(covers, new ColumnSumKernel(node.Layer, $"{node.Name} = Σ_rows {s[node.Inputs[0]].Name}", In(0), s.At(node.Id), node.Shape.Last));
+                    s.Add(covers, new ColumnSumKernel(node.Layer, Math(s, node), In(0), s.At(node.Id), node.Shape.Last));
                     break;
                 case OpKind.Activation:
-                    s.Add(covers, new ActivateKernel(node.Layer, $"{node.Name} = {Name(node.Activation)}({s[node.Inputs[0]].Name})", node.Activation, In(0), s.At(node.Id)));
+                    s.Add(covers, new ActivateKernel(node.Layer, Math(s, node), node.Activation, In(0), s.At(node.Id)));
                     break;
                 case OpKind.ActivationGrad:
-                    s.Add(covers, new ActivationBackwardKernel(node.Layer,
-                        $"{node.Name} = {s[node.Inputs[0]].Name} ⊙ {Name(node.Activation)}'({s[node.Inputs[1]].Name})", node.Activation, In(0), In(1), s.At(node.Id)));
+                    s.Add(covers, new ActivationBackwardKernel(node.Layer, Math(s, node), node.Activation, In(0), In(1), s.At(node.Id)));
                     break;
                 case OpKind.Softmax:
-                    s.Add(covers, new SoftmaxKernel(node.Layer, $"{node.Name} = softmax({s[node.Inputs[0]].Name})", In(0), s.At(node.Id), node.Shape.Last));
+                    s.Add(covers, new SoftmaxKernel(node.Layer, Math(s, node), In(0), s.At(node.Id), node.Shape.Last));
                     break;
-                case OpKind.Add or OpKind.BiasAdd or OpKind.Subtract or OpKind.Multiply or OpKind.Divide or OpKind.Negate or OpKind.Exp or OpKind.Log
-                    or OpKind.Sqrt or OpKind.Square or OpKind.Transpose or OpKind.Reshape or OpKind.Concat or OpKind.Slice or OpKind.Sum or OpKind.Mean
-                    or OpKind.SumTo or OpKind.ExpandSum or OpKind.ExpandMean or OpKind.SoftmaxGrad:
-                    s.Add(covers, new TensorKernel(node.Layer, TensorMath(s, node), node.Op == OpKind.BiasAdd ? OpKind.Add : node.Op,
+                case var op when OpTable.Of(op).Cpu is not null:
+                    s.Add(covers, new TensorKernel(node.Layer, Math(s, node), op == OpKind.BiasAdd ? OpKind.Add : op,
                         EquatableArray.From(node.Inputs.Select(s.At)), s.At(node.Id), node.Axis, node.Offset));
                     break;
                 default:
@@ -157,44 +155,12 @@ internal static class FusionPasses
             s.At(product.Inputs[0]), s.At(product.Inputs[1]), s.At(result), epilogue);
     }
 
-    /// <summary>The comment of a general tensor kernel: what it computes, in the body's own names.</summary>
-    private static string TensorMath(FusionState s, Node n)
-    {
-        string In(int i) => s[n.Inputs[i]].Name;
-        string axis = n.Axis == Node.AllAxes ? "all axes" : "axis " + n.Axis;
-        string result = n.Op switch
-        {
-            OpKind.Add or OpKind.BiasAdd => $"{In(0)} + {In(1)}",
-            OpKind.Subtract => $"{In(0)} − {In(1)}",
-            OpKind.Multiply => $"{In(0)} ⊙ {In(1)}",
-            OpKind.Divide => $"{In(0)} / {In(1)}",
-            OpKind.Negate => $"−{In(0)}",
-            OpKind.Exp => $"exp({In(0)})",
-            OpKind.Log => $"log({In(0)})",
-            OpKind.Sqrt => $"√{In(0)}",
-            OpKind.Square => $"{In(0)}²",
-            OpKind.Transpose => $"{In(0)}ᵀ",
-            OpKind.Reshape => $"{In(0)} as {n.Shape}",
-            OpKind.Concat => $"concat({string.Join(", ", n.Inputs.Select(i => s[i].Name))}) along axis {n.Axis}",
-            OpKind.Slice => $"{In(0)}[{n.Offset}..{n.Offset + n.Shape.Dims[n.Axis]}] along axis {n.Axis}",
-            OpKind.Sum => $"Σ {In(0)} over {axis}",
-            OpKind.Mean => $"mean of {In(0)} over {axis}",
-            OpKind.SumTo => $"{In(0)} summed over the broadcast axes to {n.Shape}",
-            OpKind.ExpandSum => $"{In(0)} repeated along {axis}",
-            OpKind.ExpandMean => $"{In(0)} / count, repeated along {axis}",
-            OpKind.SoftmaxGrad => $"{In(1)} ⊙ ({In(0)} − Σ {In(0)}⊙{In(1)})",
-            _ => n.Op.ToString(),
-        };
-        return $"{n.Name} = {result}";
-    }
+    /// <summary>The comment of a kernel that computes one node: its math from the op table, in the body's own names.</summary>
+    private static string Math(FusionState s, Node n)
+        => $"{n.Name} = " + (OpTable.Of(n.Op).Math ?? throw new NotSupportedException($"{n.Op} has no math in the op table."))(n, i => s[n.Inputs[i]].Name);
 
-    private static string MatMulText(FusionState s, Node product)
-        => $"{s[product.Inputs[0]].Name}{(product.TransposeA ? "ᵀ" : "")}·{s[product.Inputs[1]].Name}{(product.TransposeB ? "ᵀ" : "")}";
+    private static string MatMulText(FusionState s, Node product) => OpTable.Of(OpKind.MatMul).Math!(product, i => s[product.Inputs[i]].Name);
 
     /// <summary>The activation's name as Keras spells it, for the comments.</summary>
-    internal static string Name(ActivationKind activation) => activation switch
-    {
-        ActivationKind.LeakyRelu => "leaky_relu",
-        _ => activation.ToString().ToLowerInvariant(),
-    };
+    private static string Name(ActivationKind activation) => Activations.Of(activation).Keras;
 }

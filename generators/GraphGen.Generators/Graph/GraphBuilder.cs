@@ -101,25 +101,17 @@ internal static class GraphBuilder
     /// </summary>
     internal static ModelGraph Finish(IrBuilder ir, ModelInfo info, int input, int output, string lastLayer, List<ParameterInfo> parameters)
     {
-        int width = info.OutputWidth;
+        var lossDef = Ops.Losses.Of(info.Loss);
         int probabilities = output;
-        if (info.FromLogits && info.Loss is LossKind.SparseCategoricalCrossentropy or LossKind.CategoricalCrossentropy)
+        if (info.FromLogits && lossDef.Probabilities == ActivationKind.Softmax)
             probabilities = ir.Softmax(output, lastLayer + "_probs", lastLayer);
-        else if (info.FromLogits && info.Loss == LossKind.BinaryCrossentropy)
-            probabilities = ir.Activation(ActivationKind.Sigmoid, output, lastLayer + "_probs", lastLayer);
+        else if (info.FromLogits && lossDef.Probabilities is { } activation)
+            probabilities = ir.Activation(activation, output, lastLayer + "_probs", lastLayer);
 
-        int target = info.Loss == LossKind.SparseCategoricalCrossentropy
+        int target = lossDef.SparseLabels
             ? ir.Leaf(OpKind.Target, Shape.Of(Shape.Batch), "labels", "loss")
-            : ir.Leaf(OpKind.Target, Shape.Rows(width), "targets", "loss");
-        var lossOp = info.Loss switch
-        {
-            LossKind.SparseCategoricalCrossentropy => OpKind.SparseCategoricalCrossentropy,
-            LossKind.CategoricalCrossentropy => OpKind.CategoricalCrossentropy,
-            LossKind.BinaryCrossentropy => OpKind.BinaryCrossentropy,
-            LossKind.MeanAbsoluteError => OpKind.MeanAbsoluteError,
-            _ => OpKind.MeanSquaredError,
-        };
-        int loss = ir.Loss(lossOp, probabilities, target);
+            : ir.Leaf(OpKind.Target, Shape.Rows(info.OutputWidth), "targets", "loss");
+        int loss = ir.Loss(lossDef.Op, probabilities, target);
         var (nodes, map) = ir.Prune(output, loss);
         return new ModelGraph(info, EquatableArray.From(nodes), map(output), map(loss),
             EquatableArray.From(parameters.Select(p => p with { Node = map(p.Node) })));

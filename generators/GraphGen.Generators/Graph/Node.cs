@@ -3,8 +3,9 @@ using GraphGen.Generators.Model;
 namespace GraphGen.Generators.Graph;
 
 /// <summary>
-/// The operations of the IR. Forward ops come from a front end; the gradient ops are what the rules in
-/// Autodiff/GradientRules.cs emit. Every op has one output tensor.
+/// The operations of the IR, each with its entry in <see cref="Ops.OpTable"/> (spelling, shape rule, gradient, comment
+/// text, lowering). Forward ops come from a front end; the gradient ops are what the entries' gradient rules build.
+/// Every op has one output tensor.
 /// </summary>
 internal enum OpKind
 {
@@ -29,12 +30,16 @@ internal enum OpKind
     Divide,         // a / b, broadcasting
     Negate,         // −x
     Exp, Log, Sqrt, Square,
+    Abs,            // |x|
+    Maximum,        // max(a, b), broadcasting
+    Minimum,        // min(a, b), broadcasting
     Transpose,      // of a matrix
     Reshape,        // the same values under another shape
     Concat,         // the inputs joined along Node.Axis
     Slice,          // Node.Shape.Dims[Axis] entries from Node.Offset along Node.Axis
     Sum,            // Σ over Node.Axis (AllAxes: over every axis, to a scalar)
     Mean,           // Sum / count
+    Max,            // the maximum over Node.Axis (AllAxes: over every axis)
     // Backward
     Add,            // a + b: gradient accumulation, or a broadcasting sum from a front end
     ColumnSum,      // Σ over rows: the gradient of a broadcast bias
@@ -48,6 +53,9 @@ internal enum OpKind
     SumTo,          // Σ of dy over the axes a broadcast added, back to Node.Shape
     ExpandSum,      // dy repeated along the axis a Sum removed
     ExpandMean,     // dy / count repeated along the axis a Mean removed
+    Sign,           // −1, 0 or 1 (the gradient of Abs)
+    GreaterEqual,   // 1 where a ≥ b, else 0, broadcasting (the gradients of Maximum and Minimum)
+    Equal,          // 1 where a == b, else 0, broadcasting (the gradient of Max)
 }
 
 /// <summary>
@@ -75,9 +83,5 @@ internal sealed record Node(
     public const int AllAxes = int.MinValue;
 
     public bool IsLeaf => Op is OpKind.Input or OpKind.Target or OpKind.Parameter or OpKind.Constant;
-    public bool IsLoss => Op is OpKind.SparseCategoricalCrossentropy or OpKind.CategoricalCrossentropy or OpKind.BinaryCrossentropy
-        or OpKind.MeanSquaredError or OpKind.MeanAbsoluteError;
-
-    /// <summary>Whether the activation's derivative is written through its input (gelu) rather than its output.</summary>
-    public static bool DerivativeFromInput(ActivationKind activation) => activation == ActivationKind.Gelu;
+    public bool IsLoss => System.Linq.Enumerable.Any(Ops.Losses.All, l => l.Op == Op);
 }

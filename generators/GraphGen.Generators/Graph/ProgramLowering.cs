@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using GraphGen.Generators.Model;
+using GraphGen.Generators.Ops;
 
 namespace GraphGen.Generators.Graph;
 
@@ -37,33 +38,13 @@ internal static class ProgramLowering
         return nodes;
     }
 
-    private static int LowerOne(Instruction s, int[] x, IrBuilder ir, Func<int, int> argument, Func<int, int> parameter)
+    /// <summary>A leaf (an argument, a [Parameter] property, a number), an activation, or the op's own shape rule from the op table.</summary>
+    private static int LowerOne(Instruction s, int[] x, IrBuilder ir, Func<int, int> argument, Func<int, int> parameter) => s.Op switch
     {
-        string name = s.Name, layer = s.Statement;
-        switch (s.Op)
-        {
-            case TensorOp.Argument: return argument(s.Arguments[0]);
-            case TensorOp.Parameter: return parameter(s.Arguments[0]);
-            case TensorOp.Constant: return ir.Constant(s.Constant, name, layer);
-            case TensorOp.Add: return ir.Binary(OpKind.Add, x[0], x[1], name, layer, "Operator +");
-            case TensorOp.Subtract: return ir.Binary(OpKind.Subtract, x[0], x[1], name, layer, "Operator −");
-            case TensorOp.Multiply: return ir.Binary(OpKind.Multiply, x[0], x[1], name, layer, "Operator *");
-            case TensorOp.Divide: return ir.Binary(OpKind.Divide, x[0], x[1], name, layer, "Operator /");
-            case TensorOp.Negate: return ir.Unary(OpKind.Negate, x[0], name, layer);
-            case TensorOp.MatMul: return ir.MatMul(x[0], x[1], name, layer);
-            case TensorOp.Transpose: return ir.Transpose(x[0], name, layer);
-            case TensorOp.Reshape: return ir.Reshape(x[0], s.Arguments.ToArray(), name, layer);
-            case TensorOp.Concat: return ir.Concat(x, s.Arguments[0], name, layer);
-            case TensorOp.Activation: return ir.Activation(s.Activation, x[0], name, layer);
-            case TensorOp.Softmax: return ir.Softmax(x[0], name, layer);
-            case TensorOp.Exp: return ir.Unary(OpKind.Exp, x[0], name, layer);
-            case TensorOp.Log: return ir.Unary(OpKind.Log, x[0], name, layer);
-            case TensorOp.Sqrt: return ir.Unary(OpKind.Sqrt, x[0], name, layer);
-            case TensorOp.Square: return ir.Unary(OpKind.Square, x[0], name, layer);
-            case TensorOp.Sum:
-            case TensorOp.Mean:
-                return ir.Reduce(s.Op == TensorOp.Sum ? OpKind.Sum : OpKind.Mean, x[0], s.Arguments.Count == 0 ? Node.AllAxes : s.Arguments[0], name, layer);
-            default: throw new NotSupportedException($"Instruction {s.Op}.");
-        }
-    }
+        OpKind.Input => argument(s.Arguments[0]),
+        OpKind.Parameter => parameter(s.Arguments[0]),
+        OpKind.Constant => ir.Constant(s.Constant, s.Name, s.Statement),
+        OpKind.Activation => ir.Activation(s.Activation, x[0], s.Name, s.Statement),
+        _ => (OpTable.Of(s.Op).Lower ?? throw new NotSupportedException($"Instruction {s.Op} has no shape rule."))(ir, x, s),
+    };
 }

@@ -42,18 +42,18 @@ internal static class RowDependence
         if (n.IsLeaf || n.Inputs.All(i => state[i] == Fixed)) return Fixed;
         if (n.Inputs.Any(i => state[i] == Mixed)) return Mixed;
         int first = state[n.Inputs[0]];
-        switch (n.Op)
+        switch (Ops.OpTable.Of(n.Op).Rows)
         {
-            case OpKind.Transpose:
+            case Ops.RowRule.Transpose:
                 return 1 - first;
-            case OpKind.Softmax:
+            case Ops.RowRule.Softmax:
                 return first == n.Shape.Rank - 1 ? Mixed : first;
-            case OpKind.Sum or OpKind.Mean:
+            case Ops.RowRule.Reduction:
                 return n.Axis == Node.AllAxes || n.Axis == first ? Mixed : n.Axis < first ? first - 1 : first;
-            case OpKind.Reshape or OpKind.Slice or OpKind.Concat:
+            case Ops.RowRule.Layout:
                 // B stays first (reshape) or on its axis (slice and concat take other axes).
                 return OnlyAt(n.Shape, first) && n.Inputs.All(i => state[i] == first) ? first : Mixed;
-            case OpKind.MatMul:
+            case Ops.RowRule.MatMul:
             {
                 // On op(A) (m, k) and op(B) (k, n): a row-wise A keeps B on m against a fixed B, a row-wise B on n.
                 int a = Operated(state[n.Inputs[0]], n.TransposeA), b = Operated(state[n.Inputs[1]], n.TransposeB);
@@ -88,7 +88,7 @@ internal static class RowDependence
             }
             case OpKind.Softmax:
                 return $"Softmax over the batch axis of {In(0)}";
-            case OpKind.Sum or OpKind.Mean:
+            case OpKind.Sum or OpKind.Mean or OpKind.Max:
                 return $"{n.Op} over {(n.Axis == Node.AllAxes ? "every axis" : "the batch axis")} of {In(0)}";
             default:
                 return $"{Symbol(n.Op)} of {string.Join(" and ", n.Inputs.Select(i => nodes[i].Shape))} (every row against every row)";

@@ -1,28 +1,19 @@
+using GraphGen.Generators.Graph;
+
 namespace GraphGen.Generators.Model;
 
-/// <summary>What one instruction of a <c>[Forward]</c> or <c>[Differentiable]</c> body computes, as written.</summary>
-internal enum TensorOp
-{
-    Argument,   // the method's argument number Arguments[0]
-    Parameter,  // the model's [Parameter] property number Arguments[0]
-    Constant,   // a number
-    Add, Subtract, Multiply, Divide, Negate,
-    MatMul, Transpose,
-    Reshape,    // Arguments: the target dimensions (per sample for batched values), one may be −1
-    Concat,     // Arguments[0]: the axis; operands: the pieces
-    Activation, // relu, tanh, sigmoid, … named by Instruction.Activation
-    Softmax, Exp, Log, Sqrt, Square,
-    Sum, Mean,  // Arguments: the axis, or none for every axis
-}
-
 /// <summary>
-/// One operation of a method body in single-assignment form: operands are earlier instruction indices.
+/// One operation of a method body in single-assignment form: operands are earlier instruction indices. <paramref name="Op"/>
+/// is the op table's kind, or a leaf: <see cref="OpKind.Input"/> for the method's argument number Arguments[0],
+/// <see cref="OpKind.Parameter"/> for the model's [Parameter] property number Arguments[0], <see cref="OpKind.Constant"/>
+/// for a number. Arguments are the op's integer arguments as written (Reshape's dimensions, an axis); an activation
+/// is named by <paramref name="Activation"/>.
 /// <paramref name="Name"/> is the value's name for the generated code (the local it is assigned to, or one derived
 /// from it) and <paramref name="Statement"/> the local or return it belongs to (for comments); <paramref name="Text"/> and <paramref name="Location"/> are the sub-expression it came from, so a shape
 /// problem is reported exactly there.
 /// </summary>
 internal sealed record Instruction(
-    TensorOp Op,
+    OpKind Op,
     EquatableArray<int> Operands,
     EquatableArray<int> Arguments,
     double Constant,

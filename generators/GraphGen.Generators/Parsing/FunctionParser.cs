@@ -83,7 +83,7 @@ internal static class FunctionParser
             else
                 pending.Pop();
         return program.Instructions.Select((instruction, index) => (instruction, index))
-            .Where(i => i.instruction.Op == TensorOp.Argument && !reached.Contains(i.index))
+            .Where(i => i.instruction.Op == Graph.OpKind.Input && !reached.Contains(i.index))
             .Select(i => i.instruction.Arguments[0]);
     }
 }

@@ -2,7 +2,9 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
+using GraphGen.Generators.Graph;
 using GraphGen.Generators.Model;
+using GraphGen.Generators.Ops;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -20,18 +22,6 @@ namespace GraphGen.Generators.Parsing;
 internal sealed class ProgramParser
 {
     private const string OpTypeName = "GraphGen.Op";
-
-    private static readonly Dictionary<string, ActivationKind> s_activations = new()
-    {
-        ["Relu"] = ActivationKind.Relu, ["Tanh"] = ActivationKind.Tanh, ["Sigmoid"] = ActivationKind.Sigmoid, ["LeakyRelu"] = ActivationKind.LeakyRelu,
-        ["Elu"] = ActivationKind.Elu, ["Gelu"] = ActivationKind.Gelu, ["Softplus"] = ActivationKind.Softplus,
-    };
-
-    private static readonly Dictionary<string, TensorOp> s_unary = new()
-    {
-        ["Softmax"] = TensorOp.Softmax, ["Exp"] = TensorOp.Exp, ["Log"] = TensorOp.Log, ["Sqrt"] = TensorOp.Sqrt, ["Square"] = TensorOp.Square,
-        ["Transpose"] = TensorOp.Transpose,
-    };
 
     private readonly SemanticModel _model;
     private readonly string _context;
@@ -63,7 +53,7 @@ internal sealed class ProgramParser
         var parser = new ProgramParser(method, model, parameters, context, diagnostics, cancellationToken);
         int errors = diagnostics.Count;
         for (int i = 0; i < arguments.Count; i++)
-            parser.Add(TensorOp.Argument, Array.Empty<int>(), new[] { i }, 0, ActivationKind.Linear, arguments[i].Name, arguments[i].Name, null);
+            parser.Add(OpKind.Input, Array.Empty<int>(), new[] { i }, 0, ActivationKind.Linear, arguments[i].Name, arguments[i].Name, null);
         var (result, location) = parser.Body(syntax);
         if (result < 0 || parser._unbound || diagnostics.Count > errors) return null;
         return new ProgramSpec(arguments, EquatableArray.From(parser._instructions), result, location);
@@ -123,14 +113,14 @@ internal sealed class ProgramParser
         _statement = local.Name;
         var op = assignment.Kind() switch
         {
-            SyntaxKind.SimpleAssignmentExpression => (TensorOp?)null,
-            SyntaxKind.AddAssignmentExpression => TensorOp.Add,
-            SyntaxKind.SubtractAssignmentExpression => TensorOp.Subtract,
-            SyntaxKind.MultiplyAssignmentExpression => TensorOp.Multiply,
-            SyntaxKind.DivideAssignmentExpression => TensorOp.Divide,
-            _ => TensorOp.Argument,
+            SyntaxKind.SimpleAssignmentExpression => (OpKind?)null,
+            SyntaxKind.AddAssignmentExpression => OpKind.Add,
+            SyntaxKind.SubtractAssignmentExpression => OpKind.Subtract,
+            SyntaxKind.MultiplyAssignmentExpression => OpKind.Multiply,
+            SyntaxKind.DivideAssignmentExpression => OpKind.Divide,
+            _ => OpKind.Input,
         };
-        if (op == TensorOp.Argument)
+        if (op == OpKind.Input)
         {
             Unsupported(assignment, null);
             return;
@@ -147,7 +137,7 @@ internal sealed class ProgramParser
         if (constant.HasValue)
         {
             if (constant.Value is int or long or short or sbyte or byte or ushort or uint or ulong or float or double or decimal)
-                return Add(TensorOp.Constant, Array.Empty<int>(), Array.Empty<int>(), Convert.ToDouble(constant.Value, System.Globalization.CultureInfo.InvariantCulture),
+                return Add(OpKind.Constant, Array.Empty<int>(), Array.Empty<int>(), Convert.ToDouble(constant.Value, System.Globalization.CultureInfo.InvariantCulture),
                     ActivationKind.Linear, name ?? _statement + "_constant", e.ToString(), LocationInfo.From(e));
             return Unsupported(e, $"the constant {e} (only numbers are)");
         }
@@ -159,12 +149,12 @@ internal sealed class ProgramParser
                 return Expression(cast.Expression, name); // a Parameter seen as a Tensor, a float as a float
             case BinaryExpressionSyntax binary:
             {
-                TensorOp? op = binary.Kind() switch
+                OpKind? op = binary.Kind() switch
                 {
-                    SyntaxKind.AddExpression => TensorOp.Add,
-                    SyntaxKind.SubtractExpression => TensorOp.Subtract,
-                    SyntaxKind.MultiplyExpression => TensorOp.Multiply,
-                    SyntaxKind.DivideExpression => TensorOp.Divide,
+                    SyntaxKind.AddExpression => OpKind.Add,
+                    SyntaxKind.SubtractExpression => OpKind.Subtract,
+                    SyntaxKind.MultiplyExpression => OpKind.Multiply,
+                    SyntaxKind.DivideExpression => OpKind.Divide,
                     _ => null,
                 };
                 if (op is null) return Unsupported(binary.OperatorToken, $"operator {binary.OperatorToken.Text}");
@@ -175,7 +165,7 @@ internal sealed class ProgramParser
             case PrefixUnaryExpressionSyntax unary when unary.IsKind(SyntaxKind.UnaryMinusExpression):
             {
                 int operand = Expression(unary.Operand, null);
-                return operand < 0 ? -1 : Add(TensorOp.Negate, new[] { operand }, Array.Empty<int>(), 0, ActivationKind.Linear, name ?? _statement + "_neg", unary.ToString(), LocationInfo.From(unary));
+                return operand < 0 ? -1 : Add(OpKind.Negate, new[] { operand }, Array.Empty<int>(), 0, ActivationKind.Linear, name ?? _statement + "_neg", unary.ToString(), LocationInfo.From(unary));
             }
             case IdentifierNameSyntax or MemberAccessExpressionSyntax:
                 return Name(e);
@@ -186,10 +176,10 @@ internal sealed class ProgramParser
         }
     }
 
-    private int Combine(TensorOp op, int left, int right, string? name, SyntaxNode at)
+    private int Combine(OpKind op, int left, int right, string? name, SyntaxNode at)
     {
         if (left < 0 || right < 0) return -1;
-        string suffix = op switch { TensorOp.Add => "_sum", TensorOp.Subtract => "_diff", TensorOp.Multiply => "_product", _ => "_quotient" };
+        string suffix = op switch { OpKind.Add => "_sum", OpKind.Subtract => "_diff", OpKind.Multiply => "_product", _ => "_quotient" };
         return Add(op, new[] { left, right }, Array.Empty<int>(), 0, ActivationKind.Linear, name ?? _statement + suffix, at.ToString(), LocationInfo.From(at));
     }
 
@@ -219,7 +209,7 @@ internal sealed class ProgramParser
                 }
                 if (index < 0) break;
                 if (!_parameterInstructions.TryGetValue(index, out int instruction))
-                    _parameterInstructions[index] = instruction = Add(TensorOp.Parameter, Array.Empty<int>(), new[] { index }, 0, ActivationKind.Linear,
+                    _parameterInstructions[index] = instruction = Add(OpKind.Parameter, Array.Empty<int>(), new[] { index }, 0, ActivationKind.Linear,
                         property.Name, e.ToString(), LocationInfo.From(e));
                 return instruction;
             }
@@ -272,19 +262,12 @@ internal sealed class ProgramParser
         string valueName = name ?? _statement + "_" + method.Name.ToLowerInvariant();
         var location = LocationInfo.From(invocation);
         string text = invocation.ToString();
-        if (s_activations.TryGetValue(method.Name, out var activation))
-            return Add(TensorOp.Activation, tensors.ToArray(), ints, 0, activation, valueName, text, location);
-        if (s_unary.TryGetValue(method.Name, out var unary))
-            return Add(unary, tensors.ToArray(), Array.Empty<int>(), 0, ActivationKind.Linear, valueName, text, location);
-        switch (method.Name)
-        {
-            case "MatMul": return Add(TensorOp.MatMul, tensors.ToArray(), Array.Empty<int>(), 0, ActivationKind.Linear, valueName, text, location);
-            case "Reshape": return Add(TensorOp.Reshape, tensors.ToArray(), ints, 0, ActivationKind.Linear, valueName, text, location);
-            case "Concat": return Add(TensorOp.Concat, tensors.ToArray(), ints.Length == 0 ? new[] { -1 } : ints, 0, ActivationKind.Linear, valueName, text, location);
-            case "Sum": return Add(TensorOp.Sum, tensors.ToArray(), ints, 0, ActivationKind.Linear, valueName, text, location);
-            case "Mean": return Add(TensorOp.Mean, tensors.ToArray(), ints, 0, ActivationKind.Linear, valueName, text, location);
-            default: return Unsupported(invocation, $"Op.{method.Name}");
-        }
+        // The op table says which Op methods the compiler knows; their float overloads are for eager code, not bodies.
+        if (Activations.TryBySpelling(method.Name, out var activation))
+            return Add(OpKind.Activation, tensors.ToArray(), ints, 0, activation.Kind, valueName, text, location);
+        if (OpTable.TryBySpelling(method.Name, out var op))
+            return Add(op.Kind, tensors.ToArray(), ints, 0, ActivationKind.Linear, valueName, text, location);
+        return Unsupported(invocation, $"Op.{method.Name}");
     }
 
     /// <summary>The values an argument passes: one, or each element of a params array or a collection expression.</summary>
@@ -317,7 +300,7 @@ internal sealed class ProgramParser
         return "'" + (text.Length > 40 ? text.Substring(0, 40) + " …" : text) + "'";
     }
 
-    private int Add(TensorOp op, int[] operands, int[] arguments, double constant, ActivationKind activation, string name, string text, LocationInfo? location)
+    private int Add(OpKind op, int[] operands, int[] arguments, double constant, ActivationKind activation, string name, string text, LocationInfo? location)
     {
         _instructions.Add(new Instruction(op, EquatableArray.Of(operands), EquatableArray.Of(arguments), constant, activation, name, _statement, text, location));
         return _instructions.Count - 1;

@@ -265,6 +265,8 @@ public class GradientCheckTests
     [InlineData("Subtract")]
     [InlineData("Multiply")]
     [InlineData("Divide")]
+    [InlineData("Maximum")]
+    [InlineData("Minimum")]
     public void BroadcastingBinary(string op)
     {
         // (B, 2, 4) with (4), with (2, 1) and with a scalar constant: every broadcast sums its gradient back.
@@ -290,6 +292,49 @@ public class GradientCheckTests
         // Log and Sqrt read a positive input: x² + 0.5.
         int positive = g.Add(OpKind.Add, Shape.Of(Batch, 4), "p", g.Add(OpKind.Square, Shape.Of(Batch, 4), "s", x), g.Constant(0.5));
         g.CheckWithMse(g.Add(Enum.Parse<OpKind>(op), Shape.Of(Batch, 4), "y", positive));
+    }
+
+    [Fact]
+    public void AbsAwayFromItsKink()
+    {
+        // Parameters are at least 0.1 from 0, so |x| is differentiable within the finite-difference step.
+        var g = new TestGraph();
+        int x = g.Param(Batch, 5);
+        g.CheckWithMse(g.Add(OpKind.Abs, Shape.Of(Batch, 5), "y", g.Add(OpKind.Multiply, Shape.Of(Batch, 5), "x3", x, g.Constant(3))));
+    }
+
+    [Fact]
+    public void MaxSharesItsGradientEquallyAmongTiedMaxima()
+    {
+        // max over [1, 3, 3] and [2, 0, 5]: d/dx is ½ at each tied 3 and 1 at the lone 5 (as TF's reduce_max and torch.amax).
+        var g = new TestGraph();
+        int x = g.Param(2, 3);
+        g.Leaves[x] = new[] { 1.0, 3, 3, 2, 0, 5 };
+        int max = g.Along(OpKind.Max, Shape.Of(2), 1, 0, x);
+        int loss = g.Along(OpKind.Sum, Shape.Scalar, Node.AllAxes, 0, max);
+        var info = new ModelInfo(new TypeIdentity(null, EquatableArray<ContainingType>.Empty, "T"), 1, 1, LossKind.MeanSquaredError, false, EquatableArray<LayerInfo>.Empty);
+        var training = GradientBuilder.Differentiate(new ModelGraph(info, EquatableArray.From(g.Nodes), loss, loss, EquatableArray.From(g.Parameters)));
+        var values = IrInterpreter.Run(training.Nodes, g.Leaves, Batch);
+        Assert.Equal(new[] { 0, 0.5, 0.5, 0, 0, 1 }, values[Assert.Single(training.Gradients).Gradient]);
+    }
+
+    [Theory]
+    [InlineData("Maximum", new[] { 0.0, 1, 1 }, new[] { 1.0, 0, 0 })]
+    [InlineData("Minimum", new[] { 1.0, 0, 1 }, new[] { 0.0, 1, 0 })]
+    public void MaximumAndMinimumSendATieToTheFirstOperand(string op, double[] da, double[] db)
+    {
+        // a = [1, 5, 2], b = [2, 3, 2]: the tie at index 2 goes to a, as tf.maximum and tf.minimum send it.
+        var g = new TestGraph();
+        int a = g.Param(3), b = g.Param(3);
+        g.Leaves[a] = new[] { 1.0, 5, 2 };
+        g.Leaves[b] = new[] { 2.0, 3, 2 };
+        int y = g.Add(Enum.Parse<OpKind>(op), Shape.Of(3), "y", a, b);
+        int loss = g.Along(OpKind.Sum, Shape.Scalar, Node.AllAxes, 0, y);
+        var info = new ModelInfo(new TypeIdentity(null, EquatableArray<ContainingType>.Empty, "T"), 1, 1, LossKind.MeanSquaredError, false, EquatableArray<LayerInfo>.Empty);
+        var training = GradientBuilder.Differentiate(new ModelGraph(info, EquatableArray.From(g.Nodes), loss, loss, EquatableArray.From(g.Parameters)));
+        var values = IrInterpreter.Run(training.Nodes, g.Leaves, Batch);
+        Assert.Equal(da, values[training.Gradients[0].Gradient]);
+        Assert.Equal(db, values[training.Gradients[1].Gradient]);
     }
 
     [Fact]
@@ -322,6 +367,9 @@ public class GradientCheckTests
     [InlineData("Mean", 1)]
     [InlineData("Mean", 2)]
     [InlineData("Mean", Node.AllAxes)]
+    [InlineData("Max", 0)]
+    [InlineData("Max", 2)]
+    [InlineData("Max", Node.AllAxes)]
     public void Reductions(string op, int axis)
     {
         var g = new TestGraph();

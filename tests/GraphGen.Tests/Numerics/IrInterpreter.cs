@@ -49,6 +49,12 @@ internal static class IrInterpreter
             case OpKind.Log: return Map2(In(0), (x, _) => Math.Log(x));
             case OpKind.Sqrt: return Map2(In(0), (x, _) => Math.Sqrt(x));
             case OpKind.Square: return Map2(In(0), (x, _) => x * x);
+            case OpKind.Abs: return Map2(In(0), (x, _) => Math.Abs(x));
+            case OpKind.Sign: return Map2(In(0), (x, _) => Math.Sign(x));
+            case OpKind.Maximum: return Broadcast(In(0), InDims(0), In(1), InDims(1), Dims(n.Shape, batch), Math.Max);
+            case OpKind.Minimum: return Broadcast(In(0), InDims(0), In(1), InDims(1), Dims(n.Shape, batch), Math.Min);
+            case OpKind.GreaterEqual: return Broadcast(In(0), InDims(0), In(1), InDims(1), Dims(n.Shape, batch), (a, b) => a >= b ? 1 : 0);
+            case OpKind.Equal: return Broadcast(In(0), InDims(0), In(1), InDims(1), Dims(n.Shape, batch), (a, b) => a == b ? 1 : 0);
             case OpKind.Reshape: return (double[])In(0).Clone();
             case OpKind.Transpose:
             {
@@ -92,6 +98,15 @@ internal static class IrInterpreter
                 for (int o = 0; o < outer; o++)
                     for (int k = 0; k < count; k++)
                         for (int i = 0; i < inner; i++) y[o * inner + i] += In(0)[(o * count + k) * inner + i] / (n.Op == OpKind.Mean ? count : 1);
+                return y;
+            }
+            case OpKind.Max:
+            {
+                var (outer, count, inner) = Around(InDims(0), n.Axis);
+                var y = Enumerable.Repeat(double.NegativeInfinity, outer * inner).ToArray();
+                for (int o = 0; o < outer; o++)
+                    for (int k = 0; k < count; k++)
+                        for (int i = 0; i < inner; i++) y[o * inner + i] = Math.Max(y[o * inner + i], In(0)[(o * count + k) * inner + i]);
                 return y;
             }
             case OpKind.ExpandSum or OpKind.ExpandMean:
@@ -150,7 +165,7 @@ internal static class IrInterpreter
             {
                 // The rule saved the output y (or, for gelu, the input x); recover x to take the textbook derivative.
                 var activation = (Activation)(int)n.Activation;
-                bool savedInput = Node.DerivativeFromInput(n.Activation);
+                bool savedInput = GraphGen.Generators.Ops.Activations.Of(n.Activation).DerivativeFromInput;
                 return Map2(In(0), (g, i) => g * ReferenceMath.Derivative(activation, savedInput ? In(1)[i] : Inverse(activation, In(1)[i])));
             }
             case OpKind.SoftmaxGrad:
