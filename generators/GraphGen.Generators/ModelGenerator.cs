@@ -1,5 +1,6 @@
 using System.Linq;
 using GraphGen.Generators.Autodiff;
+using GraphGen.Generators.Diagnostics;
 using GraphGen.Generators.Emit;
 using GraphGen.Generators.Fusion;
 using GraphGen.Generators.Graph;
@@ -12,9 +13,12 @@ namespace GraphGen.Generators;
 
 /// <summary>
 /// The entry point: wires the named stages Parsing → Graph → Autodiff → Fusion → Emit, once for models (Dense
-/// or [Forward]) and once for [Differentiable] functions. Each stage's output is an equatable record, so an edit
-/// that does not touch a model leaves every step cached. The Parsing stage also reads a fallback that travels with
-/// the results: where a stage rejects the declaration, the emitted file holds its members as throwing stubs.
+/// or [Forward]) and once for [Differentiable] functions. Each stage's output is an equatable record without
+/// spans: the Parsing stage numbers the places it may report at (<see cref="Site"/>) and reads their spans into a
+/// location table beside the spec, which only the diagnostics' own output reads. So an edit that does not touch a
+/// model, or only moves its text, leaves every step after parsing cached. The Parsing stage also reads a fallback
+/// that travels with the results: where a stage rejects the declaration, the emitted file holds its members as
+/// throwing stubs.
 /// </summary>
 [Generator(LanguageNames.CSharp)]
 public sealed class ModelGenerator : IIncrementalGenerator
@@ -23,31 +27,39 @@ public sealed class ModelGenerator : IIncrementalGenerator
     public static class Steps
     {
         public const string Parse = "GraphGen.Parse";
+        public const string Spec = "GraphGen.Spec";
+        public const string Locations = "GraphGen.Locations";
         public const string Graph = "GraphGen.Graph";
         public const string Autodiff = "GraphGen.Autodiff";
         public const string Fusion = "GraphGen.Fusion";
         public const string Emit = "GraphGen.Emit";
         public const string CudaEmit = "GraphGen.CudaEmit";
+        public const string Diagnostics = "GraphGen.Diagnostics";
         public const string FunctionParse = "GraphGen.Function.Parse";
+        public const string FunctionSpec = "GraphGen.Function.Spec";
+        public const string FunctionLocations = "GraphGen.Function.Locations";
         public const string FunctionGraph = "GraphGen.Function.Graph";
         public const string FunctionAutodiff = "GraphGen.Function.Autodiff";
         public const string FunctionFusion = "GraphGen.Function.Fusion";
         public const string FunctionEmit = "GraphGen.Function.Emit";
+        public const string FunctionDiagnostics = "GraphGen.Function.Diagnostics";
     }
 
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
         // Models: Dense layers or a [Forward] method.
-        var specs = context.SyntaxProvider
+        var parsedModels = context.SyntaxProvider
             .ForAttributeWithMetadataName(ModelParser.ModelAttributeName,
                 static (node, _) => node is TypeDeclarationSyntax,
                 ModelParser.Parse)
             .WithTrackingName(Steps.Parse);
-        var modelGraphs = specs.Select(static (p, ct) => GraphBuilder.Build(p, ct) with { Fallback = p.Fallback }).WithTrackingName(Steps.Graph);
+        var specs = parsedModels.Select(static (p, _) => p.Result).WithTrackingName(Steps.Spec);
+        var modelLocations = parsedModels.Select(static (p, _) => p.Locations).WithTrackingName(Steps.Locations);
+        var modelGraphs = specs.Select(static (p, ct) => GraphBuilder.Build(p, ct).After(p)).WithTrackingName(Steps.Graph);
         // GraphGenDumpPlan=true (an MSBuild property) adds the kernel plan after each pass to the output, for contributors.
         var dumpPlan = context.AnalyzerConfigOptionsProvider.Select(static (options, _) =>
             options.GlobalOptions.TryGetValue("build_property.GraphGenDumpPlan", out var value) && string.Equals(value?.Trim(), "true", System.StringComparison.OrdinalIgnoreCase));
-        var modelPlans = Compile(context, modelGraphs, dumpPlan, Steps.Autodiff, Steps.Fusion, Steps.Emit);
+        var modelPlans = Compile(context, modelGraphs, modelLocations, dumpPlan, Steps.Autodiff, Steps.Fusion, Steps.Emit, Steps.Diagnostics);
         // The same plans as CUDA C: a second file per model. Its diagnostics were reported with the C# above.
         var cudaSources = modelPlans.Select(static (p, _) => p.Then("cuda-emit", CudaEmitter.Emit)).WithTrackingName(Steps.CudaEmit);
         context.RegisterSourceOutput(cudaSources, static (output, result) =>
@@ -56,18 +68,24 @@ public sealed class ModelGenerator : IIncrementalGenerator
         });
 
         // [Differentiable] functions: the same stages from the Graph on.
-        var functions = context.SyntaxProvider
+        var parsedFunctions = context.SyntaxProvider
             .ForAttributeWithMetadataName(FunctionParser.DifferentiableAttributeName,
                 static (node, _) => node is MethodDeclarationSyntax,
                 FunctionParser.Parse)
             .WithTrackingName(Steps.FunctionParse);
-        var functionGraphs = functions.Select(static (p, ct) => FunctionGraphBuilder.Build(p, ct) with { Fallback = p.Fallback }).WithTrackingName(Steps.FunctionGraph);
-        Compile(context, functionGraphs, dumpPlan, Steps.FunctionAutodiff, Steps.FunctionFusion, Steps.FunctionEmit);
+        var functions = parsedFunctions.Select(static (p, _) => p.Result).WithTrackingName(Steps.FunctionSpec);
+        var functionLocations = parsedFunctions.Select(static (p, _) => p.Locations).WithTrackingName(Steps.FunctionLocations);
+        var functionGraphs = functions.Select(static (p, ct) => FunctionGraphBuilder.Build(p, ct).After(p)).WithTrackingName(Steps.FunctionGraph);
+        Compile(context, functionGraphs, functionLocations, dumpPlan, Steps.FunctionAutodiff, Steps.FunctionFusion, Steps.FunctionEmit, Steps.FunctionDiagnostics);
     }
 
-    /// <summary>Autodiff, Fusion and C# Emit over the graphs; returns the kernel plans for any further output.</summary>
+    /// <summary>
+    /// Autodiff, Fusion and C# Emit over the graphs, and the diagnostics of all of them placed by their location
+    /// tables; returns the kernel plans for any further output.
+    /// </summary>
     private static IncrementalValuesProvider<StageResult<KernelPlan>> Compile(IncrementalGeneratorInitializationContext context,
-        IncrementalValuesProvider<StageResult<ModelGraph>> graphs, IncrementalValueProvider<bool> dumpPlan, string autodiffStep, string fusionStep, string emitStep)
+        IncrementalValuesProvider<StageResult<ModelGraph>> graphs, IncrementalValuesProvider<LocationTable> locations, IncrementalValueProvider<bool> dumpPlan,
+        string autodiffStep, string fusionStep, string emitStep, string diagnosticsStep)
     {
         var training = graphs.Select(static (g, _) => g.Then("autodiff", GradientBuilder.Differentiate)).WithTrackingName(autodiffStep);
         var plans = training.Combine(dumpPlan)
@@ -80,9 +98,11 @@ public sealed class ModelGenerator : IIncrementalGenerator
         var sources = plans.Select(static (p, _) => FallbackEmitter.OrFallback(p.Then("emit", CSharpEmitter.Emit))).WithTrackingName(emitStep);
         context.RegisterSourceOutput(sources, static (output, result) =>
         {
-            foreach (var diagnostic in result.Diagnostics) output.ReportDiagnostic(diagnostic.ToDiagnostic());
             if (result.Value is { } source) output.AddSource(source.HintName, source.Text);
         });
+        // The diagnostics, their own output: the only one that reads spans, so text that moves re-runs it alone.
+        var diagnostics = sources.Select(static (r, _) => new DeclarationDiagnostics(r.Key, r.Diagnostics)).WithTrackingName(diagnosticsStep);
+        context.RegisterSourceOutput(diagnostics.Collect().Combine(locations.Collect()), DiagnosticReporter.Report);
         return plans;
     }
 }

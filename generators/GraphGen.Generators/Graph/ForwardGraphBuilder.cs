@@ -22,7 +22,7 @@ internal static class ForwardGraphBuilder
         long total = widths.Sum();
         if (total > MaxArrayLength)
         {
-            diagnostics.Add(DiagnosticInfo.Create(InvalidShape, forward.MethodLocation, $"the inputs of '{forward.MethodName}'", $"{total} values per sample do not fit in one array"));
+            diagnostics.Add(DiagnosticInfo.Create(InvalidShape, forward.MethodSite, $"the inputs of '{forward.MethodName}'", $"{total} values per sample do not fit in one array"));
             return null;
         }
 
@@ -56,7 +56,7 @@ internal static class ForwardGraphBuilder
         var shape = ir[output].Shape;
         if (shape.Rank != 2 || shape.Dims[0] != Shape.Batch || shape.Dims[1] == Shape.Batch)
         {
-            diagnostics.Add(DiagnosticInfo.Create(ModelOutputShape, program.ResultLocation, forward.MethodName, shape.ToString()));
+            diagnostics.Add(DiagnosticInfo.Create(ModelOutputShape, program.ResultSite, forward.MethodName, shape.ToString()));
             return null;
         }
         CheckLoss(spec, forward, ir[output], diagnostics);
@@ -68,7 +68,7 @@ internal static class ForwardGraphBuilder
         foreach (var (node, what) in mixing)
         {
             int instruction = System.Array.IndexOf(values, node);
-            var location = instruction >= 0 ? program.Instructions[instruction].Location : forward.MethodLocation;
+            var location = instruction >= 0 ? program.Instructions[instruction].Site : forward.MethodSite;
             diagnostics.Add(DiagnosticInfo.Create(MixesBatchRows, location, what, $"{spec.Type.Name}.{forward.MethodName}"));
         }
 
@@ -80,7 +80,7 @@ internal static class ForwardGraphBuilder
         var read = new HashSet<int>(graph.Nodes.SelectMany(n => n.Inputs));
         for (int i = 0; i < graph.Parameters.Count; i++)
             if (!read.Contains(graph.Parameters[i].Node))
-                diagnostics.Add(DiagnosticInfo.Create(UnusedParameter, forward.Parameters[i].Location, forward.Parameters[i].PropertyName, forward.MethodName));
+                diagnostics.Add(DiagnosticInfo.Create(UnusedParameter, forward.Parameters[i].Site, forward.Parameters[i].PropertyName, forward.MethodName));
         return graph;
     }
 
@@ -88,11 +88,11 @@ internal static class ForwardGraphBuilder
     private static void CheckLoss(ModelSpec spec, ForwardSpec forward, Node output, List<DiagnosticInfo> diagnostics)
     {
         string applies = output.Op == OpKind.Softmax ? "Softmax" : output.Op == OpKind.Activation ? output.Activation.ToString() : "no activation";
-        var location = forward.Program.ResultLocation;
+        var location = forward.Program.ResultSite;
         bool crossEntropy = spec.Loss is LossKind.SparseCategoricalCrossentropy or LossKind.CategoricalCrossentropy or LossKind.BinaryCrossentropy;
         if (!crossEntropy)
         {
-            if (spec.FromLogits) diagnostics.Add(DiagnosticInfo.Create(FromLogitsIgnored, spec.FromLogitsLocation, spec.Loss.ToString()));
+            if (spec.FromLogits) diagnostics.Add(DiagnosticInfo.Create(FromLogitsIgnored, spec.FromLogitsSite, spec.Loss.ToString()));
             if (output.Op == OpKind.Softmax)
                 diagnostics.Add(DiagnosticInfo.Create(LossDoesNotFitOutput, location, spec.Loss.ToString(), "an output that is not a softmax", forward.MethodName, applies));
             return;

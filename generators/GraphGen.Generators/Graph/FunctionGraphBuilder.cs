@@ -16,7 +16,7 @@ internal static class FunctionGraphBuilder
 {
     public static StageResult<ModelGraph> Build(StageResult<FunctionSpec> parsed, CancellationToken cancellationToken)
         => parsed.Value is not { } spec ? parsed.With<ModelGraph>(null)
-            : Stage.Run("graph", parsed.Model, parsed.Location, parsed.Diagnostics, diagnostics => Lower(spec, diagnostics));
+            : Stage.Run("graph", parsed.Model, parsed.Site, parsed.Diagnostics, diagnostics => Lower(spec, diagnostics));
 
     private static ModelGraph? Lower(FunctionSpec spec, List<DiagnosticInfo> diagnostics)
     {

@@ -18,7 +18,7 @@ internal static class GraphBuilder
     public static StageResult<ModelGraph> Build(StageResult<ModelSpec> parsed, CancellationToken cancellationToken)
     {
         if (parsed.Value is not { } spec) return parsed.With<ModelGraph>(null);
-        return Stage.Run("graph", parsed.Model, parsed.Location, parsed.Diagnostics, diagnostics =>
+        return Stage.Run("graph", parsed.Model, parsed.Site, parsed.Diagnostics, diagnostics =>
         {
             if (spec.Forward is { } forward) return ForwardGraphBuilder.Lower(spec, forward, diagnostics);
             Check(spec, diagnostics);
@@ -34,11 +34,11 @@ internal static class GraphBuilder
             var layer = spec.Layers[i];
             bool last = i == spec.Layers.Count - 1;
             if (layer.Activation == ActivationKind.Softmax && !last)
-                diagnostics.Add(DiagnosticInfo.Create(SoftmaxNotLast, layer.ActivationLocation, layer.LayerName));
+                diagnostics.Add(DiagnosticInfo.Create(SoftmaxNotLast, layer.ActivationSite, layer.LayerName));
             if (layer.Activation == ActivationKind.Softmax && layer.Units == 1)
-                diagnostics.Add(DiagnosticInfo.Create(SoftmaxOverOneUnit, layer.ActivationLocation, layer.LayerName));
+                diagnostics.Add(DiagnosticInfo.Create(SoftmaxOverOneUnit, layer.ActivationSite, layer.LayerName));
             if ((long)inputs * layer.Units > MaxArrayLength)
-                diagnostics.Add(DiagnosticInfo.Create(LayerTooLarge, layer.Location, layer.LayerName, inputs.ToString(), layer.Units.ToString(), ((long)inputs * layer.Units).ToString()));
+                diagnostics.Add(DiagnosticInfo.Create(LayerTooLarge, layer.Site, layer.LayerName, inputs.ToString(), layer.Units.ToString(), ((long)inputs * layer.Units).ToString()));
             inputs = layer.Units;
         }
 
@@ -46,9 +46,9 @@ internal static class GraphBuilder
         bool crossEntropy = spec.Loss is LossKind.SparseCategoricalCrossentropy or LossKind.CategoricalCrossentropy or LossKind.BinaryCrossentropy;
         if (!crossEntropy)
         {
-            if (spec.FromLogits) diagnostics.Add(DiagnosticInfo.Create(FromLogitsIgnored, spec.FromLogitsLocation, spec.Loss.ToString()));
+            if (spec.FromLogits) diagnostics.Add(DiagnosticInfo.Create(FromLogitsIgnored, spec.FromLogitsSite, spec.Loss.ToString()));
             if (output.Activation == ActivationKind.Softmax)
-                diagnostics.Add(DiagnosticInfo.Create(LossDoesNotFitOutput, spec.LossLocation, spec.Loss.ToString(),
+                diagnostics.Add(DiagnosticInfo.Create(LossDoesNotFitOutput, spec.LossSite, spec.Loss.ToString(),
                     "an element-wise activation (linear for unbounded targets)", output.LayerName, output.Activation.ToString()));
             return;
         }
@@ -59,7 +59,7 @@ internal static class GraphBuilder
             string wanted = spec.FromLogits
                 ? $"a linear output (FromLogits = true: the model outputs logits and the loss applies {probabilities.ToString().ToLowerInvariant()})"
                 : $"a {probabilities.ToString().ToLowerInvariant()} output (or a linear one with FromLogits = true)";
-            diagnostics.Add(DiagnosticInfo.Create(LossDoesNotFitOutput, spec.LossLocation, spec.Loss.ToString(), wanted, output.LayerName, output.Activation.ToString()));
+            diagnostics.Add(DiagnosticInfo.Create(LossDoesNotFitOutput, spec.LossSite, spec.Loss.ToString(), wanted, output.LayerName, output.Activation.ToString()));
         }
     }
 

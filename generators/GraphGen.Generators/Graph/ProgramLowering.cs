@@ -31,7 +31,7 @@ internal static class ProgramLowering
             }
             catch (ShapeException e)
             {
-                diagnostics.Add(DiagnosticInfo.Create(e.Descriptor, instruction.Location, e.Arguments));
+                diagnostics.Add(DiagnosticInfo.Create(e.Descriptor, instruction.Site, e.Arguments));
                 nodes[i] = -1;
             }
         }

@@ -19,15 +19,15 @@ internal sealed record TypeIdentity(string? Namespace, EquatableArray<Containing
         + string.Concat(System.Linq.Enumerable.Select(Containers, c => c.Name + ".")) + Name;
 }
 
-/// <summary>One <c>[Dense]</c> property, as written.</summary>
+/// <summary>One <c>[Dense]</c> property, as written; <paramref name="Site"/> is where its name is given.</summary>
 internal sealed record DenseLayerSpec(
     string PropertyName,
     string Modifiers,
     string LayerName,
     int Units,
     ActivationKind Activation,
-    LocationInfo? Location,
-    LocationInfo? ActivationLocation,
+    Site? Site,
+    Site? ActivationSite,
     string? WeightInitializer = null,
     string? BiasInitializer = null);
 
@@ -40,8 +40,8 @@ internal sealed record ModelSpec(
     int InputWidth,
     LossKind Loss,
     EquatableArray<DenseLayerSpec> Layers,
-    LocationInfo? Location,
-    LocationInfo? LossLocation,
+    Site? Site,
+    Site? LossSite,
     bool FromLogits = false,
-    LocationInfo? FromLogitsLocation = null,
+    Site? FromLogitsSite = null,
     ForwardSpec? Forward = null);

@@ -9,7 +9,7 @@ namespace GraphGen.Generators.Model;
 /// for a number. Arguments are the op's integer arguments as written (Reshape's dimensions, an axis); an activation
 /// is named by <paramref name="Activation"/>.
 /// <paramref name="Name"/> is the value's name for the generated code (the local it is assigned to, or one derived
-/// from it) and <paramref name="Statement"/> the local or return it belongs to (for comments); <paramref name="Text"/> and <paramref name="Location"/> are the sub-expression it came from, so a shape
+/// from it) and <paramref name="Statement"/> the local or return it belongs to (for comments); <paramref name="Text"/> and <paramref name="Site"/> are the sub-expression it came from, so a shape
 /// problem is reported exactly there.
 /// </summary>
 internal sealed record Instruction(
@@ -21,7 +21,7 @@ internal sealed record Instruction(
     string Name,
     string Statement,
     string Text,
-    LocationInfo? Location);
+    Site? Site);
 
 /// <summary>
 /// A tensor (or float) argument of a <c>[Forward]</c> or <c>[Differentiable]</c> method with its declared shape:
@@ -35,7 +35,7 @@ internal sealed record ProgramSpec(
     EquatableArray<ArgumentSpec> Arguments,
     EquatableArray<Instruction> Instructions,
     int Result,
-    LocationInfo? ResultLocation);
+    Site? ResultSite);
 
 /// <summary>A <c>[Parameter]</c> property of a [Forward] model: a trainable tensor of a fixed shape.</summary>
 internal sealed record ParameterSpec(
@@ -44,10 +44,10 @@ internal sealed record ParameterSpec(
     string TypeName,
     EquatableArray<int> Shape,
     string? Initializer,
-    LocationInfo? Location);
+    Site? Site);
 
 /// <summary>The [Forward] front end's declaration: the method, its parameters and its body.</summary>
-internal sealed record ForwardSpec(string MethodName, EquatableArray<ParameterSpec> Parameters, ProgramSpec Program, LocationInfo? MethodLocation);
+internal sealed record ForwardSpec(string MethodName, EquatableArray<ParameterSpec> Parameters, ProgramSpec Program, Site? MethodSite);
 
 /// <summary>
 /// A <c>[Differentiable]</c> static method: where its gradient goes, what it is called, its body, and the file the
@@ -60,5 +60,5 @@ internal sealed record FunctionSpec(
     string Modifiers,
     bool ReturnsScalar,
     ProgramSpec Program,
-    LocationInfo? Location,
+    Site? Site,
     string HintName);

@@ -17,16 +17,16 @@ internal static class ForwardParser
     public const string ForwardAttributeName = "GraphGen.ForwardAttribute";
     public const string ParameterAttributeName = "GraphGen.ParameterAttribute";
 
-    public static ForwardSpec? Parse(INamedTypeSymbol type, List<IMethodSymbol> methods, Compilation compilation, List<DiagnosticInfo> diagnostics,
+    public static ForwardSpec? Parse(INamedTypeSymbol type, List<IMethodSymbol> methods, Compilation compilation, SiteTable sites, List<DiagnosticInfo> diagnostics,
         CancellationToken cancellationToken)
     {
         var method = methods[0];
         foreach (var extra in methods.Skip(1))
-            diagnostics.Add(DiagnosticInfo.Create(InvalidForwardMethod, LocationInfo.From(extra.Locations.FirstOrDefault()), extra.Name,
+            diagnostics.Add(DiagnosticInfo.Create(InvalidForwardMethod, sites.At(extra.Locations.FirstOrDefault()), extra.Name,
                 $"a model has one [Forward] method, and '{method.Name}' is already one"));
         var syntax = method.DeclaringSyntaxReferences.Select(r => r.GetSyntax(cancellationToken)).OfType<MethodDeclarationSyntax>()
             .FirstOrDefault(m => m.Body is not null || m.ExpressionBody is not null);
-        var at = LocationInfo.From(method.Locations.FirstOrDefault());
+        var at = sites.At(method.Locations.FirstOrDefault());
         string? problem = method.IsGenericMethod ? "it is generic; shapes must be known when the model compiles"
             : method.ReturnType.ToDisplayString() != SignatureReader.TensorTypeName ? $"it returns {method.ReturnType.ToDisplayString()}; a [Forward] method returns GraphGen.Tensor"
             : method.Parameters.Length == 0 ? "it takes no input: declare one [Shape(…)] Tensor argument per input"
@@ -38,24 +38,24 @@ internal static class ForwardParser
             return null;
         }
         var (arguments, argumentProblem, argumentAt) = SignatureReader.Arguments(method, allowScalars: false);
-        if (argumentProblem is not null) diagnostics.Add(DiagnosticInfo.Create(InvalidForwardMethod, LocationInfo.From(argumentAt) ?? at, method.Name, argumentProblem));
-        var (parameters, symbols) = ParseParameters(type, diagnostics, cancellationToken);
+        if (argumentProblem is not null) diagnostics.Add(DiagnosticInfo.Create(InvalidForwardMethod, sites.At(argumentAt) ?? at, method.Name, argumentProblem));
+        var (parameters, symbols) = ParseParameters(type, sites, diagnostics, cancellationToken);
         if (argumentProblem is not null || arguments.Count == 0) return null;
 
         var program = ProgramParser.Parse(method, syntax!, compilation.GetSemanticModel(syntax!.SyntaxTree), arguments, symbols,
-            $"[Forward] method '{method.Name}'", diagnostics, cancellationToken);
+            $"[Forward] method '{method.Name}'", sites, diagnostics, cancellationToken);
         return program is null ? null : new ForwardSpec(method.Name, EquatableArray.From(parameters), program, at);
     }
 
     /// <summary>[Parameter] properties belong to [Forward] models only.</summary>
-    public static void ReportParametersWithoutForward(INamedTypeSymbol type, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+    public static void ReportParametersWithoutForward(INamedTypeSymbol type, SiteTable sites, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
     {
         foreach (var property in type.GetMembers().OfType<IPropertySymbol>().Where(p => ModelParser.HasAttribute(p, ParameterAttributeName)))
-            diagnostics.Add(DiagnosticInfo.Create(InvalidParameterProperty, LocationInfo.From(property.Locations.FirstOrDefault()), property.Name,
+            diagnostics.Add(DiagnosticInfo.Create(InvalidParameterProperty, sites.At(property.Locations.FirstOrDefault()), property.Name,
                 "only a model with a [Forward] method reads [Parameter] properties"));
     }
 
-    private static (List<ParameterSpec> Specs, List<IPropertySymbol> Symbols) ParseParameters(INamedTypeSymbol type, List<DiagnosticInfo> diagnostics,
+    private static (List<ParameterSpec> Specs, List<IPropertySymbol> Symbols) ParseParameters(INamedTypeSymbol type, SiteTable sites, List<DiagnosticInfo> diagnostics,
         CancellationToken cancellationToken)
     {
         var specs = new List<ParameterSpec>();
@@ -65,13 +65,13 @@ internal static class ForwardParser
             cancellationToken.ThrowIfCancellationRequested();
             var attribute = property.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == ParameterAttributeName);
             if (attribute is null) continue;
-            var location = LocationInfo.From(syntax.Identifier.GetLocation());
+            var site = sites.At(syntax.Identifier.GetLocation());
             string typeName = property.Type.ToDisplayString();
             string? problem = typeName is not (SignatureReader.ParameterTypeName or SignatureReader.TensorTypeName) ? $"its type is '{typeName}'"
                 : ModelParser.PropertyFormProblem(property, syntax);
             if (problem is not null)
             {
-                diagnostics.Add(DiagnosticInfo.Create(InvalidParameterProperty, location, property.Name, problem));
+                diagnostics.Add(DiagnosticInfo.Create(InvalidParameterProperty, site, property.Name, problem));
                 continue;
             }
             var dims = SignatureReader.Dimensions(attribute);
@@ -79,7 +79,7 @@ internal static class ForwardParser
             var attributeSyntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
             if (SignatureReader.ShapeProblem(dims) is { } shapeProblem)
             {
-                diagnostics.Add(DiagnosticInfo.Create(InvalidShape, LocationInfo.From(attributeSyntax) ?? location, $"parameter '{property.Name}'", shapeProblem));
+                diagnostics.Add(DiagnosticInfo.Create(InvalidShape, sites.At(attributeSyntax) ?? site, $"parameter '{property.Name}'", shapeProblem));
                 continue;
             }
             string? initializer = null;
@@ -87,13 +87,13 @@ internal static class ForwardParser
             {
                 if (InitializerGrammar.Problem(text) is { } initProblem)
                 {
-                    var at = LocationInfo.From(ModelParser.NamedArgument(attributeSyntax, "Init")) ?? location;
+                    var at = sites.At(ModelParser.NamedArgument(attributeSyntax, "Init")) ?? site;
                     diagnostics.Add(DiagnosticInfo.Create(InvalidInitializer, at, text, property.Name, initProblem));
                     continue;
                 }
                 initializer = text.Trim();
             }
-            specs.Add(new ParameterSpec(property.Name, ModelParser.ModifiersBesidesPartial(syntax), typeName.Substring("GraphGen.".Length), EquatableArray.From(dims), initializer, location));
+            specs.Add(new ParameterSpec(property.Name, ModelParser.ModifiersBesidesPartial(syntax), typeName.Substring("GraphGen.".Length), EquatableArray.From(dims), initializer, site));
             symbols.Add(property);
         }
         return (specs, symbols);

@@ -19,17 +19,20 @@ internal static class FunctionParser
 {
     public const string DifferentiableAttributeName = "GraphGen.DifferentiableAttribute";
 
-    public static StageResult<FunctionSpec> Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    public static Parsed<FunctionSpec> Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
         var method = (IMethodSymbol)context.TargetSymbol;
         var syntax = (MethodDeclarationSyntax)context.TargetNode;
-        var location = LocationInfo.From(syntax.Identifier.GetLocation());
-        return Stage.Run("parsing", method.Name, location, Enumerable.Empty<DiagnosticInfo>(), diagnostics =>
-            ParseFunction(method, syntax, context.SemanticModel, location, diagnostics, cancellationToken))
-            with { Fallback = FallbackParser.ForFunction(method, syntax, cancellationToken) };
+        var sites = new SiteTable();
+        var site = sites.At(syntax.Identifier);
+        string key = SiteTable.Key(method);
+        var result = Stage.Run("parsing", method.Name, site, Enumerable.Empty<DiagnosticInfo>(), diagnostics =>
+            ParseFunction(method, syntax, context.SemanticModel, sites, site, diagnostics, cancellationToken))
+            with { Key = key, Fallback = FallbackParser.ForFunction(method, syntax, cancellationToken) };
+        return new(result, sites.ToTable(key));
     }
 
-    private static FunctionSpec? ParseFunction(IMethodSymbol method, MethodDeclarationSyntax syntax, SemanticModel model, LocationInfo? location,
+    private static FunctionSpec? ParseFunction(IMethodSymbol method, MethodDeclarationSyntax syntax, SemanticModel model, SiteTable sites, Site? site,
         List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
     {
         var type = method.ContainingType;
@@ -47,28 +50,28 @@ internal static class FunctionParser
             : null;
         if (problem is not null)
         {
-            diagnostics.Add(DiagnosticInfo.Create(InvalidDifferentiable, location, method.Name, problem));
+            diagnostics.Add(DiagnosticInfo.Create(InvalidDifferentiable, site, method.Name, problem));
             return null;
         }
         var (arguments, argumentProblem, argumentAt) = SignatureReader.Arguments(method, allowScalars: true);
         if (argumentProblem is not null)
         {
-            diagnostics.Add(DiagnosticInfo.Create(InvalidDifferentiable, LocationInfo.From(argumentAt) ?? location, method.Name, argumentProblem));
+            diagnostics.Add(DiagnosticInfo.Create(InvalidDifferentiable, sites.At(argumentAt) ?? site, method.Name, argumentProblem));
             return null;
         }
         if (arguments.Count == 0) return null;
 
         var program = ProgramParser.Parse(method, syntax, model, arguments, Array.Empty<IPropertySymbol>(), $"[Differentiable] method '{method.Name}'",
-            diagnostics, cancellationToken);
+            sites, diagnostics, cancellationToken);
         if (program is null) return null;
         foreach (int unread in UnreadArguments(program))
-            diagnostics.Add(DiagnosticInfo.Create(UnusedArgument, LocationInfo.From(method.Parameters[unread].Locations.FirstOrDefault()) ?? location,
+            diagnostics.Add(DiagnosticInfo.Create(UnusedArgument, sites.At(method.Parameters[unread].Locations.FirstOrDefault()) ?? site,
                 method.Name, arguments[unread].Name));
 
         var identity = new TypeIdentity(type.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() : null, containers, type.Name);
         string modifiers = string.Join(" ", syntax.Modifiers.Where(m => m.Kind() is SyntaxKind.PublicKeyword or SyntaxKind.InternalKeyword
             or SyntaxKind.PrivateKeyword or SyntaxKind.ProtectedKeyword).Select(m => m.Text));
-        return new FunctionSpec(identity, ModelParser.Keyword(typeSyntax!), method.Name, modifiers, returnType == "float", program, location,
+        return new FunctionSpec(identity, ModelParser.Keyword(typeSyntax!), method.Name, modifiers, returnType == "float", program, site,
             HintNames.Gradient(method));
     }
 

@@ -24,80 +24,84 @@ internal static class ModelParser
     private const string DenseAttributeName = "GraphGen.DenseAttribute";
     private const string DenseLayerTypeName = "GraphGen.DenseLayer";
 
-    public static StageResult<ModelSpec> Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    public static Parsed<ModelSpec> Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
         var type = (INamedTypeSymbol)context.TargetSymbol;
         var declaration = (TypeDeclarationSyntax)context.TargetNode;
-        var classLocation = LocationInfo.From(declaration.Identifier.GetLocation());
+        var sites = new SiteTable();
+        var classSite = sites.At(declaration.Identifier);
+        string key = SiteTable.Key(type);
         var modelAttribute = context.Attributes.FirstOrDefault();
         // Two parts of one type that both carry [Model] are C#'s error (CS0579); the type is compiled once, from the first.
-        if (!FirstModelDeclaration(type, declaration)) return new StageResult<ModelSpec>(null, EquatableArray<DiagnosticInfo>.Empty, type.Name, classLocation);
-        return Stage.Run("parsing", type.Name, classLocation, Enumerable.Empty<DiagnosticInfo>(), diagnostics =>
-            ParseModel(type, declaration, modelAttribute, context.SemanticModel.Compilation, classLocation, diagnostics, cancellationToken))
-            with { Fallback = FallbackParser.ForModel(type, declaration, modelAttribute, cancellationToken) };
+        if (!FirstModelDeclaration(type, declaration))
+            return new(new StageResult<ModelSpec>(null, EquatableArray<DiagnosticInfo>.Empty, type.Name, classSite) { Key = key }, sites.ToTable(key));
+        var result = Stage.Run("parsing", type.Name, classSite, Enumerable.Empty<DiagnosticInfo>(), diagnostics =>
+            ParseModel(type, declaration, modelAttribute, context.SemanticModel.Compilation, sites, classSite, diagnostics, cancellationToken))
+            with { Key = key, Fallback = FallbackParser.ForModel(type, declaration, modelAttribute, cancellationToken) };
+        return new(result, sites.ToTable(key));
     }
 
     private static ModelSpec? ParseModel(INamedTypeSymbol type, TypeDeclarationSyntax declaration, AttributeData? modelAttribute,
-        Compilation compilation, LocationInfo? classLocation, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+        Compilation compilation, SiteTable sites, Site? classSite, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
     {
         if (declaration is not ClassDeclarationSyntax || type.IsStatic || type.IsAbstract || type.IsRecord)
         {
-            diagnostics.Add(DiagnosticInfo.Create(ModelMustBeClass, classLocation, type.Name));
+            diagnostics.Add(DiagnosticInfo.Create(ModelMustBeClass, classSite, type.Name));
             return null;
         }
-        if (!IsPartial(declaration)) diagnostics.Add(DiagnosticInfo.Create(ModelNotPartial, classLocation, type.Name));
+        if (!IsPartial(declaration)) diagnostics.Add(DiagnosticInfo.Create(ModelNotPartial, classSite, type.Name));
         if (type.IsGenericType || ContainingTypes(type).Any(t => t.IsGenericType))
-            diagnostics.Add(DiagnosticInfo.Create(GenericModel, classLocation, type.Name));
+            diagnostics.Add(DiagnosticInfo.Create(GenericModel, classSite, type.Name));
         if (type.BaseType is { SpecialType: not SpecialType.System_Object } baseType && baseType.TypeKind != TypeKind.Error)
         {
             var baseSyntax = declaration.BaseList?.Types.FirstOrDefault();
-            diagnostics.Add(DiagnosticInfo.Create(ModelHasBaseClass, LocationInfo.From(baseSyntax) ?? classLocation, type.Name, baseType.ToDisplayString()));
+            diagnostics.Add(DiagnosticInfo.Create(ModelHasBaseClass, sites.At(baseSyntax) ?? classSite, type.Name, baseType.ToDisplayString()));
         }
 
         var (containers, notPartial) = Containers(type, cancellationToken);
         foreach (var container in notPartial)
-            diagnostics.Add(DiagnosticInfo.Create(ContainingTypeNotPartial, classLocation, type.Name, container.Name));
+            diagnostics.Add(DiagnosticInfo.Create(ContainingTypeNotPartial, classSite, type.Name, container.Name));
 
         var loss = LossKind.SparseCategoricalCrossentropy;
         bool fromLogits = false;
         var modelAttributeSyntax = modelAttribute?.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
-        var lossLocation = LocationInfo.From(modelAttributeSyntax);
-        LocationInfo? fromLogitsLocation = null;
+        var lossSite = sites.At(modelAttributeSyntax);
+        Site? fromLogitsSite = null;
         foreach (var named in modelAttribute?.NamedArguments ?? ImmutableArray<KeyValuePair<string, TypedConstant>>.Empty)
         {
             if (named.Key == "FromLogits" && named.Value.Value is bool logits)
             {
                 fromLogits = logits;
-                fromLogitsLocation = LocationInfo.From(NamedArgument(modelAttributeSyntax, "FromLogits")) ?? lossLocation;
+                fromLogitsSite = sites.At(NamedArgument(modelAttributeSyntax, "FromLogits")) ?? lossSite;
                 continue;
             }
             if (named.Key != "Loss" || named.Value.Value is not int value) continue;
-            lossLocation = LocationInfo.From(NamedArgument(modelAttributeSyntax, "Loss")) ?? lossLocation;
+            lossSite = sites.At(NamedArgument(modelAttributeSyntax, "Loss")) ?? lossSite;
             if (Enum.IsDefined(typeof(LossKind), value)) loss = (LossKind)value;
-            else diagnostics.Add(DiagnosticInfo.Create(UndefinedEnumValue, lossLocation, "Loss", value.ToString(), string.Join(", ", Enum.GetNames(typeof(LossKind)))));
+            else diagnostics.Add(DiagnosticInfo.Create(UndefinedEnumValue, lossSite, "Loss", value.ToString(), string.Join(", ", Enum.GetNames(typeof(LossKind)))));
         }
 
-        var layers = ParseLayers(type, diagnostics, cancellationToken);
+        var layers = ParseLayers(type, sites, diagnostics, cancellationToken);
         var forwardMethods = type.GetMembers().OfType<IMethodSymbol>().Where(m => HasAttribute(m, ForwardParser.ForwardAttributeName)).ToList();
         var input = type.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == InputAttributeName);
         ForwardSpec? forward = null;
         int inputWidth = 0;
         if (forwardMethods.Count > 0)
         {
-            if (layers.Count > 0) diagnostics.Add(DiagnosticInfo.Create(DenseAndForward, classLocation, type.Name));
+            if (layers.Count > 0) diagnostics.Add(DiagnosticInfo.Create(DenseAndForward, classSite, type.Name));
             if (input is not null)
-                diagnostics.Add(DiagnosticInfo.Create(InvalidForwardMethod, LocationInfo.From(input.ApplicationSyntaxReference?.GetSyntax(cancellationToken)) ?? classLocation,
+                diagnostics.Add(DiagnosticInfo.Create(InvalidForwardMethod, sites.At(input.ApplicationSyntaxReference?.GetSyntax(cancellationToken)) ?? classSite,
                     forwardMethods[0].Name, "the model also declares [Input]; a [Forward] model's inputs are the method's [Shape] arguments"));
-            forward = ForwardParser.Parse(type, forwardMethods, compilation, diagnostics, cancellationToken);
+            forward = ForwardParser.Parse(type, forwardMethods, compilation, sites, diagnostics, cancellationToken);
             // No program: its problem is reported, or is C# the compiler reports. Either way there is no graph to build.
             if (forward is null) return null;
         }
         else
         {
-            ForwardParser.ReportParametersWithoutForward(type, diagnostics, cancellationToken);
+            ForwardParser.ReportParametersWithoutForward(type, sites, diagnostics, cancellationToken);
             if (input is null)
             {
-                diagnostics.Add(DiagnosticInfo.Create(MissingInput, classLocation, type.Name));
+                diagnostics.Add(DiagnosticInfo.Create(MissingInput, classSite, type.Name));
             }
             else if (input.ConstructorArguments.Length == 1 && input.ConstructorArguments[0].Value is int width)
             {
@@ -105,18 +109,18 @@ internal static class ModelParser
                 if (width <= 0)
                 {
                     var at = Argument(input.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax, 0, "width");
-                    diagnostics.Add(DiagnosticInfo.Create(NonPositiveInputWidth, LocationInfo.From(at) ?? classLocation, type.Name, width.ToString()));
+                    diagnostics.Add(DiagnosticInfo.Create(NonPositiveInputWidth, sites.At(at) ?? classSite, type.Name, width.ToString()));
                 }
             }
             if (layers.Count == 0 && !diagnostics.Any(d => d.Id == InvalidLayerProperty.Id))
-                diagnostics.Add(DiagnosticInfo.Create(NoLayers, classLocation, type.Name));
+                diagnostics.Add(DiagnosticInfo.Create(NoLayers, classSite, type.Name));
         }
         ReportDuplicateNames(layers, diagnostics);
 
         var identity = new TypeIdentity(
             type.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() : null,
             containers, type.Name);
-        return new ModelSpec(identity, inputWidth, loss, EquatableArray.From(layers), classLocation, lossLocation, fromLogits, fromLogitsLocation, forward);
+        return new ModelSpec(identity, inputWidth, loss, EquatableArray.From(layers), classSite, lossSite, fromLogits, fromLogitsSite, forward);
     }
 
     private static bool FirstModelDeclaration(INamedTypeSymbol type, TypeDeclarationSyntax declaration)
@@ -127,26 +131,26 @@ internal static class ModelParser
         return first is null || (first.SyntaxTree == declaration.SyntaxTree && declaration.Span.Contains(first.Span));
     }
 
-    private static List<DenseLayerSpec> ParseLayers(INamedTypeSymbol type, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+    private static List<DenseLayerSpec> ParseLayers(INamedTypeSymbol type, SiteTable sites, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
     {
         var layers = new List<DenseLayerSpec>();
         foreach (var (property, syntax) in PropertiesInDeclarationOrder(type, cancellationToken))
         {
             cancellationToken.ThrowIfCancellationRequested();
             var dense = property.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == DenseAttributeName);
-            var propertyLocation = LocationInfo.From(syntax.Identifier.GetLocation());
+            var propertySite = sites.At(syntax.Identifier.GetLocation());
             bool isDenseLayerType = property.Type.ToDisplayString() == DenseLayerTypeName;
             if (dense is null)
             {
                 if (isDenseLayerType && property.IsPartialDefinition)
-                    diagnostics.Add(DiagnosticInfo.Create(LayerWithoutAttribute, propertyLocation, property.Name));
+                    diagnostics.Add(DiagnosticInfo.Create(LayerWithoutAttribute, propertySite, property.Name));
                 continue;
             }
 
             string? problem = !isDenseLayerType ? $"its type is '{property.Type.ToDisplayString()}'" : PropertyFormProblem(property, syntax);
             if (problem is not null)
             {
-                diagnostics.Add(DiagnosticInfo.Create(InvalidLayerProperty, propertyLocation, property.Name, problem));
+                diagnostics.Add(DiagnosticInfo.Create(InvalidLayerProperty, propertySite, property.Name, problem));
                 continue;
             }
 
@@ -155,17 +159,17 @@ internal static class ModelParser
                 || dense.ConstructorArguments[1].Value is not int activationValue)
                 continue;
             var attributeSyntax = dense.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
-            var unitsLocation = LocationInfo.From(Argument(attributeSyntax, 0, "units")) ?? LocationInfo.From(attributeSyntax);
-            var activationLocation = LocationInfo.From(Argument(attributeSyntax, 1, "activation")) ?? LocationInfo.From(attributeSyntax);
+            var unitsSite = sites.At(Argument(attributeSyntax, 0, "units")) ?? sites.At(attributeSyntax);
+            var activationSite = sites.At(Argument(attributeSyntax, 1, "activation")) ?? sites.At(attributeSyntax);
 
             string layerName = ToSnakeCase(property.Name);
-            var nameLocation = LocationInfo.From(attributeSyntax);
+            var nameSite = sites.At(attributeSyntax);
             foreach (var named in dense.NamedArguments)
             {
                 if (named.Key != "Name" || named.Value.Value is not string name) continue;
                 layerName = name;
-                nameLocation = LocationInfo.From(NamedArgument(attributeSyntax, "Name")) ?? nameLocation;
-                if (!IsValidLayerName(name)) diagnostics.Add(DiagnosticInfo.Create(InvalidLayerName, nameLocation, name));
+                nameSite = sites.At(NamedArgument(attributeSyntax, "Name")) ?? nameSite;
+                if (!IsValidLayerName(name)) diagnostics.Add(DiagnosticInfo.Create(InvalidLayerName, nameSite, name));
             }
             string? Initializer(string key)
             {
@@ -173,7 +177,7 @@ internal static class ModelParser
                 if (named.Value.Value is not string text) return null;
                 if (InitializerGrammar.Problem(text) is { } problem)
                 {
-                    var at = LocationInfo.From(NamedArgument(attributeSyntax, key)) ?? nameLocation;
+                    var at = sites.At(NamedArgument(attributeSyntax, key)) ?? nameSite;
                     diagnostics.Add(DiagnosticInfo.Create(InvalidInitializer, at, text, layerName, problem));
                     return null;
                 }
@@ -181,12 +185,12 @@ internal static class ModelParser
             }
             string? weightInitializer = Initializer("WeightInitializer"), biasInitializer = Initializer("BiasInitializer");
 
-            if (units <= 0) diagnostics.Add(DiagnosticInfo.Create(NonPositiveUnits, unitsLocation, layerName, units.ToString()));
+            if (units <= 0) diagnostics.Add(DiagnosticInfo.Create(NonPositiveUnits, unitsSite, layerName, units.ToString()));
             var activation = ActivationKind.Linear;
             if (Enum.IsDefined(typeof(ActivationKind), activationValue)) activation = (ActivationKind)activationValue;
-            else diagnostics.Add(DiagnosticInfo.Create(UndefinedEnumValue, activationLocation, "Activation", activationValue.ToString(), string.Join(", ", Enum.GetNames(typeof(ActivationKind)))));
+            else diagnostics.Add(DiagnosticInfo.Create(UndefinedEnumValue, activationSite, "Activation", activationValue.ToString(), string.Join(", ", Enum.GetNames(typeof(ActivationKind)))));
 
-            layers.Add(new DenseLayerSpec(property.Name, ModifiersBesidesPartial(syntax), layerName, units, activation, nameLocation, activationLocation, weightInitializer, biasInitializer));
+            layers.Add(new DenseLayerSpec(property.Name, ModifiersBesidesPartial(syntax), layerName, units, activation, nameSite, activationSite, weightInitializer, biasInitializer));
         }
         return layers;
     }
@@ -197,7 +201,7 @@ internal static class ModelParser
         foreach (var layer in layers)
         {
             if (seen.TryGetValue(layer.LayerName, out var first))
-                diagnostics.Add(DiagnosticInfo.Create(DuplicateLayerName, layer.Location, layer.LayerName, first.PropertyName, layer.PropertyName));
+                diagnostics.Add(DiagnosticInfo.Create(DuplicateLayerName, layer.Site, layer.LayerName, first.PropertyName, layer.PropertyName));
             else
                 seen.Add(layer.LayerName, layer);
         }

@@ -26,6 +26,7 @@ internal sealed class ProgramParser
     private readonly SemanticModel _model;
     private readonly string _context;
     private readonly IReadOnlyList<IPropertySymbol> _parameters;
+    private readonly SiteTable _sites;
     private readonly List<DiagnosticInfo> _diagnostics;
     private readonly CancellationToken _cancellationToken;
     private readonly List<Instruction> _instructions = new();
@@ -36,8 +37,9 @@ internal sealed class ProgramParser
     private bool _unbound;
 
     private ProgramParser(IMethodSymbol method, SemanticModel model, IReadOnlyList<IPropertySymbol> parameters, string context,
-        List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+        SiteTable sites, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
     {
+        _sites = sites;
         _method = method;
         _model = model;
         _parameters = parameters;
@@ -48,20 +50,20 @@ internal sealed class ProgramParser
 
     /// <summary>The body as instructions, or null when it has a problem (reported) or C# errors (the compiler's to report).</summary>
     public static ProgramSpec? Parse(IMethodSymbol method, MethodDeclarationSyntax syntax, SemanticModel model, EquatableArray<ArgumentSpec> arguments,
-        IReadOnlyList<IPropertySymbol> parameters, string context, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+        IReadOnlyList<IPropertySymbol> parameters, string context, SiteTable sites, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
     {
-        var parser = new ProgramParser(method, model, parameters, context, diagnostics, cancellationToken);
+        var parser = new ProgramParser(method, model, parameters, context, sites, diagnostics, cancellationToken);
         int errors = diagnostics.Count;
         for (int i = 0; i < arguments.Count; i++)
             parser.Add(OpKind.Input, Array.Empty<int>(), new[] { i }, 0, ActivationKind.Linear, arguments[i].Name, arguments[i].Name, null);
-        var (result, location) = parser.Body(syntax);
+        var (result, site) = parser.Body(syntax);
         if (result < 0 || parser._unbound || diagnostics.Count > errors) return null;
-        return new ProgramSpec(arguments, EquatableArray.From(parser._instructions), result, location);
+        return new ProgramSpec(arguments, EquatableArray.From(parser._instructions), result, site);
     }
 
-    private (int Result, LocationInfo? Location) Body(MethodDeclarationSyntax syntax)
+    private (int Result, Site? Site) Body(MethodDeclarationSyntax syntax)
     {
-        if (syntax.ExpressionBody is { } arrow) return (Expression(arrow.Expression, null), LocationInfo.From(arrow.Expression));
+        if (syntax.ExpressionBody is { } arrow) return (Expression(arrow.Expression, null), _sites.At(arrow.Expression));
         if (syntax.Body is null) return (-1, null);
         var statements = syntax.Body.Statements;
         for (int i = 0; i < statements.Count; i++)
@@ -89,7 +91,7 @@ internal sealed class ProgramParser
                     break;
                 case ReturnStatementSyntax { Expression: { } returned } when i == statements.Count - 1:
                     _statement = "result";
-                    return (Expression(returned, null), LocationInfo.From(returned));
+                    return (Expression(returned, null), _sites.At(returned));
                 case ReturnStatementSyntax returned:
                     Unsupported(returned, "a return before the end of the method");
                     return (-1, null);
@@ -138,7 +140,7 @@ internal sealed class ProgramParser
         {
             if (constant.Value is int or long or short or sbyte or byte or ushort or uint or ulong or float or double or decimal)
                 return Add(OpKind.Constant, Array.Empty<int>(), Array.Empty<int>(), Convert.ToDouble(constant.Value, System.Globalization.CultureInfo.InvariantCulture),
-                    ActivationKind.Linear, name ?? _statement + "_constant", e.ToString(), LocationInfo.From(e));
+                    ActivationKind.Linear, name ?? _statement + "_constant", e.ToString(), _sites.At(e));
             return Unsupported(e, $"the constant {e} (only numbers are)");
         }
         switch (e)
@@ -165,7 +167,7 @@ internal sealed class ProgramParser
             case PrefixUnaryExpressionSyntax unary when unary.IsKind(SyntaxKind.UnaryMinusExpression):
             {
                 int operand = Expression(unary.Operand, null);
-                return operand < 0 ? -1 : Add(OpKind.Negate, new[] { operand }, Array.Empty<int>(), 0, ActivationKind.Linear, name ?? _statement + "_neg", unary.ToString(), LocationInfo.From(unary));
+                return operand < 0 ? -1 : Add(OpKind.Negate, new[] { operand }, Array.Empty<int>(), 0, ActivationKind.Linear, name ?? _statement + "_neg", unary.ToString(), _sites.At(unary));
             }
             case IdentifierNameSyntax or MemberAccessExpressionSyntax:
                 return Name(e);
@@ -180,7 +182,7 @@ internal sealed class ProgramParser
     {
         if (left < 0 || right < 0) return -1;
         string suffix = op switch { OpKind.Add => "_sum", OpKind.Subtract => "_diff", OpKind.Multiply => "_product", _ => "_quotient" };
-        return Add(op, new[] { left, right }, Array.Empty<int>(), 0, ActivationKind.Linear, name ?? _statement + suffix, at.ToString(), LocationInfo.From(at));
+        return Add(op, new[] { left, right }, Array.Empty<int>(), 0, ActivationKind.Linear, name ?? _statement + suffix, at.ToString(), _sites.At(at));
     }
 
     /// <summary>An argument, a local or a [Parameter] property.</summary>
@@ -210,11 +212,11 @@ internal sealed class ProgramParser
                 if (index < 0) break;
                 if (!_parameterInstructions.TryGetValue(index, out int instruction))
                     _parameterInstructions[index] = instruction = Add(OpKind.Parameter, Array.Empty<int>(), new[] { index }, 0, ActivationKind.Linear,
-                        property.Name, e.ToString(), LocationInfo.From(e));
+                        property.Name, e.ToString(), _sites.At(e));
                 return instruction;
             }
         }
-        _diagnostics.Add(DiagnosticInfo.Create(NotATensor, LocationInfo.From(e), e.ToString(), _context));
+        _diagnostics.Add(DiagnosticInfo.Create(NotATensor, _sites.At(e), e.ToString(), _context));
         return -1;
     }
 
@@ -253,20 +255,20 @@ internal sealed class ProgramParser
         foreach (var (value, syntax, parameter) in integers)
             if (value is null)
             {
-                _diagnostics.Add(DiagnosticInfo.Create(NonConstantArgument, LocationInfo.From(syntax), parameter, method.Name));
+                _diagnostics.Add(DiagnosticInfo.Create(NonConstantArgument, _sites.At(syntax), parameter, method.Name));
                 return -1;
             }
         if (tensors.Any(t => t < 0)) return -1;
 
         var ints = integers.Select(i => i.Value!.Value).ToArray();
         string valueName = name ?? _statement + "_" + method.Name.ToLowerInvariant();
-        var location = LocationInfo.From(invocation);
+        var site = _sites.At(invocation);
         string text = invocation.ToString();
         // The op table says which Op methods the compiler knows; their float overloads are for eager code, not bodies.
         if (Activations.TryBySpelling(method.Name, out var activation))
-            return Add(OpKind.Activation, tensors.ToArray(), ints, 0, activation.Kind, valueName, text, location);
+            return Add(OpKind.Activation, tensors.ToArray(), ints, 0, activation.Kind, valueName, text, site);
         if (OpTable.TryBySpelling(method.Name, out var op))
-            return Add(op.Kind, tensors.ToArray(), ints, 0, ActivationKind.Linear, valueName, text, location);
+            return Add(op.Kind, tensors.ToArray(), ints, 0, ActivationKind.Linear, valueName, text, site);
         return Unsupported(invocation, $"Op.{method.Name}");
     }
 
@@ -289,7 +291,7 @@ internal sealed class ProgramParser
 
     private int Unsupported(Location location, string what)
     {
-        _diagnostics.Add(DiagnosticInfo.Create(UnsupportedSyntax, LocationInfo.From(location), what, _context));
+        _diagnostics.Add(DiagnosticInfo.Create(UnsupportedSyntax, _sites.At(location), what, _context));
         return -1;
     }
 
@@ -300,9 +302,9 @@ internal sealed class ProgramParser
         return "'" + (text.Length > 40 ? text.Substring(0, 40) + " …" : text) + "'";
     }
 
-    private int Add(OpKind op, int[] operands, int[] arguments, double constant, ActivationKind activation, string name, string text, LocationInfo? location)
+    private int Add(OpKind op, int[] operands, int[] arguments, double constant, ActivationKind activation, string name, string text, Site? site)
     {
-        _instructions.Add(new Instruction(op, EquatableArray.Of(operands), EquatableArray.Of(arguments), constant, activation, name, _statement, text, location));
+        _instructions.Add(new Instruction(op, EquatableArray.Of(operands), EquatableArray.Of(arguments), constant, activation, name, _statement, text, site));
         return _instructions.Count - 1;
     }
 }

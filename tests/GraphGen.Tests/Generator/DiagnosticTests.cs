@@ -221,11 +221,11 @@ public partial class DiagnosticTests
     [Fact]
     public void GG0099_AnExceptionInAStageBecomesALocatedDiagnostic()
     {
-        var location = new LocationInfo("Model0.cs", new Microsoft.CodeAnalysis.Text.TextSpan(5, 3), default);
-        var start = new StageResult<string>("value", EquatableArray<DiagnosticInfo>.Empty, "Net", location);
+        var locations = new LocationTable("T:Net", EquatableArray.Of(new LocationInfo("Model0.cs", new Microsoft.CodeAnalysis.Text.TextSpan(5, 3), default)));
+        var start = new StageResult<string>("value", EquatableArray<DiagnosticInfo>.Empty, "Net", new Site(0));
         var failed = start.Then<string>("fusion", _ => throw new InvalidOperationException("boom"));
         Assert.Null(failed.Value);
-        var diagnostic = Assert.Single(failed.Diagnostics).ToDiagnostic();
+        var diagnostic = Assert.Single(failed.Diagnostics).ToDiagnostic(locations);
         Assert.Equal("GG0099", diagnostic.Id);
         Assert.Contains("fusion", diagnostic.GetMessage());
         Assert.Contains("boom", diagnostic.GetMessage());
