@@ -1,6 +1,9 @@
+using System.ComponentModel;
 using System.Runtime.Intrinsics;
 
 namespace GraphGen.Cpu;
+
+// Hidden from IntelliSense: these types exist for the generated code (and the benchmarks); a model's user never calls them.
 
 /// <summary>
 /// An element-wise activation as static abstract members, so a generic epilogue specialises on it at JIT time
@@ -8,6 +11,7 @@ namespace GraphGen.Cpu;
 /// backward pass keeps — except for <see cref="Gelu"/>, whose derivative is written in terms of its input x, which
 /// the generated code keeps for it instead.
 /// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public interface IActivation
 {
     static abstract float Forward(float x);
@@ -19,6 +23,7 @@ public interface IActivation
     static abstract Vector512<float> Derivative(Vector512<float> y);
 }
 
+[EditorBrowsable(EditorBrowsableState.Never)]
 public readonly struct Linear : IActivation
 {
     public static float Forward(float x) => x;
@@ -30,6 +35,7 @@ public readonly struct Linear : IActivation
 }
 
 /// <summary>max(x, 0); derivative 1 where y &gt; 0, else 0.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public readonly struct Relu : IActivation
 {
     public static float Forward(float x) => x > 0f ? x : 0f;
@@ -41,6 +47,7 @@ public readonly struct Relu : IActivation
 }
 
 /// <summary>tanh(x) = 1 − 2 / (e^{2x} + 1), exact at ±∞; derivative 1 − y².</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public readonly struct Tanh : IActivation
 {
     public static float Forward(float x) => MathF.Tanh(x);
@@ -54,6 +61,7 @@ public readonly struct Tanh : IActivation
 }
 
 /// <summary>1 / (1 + e^{−x}); derivative y (1 − y).</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public readonly struct Sigmoid : IActivation
 {
     public static float Forward(float x) => 1f / (1f + MathF.Exp(-x));
@@ -65,6 +73,7 @@ public readonly struct Sigmoid : IActivation
 }
 
 /// <summary>x for x &gt; 0, else αx (Keras's leaky_relu, α = 0.2); derivative 1 or α, read off the sign of y.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public readonly struct LeakyRelu : IActivation
 {
     public const float Slope = 0.2f;
@@ -77,6 +86,7 @@ public readonly struct LeakyRelu : IActivation
 }
 
 /// <summary>x for x &gt; 0, else e^x − 1 (Keras's elu, α = 1); derivative 1, or y + 1 = e^x.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public readonly struct Elu : IActivation
 {
     public static float Forward(float x) => x > 0f ? x : MathF.Exp(x) - 1f;
@@ -93,6 +103,7 @@ public readonly struct Elu : IActivation
 /// log(1 + e^x), computed as max(x, 0) + log(1 + e^−|x|) so it neither overflows nor loses small values;
 /// derivative σ(x) = 1 − e^−y.
 /// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public readonly struct Softplus : IActivation
 {
     public static float Forward(float x) => MathF.Max(x, 0f) + MathF.Log(1f + MathF.Exp(-MathF.Abs(x)));
@@ -111,6 +122,7 @@ public readonly struct Softplus : IActivation
 /// the generated code keeps for it instead.the pre-activation x: <see cref="Derivative(float)"/> takes x and returns Φ(x) + x·φ(x).
 /// Φ uses erf to within 1.5e-7 (Abramowitz &amp; Stegun 7.1.26), the same formula in the scalar and vector paths.
 /// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public readonly struct Gelu : IActivation
 {
     private const float InvSqrt2 = 0.70710678118654752f, InvSqrt2Pi = 0.39894228040143268f;

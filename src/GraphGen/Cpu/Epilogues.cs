@@ -1,14 +1,18 @@
+using System.ComponentModel;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
 namespace GraphGen.Cpu;
 
+// Hidden from IntelliSense: these types exist for the generated code (and the benchmarks); a model's user never calls them.
+
 /// <summary>
 /// What a GEMM does to each finished sum before storing it in C. Implemented by small structs passed as generic
 /// type arguments: the JIT specialises the GEMM for each one and inlines the epilogue into the store loop.
 /// In the vector overloads, col is the first column of the vector.
 /// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public interface IGemmEpilogue
 {
     /// <summary>Throws unless the epilogue's buffers cover a rows × cols result (the store loop does not check).</summary>
@@ -19,6 +23,7 @@ public interface IGemmEpilogue
 }
 
 /// <summary>C = A·B, stored as is.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public readonly struct NoEpilogue : IGemmEpilogue
 {
     public void Check(int rows, int cols) { }
@@ -28,6 +33,7 @@ public readonly struct NoEpilogue : IGemmEpilogue
 }
 
 /// <summary>C = act(A·B + bias), the bias broadcast over rows: a Dense layer's forward pass in one store.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public readonly struct BiasActivation<TActivation>(float[] bias) : IGemmEpilogue where TActivation : IActivation
 {
     private readonly float[] _bias = bias;
@@ -51,6 +57,7 @@ public readonly struct BiasActivation<TActivation>(float[] bias) : IGemmEpilogue
 /// C = (A·B) ⊙ act'(Y): the gradient reaching a layer's pre-activation, with the activation's derivative
 /// applied as the backward GEMM stores (Y is the layer's saved output, row-major with <paramref name="stride"/>).
 /// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public readonly struct ActivationGradient<TActivation>(float[] output, int stride) : IGemmEpilogue where TActivation : IActivation
 {
     private readonly float[] _output = output;

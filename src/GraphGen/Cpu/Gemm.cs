@@ -1,10 +1,14 @@
+using System.ComponentModel;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
 namespace GraphGen.Cpu;
 
+// Hidden from IntelliSense: these types exist for the generated code (and the benchmarks); a model's user never calls them.
+
 /// <summary>Which operands a GEMM reads transposed. C (m × n) is always row-major and contiguous.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public enum GemmLayout
 {
     /// <summary>C = A·B with A (m × k) and B (k × n): forward passes.</summary>
@@ -22,6 +26,7 @@ public enum GemmLayout
 /// TN's): with a training batch for m, packing A cost more than it saved. The epilogue runs once per element as
 /// the last k-block is stored.
 /// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class Gemm
 {
     internal const int MR = 6;

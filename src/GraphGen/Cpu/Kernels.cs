@@ -1,11 +1,15 @@
+using System.ComponentModel;
 using System.Numerics.Tensors;
 
 namespace GraphGen.Cpu;
+
+// Hidden from IntelliSense: the generated code's kernels; a model's user never calls them.
 
 /// <summary>
 /// The fused non-GEMM kernels the generated code calls besides the losses (<see cref="LossKernels"/>): softmax,
 /// bias gradients as column sums, and the element-wise passes that fusion could not fold into a GEMM. Every buffer is row-major.
 /// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class Kernels
 {
     /// <summary>p = softmax(z) row by row, shifted by the row maximum so e^z cannot overflow.</summary>

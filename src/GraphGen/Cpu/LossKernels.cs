@@ -1,11 +1,15 @@
+using System.ComponentModel;
 using System.Numerics.Tensors;
 
 namespace GraphGen.Cpu;
+
+// Hidden from IntelliSense: the generated code's kernels; a model's user never calls them.
 
 /// <summary>
 /// Every loss the generated code trains with, fused with its gradient: one pass over the model output (or the
 /// logits of a softmax or sigmoid output) writes d loss / d that buffer and returns the batch's mean loss.
 /// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class LossKernels
 {
     /// <summary>

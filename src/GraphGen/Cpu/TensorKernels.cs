@@ -1,6 +1,9 @@
+using System.ComponentModel;
 using System.Numerics.Tensors;
 
 namespace GraphGen.Cpu;
+
+// Hidden from IntelliSense: the generated code's kernels (Op's eager methods call them inside the runtime); a model's user never calls them.
 
 /// <summary>
 /// The general tensor kernels of [Forward] and [Differentiable] code and of the eager <see cref="Op"/> methods:
@@ -9,6 +12,7 @@ namespace GraphGen.Cpu;
 /// lists (the generated code passes them as stack-allocated collection expressions); buffers are row-major and may
 /// be longer than the shape needs. The common layouts take TensorPrimitives' vectorised paths; others an index walk.
 /// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class TensorKernels
 {
     public static void Add(ReadOnlySpan<float> a, ReadOnlySpan<int> aDims, ReadOnlySpan<float> b, ReadOnlySpan<int> bDims, Span<float> c, ReadOnlySpan<int> cDims)

@@ -1,10 +1,15 @@
+using System.ComponentModel;
+
 namespace GraphGen.Cuda;
+
+// Hidden from IntelliSense, as the CudaPlan records it reads: the GPU executor's translation of a plan's GEMM, not a user API.
 
 /// <summary>
 /// A column-major cuBLASLt matmul, D (M × N) = epilogue(op(A)·op(B)), with leading dimensions in elements. A BIAS
 /// epilogue adds a vector of length M to every column of D; an AUX buffer is M × N with leading dimension
 /// <paramref name="AuxiliaryLd"/>.
 /// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public sealed record CublasLtCall(bool TransposeA, bool TransposeB, long M, long N, long K, string A, string B, long Lda, long Ldb, long Ldc,
     CudaEpilogue Epilogue, string? Bias, string? Auxiliary, long AuxiliaryLd);
 
@@ -14,6 +19,7 @@ public sealed record CublasLtCall(bool TransposeA, bool TransposeB, long M, long
 /// Cᵀ = op(B)ᵀ·op(A)ᵀ: cuBLASLt's A is the plan's B and its B the plan's A, the transpose flags carry over, and D's
 /// rows are C's columns, so cuBLASLt's bias (one value per row of D) is the plan's bias per unit.
 /// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class CublasLtGemm
 {
     public static CublasLtCall Describe(CudaGemm gemm, int batch)

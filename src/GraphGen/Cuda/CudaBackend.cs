@@ -2,25 +2,10 @@ using GraphGen.Cuda.Interop;
 
 namespace GraphGen.Cuda;
 
-/// <summary>Memory on a device: its address there and its length in floats.</summary>
-public readonly record struct DeviceBuffer(ulong Address, long Length);
-
 /// <summary>
-/// The seam between the training code and a GPU: allocate, copy, load kernels, launch, synchronize. <see cref="CudaBackend"/> implements it over the CUDA driver API; another backend can sit beside it.
+/// One GPU through the driver API: its primary context, one stream, the loaded modules' kernels. Beside the
+/// <see cref="IDeviceBackend"/> seam, CUDA's own way with kernels: <see cref="Load"/> NVRTC's images, <see cref="Launch"/> by name.
 /// </summary>
-public interface IDeviceBackend : IDisposable
-{
-    DeviceBuffer Allocate(long floats);
-    void Free(DeviceBuffer buffer);
-    void Upload(ReadOnlySpan<float> source, DeviceBuffer destination);
-    void Download(DeviceBuffer source, Span<float> destination);
-    /// <summary>Loads compiled kernels (a cubin or PTX image); kernels are then launched by name.</summary>
-    void Load(CompiledKernels kernels);
-    void Launch(string kernel, (uint X, uint Y) grid, uint block, ReadOnlySpan<nint> arguments);
-    void Synchronize();
-}
-
-/// <summary>One GPU through the driver API: its primary context, one stream, the loaded modules' kernels.</summary>
 public sealed unsafe class CudaBackend : IDeviceBackend
 {
     private readonly int _device; // the driver's CUdevice handle
@@ -67,6 +52,7 @@ public sealed unsafe class CudaBackend : IDeviceBackend
         Synchronize();
     }
 
+    /// <summary>Loads compiled kernels (a cubin or PTX image); kernels are then launched by name.</summary>
     public void Load(CompiledKernels kernels)
     {
         ArgumentNullException.ThrowIfNull(kernels);

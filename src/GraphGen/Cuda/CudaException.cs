@@ -28,7 +28,7 @@ public sealed class CudaUnavailableException : Exception
         {
             NativeLibraries.Driver => $"No NVIDIA driver: {string.Join(", ", tried)} could not be loaded. Install the NVIDIA driver to train on a GPU, or use Device.Cpu.",
             NativeLibraries.Nvrtc => $"NVRTC (the CUDA runtime compiler) is missing: {string.Join(", ", tried)} could not be loaded. Install the CUDA toolkit's NVRTC (CUDA 11.2 or later).",
-            _ => $"cuBLASLt is missing: {string.Join(", ", tried)} could not be loaded. Install the CUDA toolkit's cuBLAS (11 or later).",
+            _ => $"{library} is missing: {string.Join(", ", tried)} could not be loaded.",
         }, inner)
     {
     }

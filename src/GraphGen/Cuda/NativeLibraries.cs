@@ -5,14 +5,13 @@ namespace GraphGen.Cuda;
 
 /// <summary>
 /// Finds the CUDA libraries the first time a binding is called, never before: the CPU path loads none of them. The
-/// bindings name logical libraries ("cuda", "nvrtc", "cublasLt"); this resolver maps each to the files CUDA 13, 12
+/// bindings name logical libraries ("cuda", "nvrtc"); this resolver maps each to the files CUDA 13, 12
 /// and 11 install (Debian's non-free packages carry 11), newest first, so whichever major version is present works.
 /// </summary>
 internal static class NativeLibraries
 {
     public const string Driver = "cuda";
     public const string Nvrtc = "nvrtc";
-    public const string CublasLt = "cublasLt";
 
     private static readonly Dictionary<string, string[]> s_candidates = new()
     {
@@ -20,9 +19,6 @@ internal static class NativeLibraries
         [Nvrtc] = OperatingSystem.IsWindows()
             ? ["nvrtc64_130_0.dll", "nvrtc64_120_0.dll", "nvrtc64_112_0.dll"]
             : ["libnvrtc.so.13", "libnvrtc.so.12", "libnvrtc.so.11.2", "libnvrtc.so"],
-        [CublasLt] = OperatingSystem.IsWindows()
-            ? ["cublasLt64_13.dll", "cublasLt64_12.dll", "cublasLt64_11.dll"]
-            : ["libcublasLt.so.13", "libcublasLt.so.12", "libcublasLt.so.11", "libcublasLt.so"],
     };
 
     private static readonly Dictionary<string, string> s_loaded = [];

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Globalization;
 using System.Text;
 using GraphGen.Cpu;
@@ -67,6 +68,7 @@ public class Tensor
         : throw new InvalidOperationException($"A tensor of shape {TensorKernels.Format(_shape)} holds {Data.Length} values, not one.");
 
     /// <summary>Throws unless <paramref name="tensor"/> has exactly <paramref name="shape"/> (the generated gradient methods check their arguments with it).</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     public static void CheckShape(Tensor tensor, string name, ReadOnlySpan<int> shape)
     {
         ArgumentNullException.ThrowIfNull(tensor, name);

@@ -13,7 +13,6 @@ internal static unsafe partial class DriverApi
     public const int ComputeCapabilityMajor = 75; // CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR
     public const int ComputeCapabilityMinor = 76; // CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR
     public const int MultiprocessorCount = 16;       // CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT
-    public const int StreamCaptureModeThreadLocal = 1; // CU_STREAM_CAPTURE_MODE_THREAD_LOCAL
 
     [LibraryImport(NativeLibraries.Driver)] public static partial int cuInit(uint flags);
     [LibraryImport(NativeLibraries.Driver)] public static partial int cuDriverGetVersion(out int version);
@@ -31,7 +30,6 @@ internal static unsafe partial class DriverApi
     [LibraryImport(NativeLibraries.Driver)] public static partial int cuMemFree_v2(ulong pointer);
     [LibraryImport(NativeLibraries.Driver)] public static partial int cuMemcpyHtoDAsync_v2(ulong destination, void* source, nuint bytes, nint stream);
     [LibraryImport(NativeLibraries.Driver)] public static partial int cuMemcpyDtoHAsync_v2(void* destination, ulong source, nuint bytes, nint stream);
-    [LibraryImport(NativeLibraries.Driver)] public static partial int cuMemsetD32Async(ulong destination, uint value, nuint count, nint stream);
     [LibraryImport(NativeLibraries.Driver)] public static partial int cuModuleLoadData(out nint module, void* image);
     [LibraryImport(NativeLibraries.Driver)] public static partial int cuModuleUnload(nint module);
     [LibraryImport(NativeLibraries.Driver, StringMarshalling = StringMarshalling.Utf8)]
@@ -42,10 +40,4 @@ internal static unsafe partial class DriverApi
     [LibraryImport(NativeLibraries.Driver)] public static partial int cuStreamCreate(out nint stream, uint flags);
     [LibraryImport(NativeLibraries.Driver)] public static partial int cuStreamDestroy_v2(nint stream);
     [LibraryImport(NativeLibraries.Driver)] public static partial int cuStreamSynchronize(nint stream);
-    [LibraryImport(NativeLibraries.Driver)] public static partial int cuStreamBeginCapture_v2(nint stream, int mode);
-    [LibraryImport(NativeLibraries.Driver)] public static partial int cuStreamEndCapture(nint stream, out nint graph);
-    [LibraryImport(NativeLibraries.Driver)] public static partial int cuGraphInstantiateWithFlags(out nint executable, nint graph, ulong flags);
-    [LibraryImport(NativeLibraries.Driver)] public static partial int cuGraphLaunch(nint executable, nint stream);
-    [LibraryImport(NativeLibraries.Driver)] public static partial int cuGraphExecDestroy(nint executable);
-    [LibraryImport(NativeLibraries.Driver)] public static partial int cuGraphDestroy(nint graph);
 }

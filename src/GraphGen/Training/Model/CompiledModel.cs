@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Numerics.Tensors;
 
 namespace GraphGen.Training;
@@ -12,6 +13,9 @@ namespace GraphGen.Training;
 /// </summary>
 public abstract partial class CompiledModel
 {
+    // Members marked [EditorBrowsable(Never)] are the generated half's: it calls or overrides them, a user does not, so
+    // IntelliSense on a model shows Fit, Predict, Evaluate, … alone. CudaSource and CudaPlan stay readable, for tests
+    // and the GPU executor.
     internal const int DefaultInferenceBatch = 1024;
     private int _capacity;
     // Held by the thread running a call (re-entrant); _writer is that thread's id while its call changes the model.
@@ -21,6 +25,7 @@ public abstract partial class CompiledModel
     private Parameter[] _weights = [];
 
     /// <param name="inputWidths">For a model of several inputs, the width of each; they arrive side by side in one row (<see cref="PackInputs"/>).</param>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     protected CompiledModel(int inputWidth, int outputWidth, int[]? inputWidths = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inputWidth);
@@ -50,9 +55,11 @@ public abstract partial class CompiledModel
     /// The CUDA C of the model's fused non-GEMM kernels, generated from the same kernel plan as its C# (compile it with
     /// <see cref="Cuda.Nvrtc.Compile"/>); null where the model uses ops not yet lowered to CUDA.
     /// </summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     public virtual string? CudaSource => null;
 
     /// <summary>The steps of <see cref="CudaSource"/>'s model on a GPU, as data (buffers, cuBLASLt GEMMs, launches); null with it.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     public virtual Cuda.CudaPlan? CudaPlan => null;
 
     /// <summary>
@@ -63,14 +70,17 @@ public abstract partial class CompiledModel
     /// </summary>
     public virtual bool MixesBatchRows => false;
 
+    [EditorBrowsable(EditorBrowsableState.Never)]
     protected abstract void AllocateBuffers(int rows);
     /// <summary>Runs the model on <paramref name="batch"/> rows of x; returns (batch, outputs).</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     protected abstract ReadOnlySpan<float> Forward(ReadOnlySpan<float> x, int batch);
 
     /// <summary>
     /// Creates the layers' parameters from one seeded stream, layer by layer, weight then bias. Each tensor uses the
     /// override given here, else the layer's declared initializer, else Keras's default (glorot_uniform, zeros).
     /// </summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     protected void InitializeLayers(DenseLayer[] layers, int seed, Initializer? weightInitializer, Initializer? biasInitializer)
     {
         _layers = layers;
@@ -90,6 +100,7 @@ public abstract partial class CompiledModel
     /// vectors and scalars), else its declared initializer, else glorot_uniform (rank 2 and more) or zeros, with
     /// Keras's fans for its shape.
     /// </summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     protected void InitializeParameters(Parameter[] parameters, int seed, Initializer? weightInitializer, Initializer? biasInitializer)
     {
         _weights = parameters;

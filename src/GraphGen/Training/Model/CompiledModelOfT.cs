@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using GraphGen.Cpu;
 
 namespace GraphGen.Training;
@@ -9,11 +10,13 @@ namespace GraphGen.Training;
 /// </summary>
 public abstract partial class CompiledModel<TTarget> : CompiledModel where TTarget : unmanaged
 {
+    // As in CompiledModel, [EditorBrowsable(Never)] marks the hooks only the generated half calls or overrides.
     private Optimizer? _optimizer;
     // The optimizer of the step TrainStep or Fit has open, while its backward pass runs.
     private Optimizer? _stepping;
     private Metric<TTarget>[] _metrics;
 
+    [EditorBrowsable(EditorBrowsableState.Never)]
     protected CompiledModel(int inputWidth, int outputWidth, LossFunction<TTarget> loss, int[]? inputWidths = null) : base(inputWidth, outputWidth, inputWidths)
     {
         LossFunction = loss ?? throw new ArgumentNullException(nameof(loss));
@@ -48,8 +51,10 @@ public abstract partial class CompiledModel<TTarget> : CompiledModel where TTarg
     }
 
     /// <summary>Forward, loss and backward: fills every <see cref="Parameter.Gradient"/>, returns the mean loss.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     protected abstract float ForwardBackward(ReadOnlySpan<float> x, ReadOnlySpan<TTarget> targets, int batch);
     /// <summary>The model output computed by the last <see cref="ForwardBackward"/>.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     protected abstract ReadOnlySpan<float> TrainingOutput(int batch);
 
     /// <summary>
@@ -107,6 +112,7 @@ public abstract partial class CompiledModel<TTarget> : CompiledModel where TTarg
     /// TrainStep and Fit the optimizer's update of it, applied as each gradient value is stored (the same values as the
     /// separate update, bit for bit). Inside ComputeGradients it is the GEMM alone.
     /// </summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     protected void MultiplyGradient(GemmLayout layout, int m, int n, int k, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Parameter parameter)
     {
         ArgumentNullException.ThrowIfNull(parameter);

@@ -1,6 +1,5 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using GraphGen.Cpu;
 
 namespace GraphGen.Training;

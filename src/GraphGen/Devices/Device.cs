@@ -1,8 +1,14 @@
-namespace GraphGen.Cuda;
+using GraphGen.Cuda;
 
+namespace GraphGen;
+
+// The devices a model can run on, in the core namespace: each backend (CUDA today, ILGPU's accelerators next) adds
+// its kinds here and keeps its implementation in its own namespace (GraphGen.Cuda: the driver, NVRTC, CudaBackend).
+
+/// <summary>The kinds of device a <see cref="Device"/> names.</summary>
 public enum DeviceKind { Cpu, Cuda }
 
-/// <summary>A CUDA compute capability, e.g. 9.0 for Hopper (sm_90).</summary>
+/// <summary>An NVIDIA GPU's compute capability, e.g. 9.0 for Hopper (sm_90), as <see cref="PhysicalDevice.Capability"/> reports it.</summary>
 public readonly record struct ComputeCapability(int Major, int Minor)
 {
     public override string ToString() => $"{Major}.{Minor}";
