@@ -11,9 +11,11 @@ namespace GraphGen.Cpu;
 /// block copies for concat and slice, and reductions over an axis with their expansions. Shapes come as dimension
 /// lists (the generated code passes them as stack-allocated collection expressions); buffers are row-major and may
 /// be longer than the shape needs. The common layouts take TensorPrimitives' vectorised paths; others an index walk.
+/// The element-wise maximum and minimum, the comparison masks their gradients use, sign and the maximum over an axis
+/// are in TensorKernels.Compare.cs.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public static class TensorKernels
+public static partial class TensorKernels
 {
     public static void Add(ReadOnlySpan<float> a, ReadOnlySpan<int> aDims, ReadOnlySpan<float> b, ReadOnlySpan<int> bDims, Span<float> c, ReadOnlySpan<int> cDims)
         => Binary<AddOp>(a, aDims, b, bDims, c, cDims);

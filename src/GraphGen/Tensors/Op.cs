@@ -18,6 +18,23 @@ public static class Op
 
     public static Tensor Negate(Tensor x) => Map(x, TensorPrimitives.Negate);
 
+    /// <summary>
+    /// The element-wise maximum of <paramref name="a"/> and <paramref name="b"/>, with NumPy broadcasting as <see cref="Add"/>.
+    /// A NaN in either operand gives NaN, and +0 counts as greater than −0 (IEEE 754 <c>maximum</c>, as
+    /// <c>np.maximum</c> and <c>torch.maximum</c>). The gradient follows TensorFlow: it goes to <paramref name="a"/>
+    /// where a ≥ b (ties included) and to <paramref name="b"/> elsewhere, so where either is NaN (the comparison is
+    /// false) it goes to b.
+    /// </summary>
+    public static Tensor Maximum(Tensor a, Tensor b) => Binary(a, b, TensorKernels.Maximum);
+
+    /// <summary>
+    /// The element-wise minimum of <paramref name="a"/> and <paramref name="b"/>, with NumPy broadcasting as <see cref="Add"/>.
+    /// A NaN in either operand gives NaN, and −0 counts as less than +0 (IEEE 754 <c>minimum</c>). The gradient
+    /// follows TensorFlow: it goes to <paramref name="a"/> where a ≤ b (ties included) and to <paramref name="b"/>
+    /// elsewhere, so where either is NaN it goes to b.
+    /// </summary>
+    public static Tensor Minimum(Tensor a, Tensor b) => Binary(a, b, TensorKernels.Minimum);
+
     /// <summary>a·b for matrices a (m, k) and b (k, n).</summary>
     public static Tensor MatMul(Tensor a, Tensor b)
     {
@@ -110,17 +127,37 @@ public static class Op
     public static Tensor Sqrt(Tensor x) => Map(x, TensorPrimitives.Sqrt);
     public static Tensor Square(Tensor x) => Map(x, (v, d) => TensorPrimitives.Multiply(v, v, d));
 
+    /// <summary>|x| element-wise. Its gradient is dy·sign(x), which is 0 at x = ±0 (as TensorFlow and PyTorch); NaN stays NaN.</summary>
+    public static Tensor Abs(Tensor x) => Map(x, TensorPrimitives.Abs);
+
     /// <summary>The sum of every element: a scalar.</summary>
     public static Tensor Sum(Tensor x) => Tensor.Scalar(TensorPrimitives.Sum(x.Data));
 
     /// <summary>The sum over <paramref name="axis"/>, which the result no longer has.</summary>
-    public static Tensor Sum(Tensor x, int axis) => Reduce(x, axis, mean: false);
+    public static Tensor Sum(Tensor x, int axis) => Reduce(x, axis, "Sum", (s, d, outer, count, inner) => TensorKernels.Sum(s, d, outer, count, inner, 1f));
 
     /// <summary>The mean of every element: a scalar.</summary>
     public static Tensor Mean(Tensor x) => Tensor.Scalar(TensorPrimitives.Sum(x.Data) / x.Length);
 
     /// <summary>The mean over <paramref name="axis"/>, which the result no longer has.</summary>
-    public static Tensor Mean(Tensor x, int axis) => Reduce(x, axis, mean: true);
+    public static Tensor Mean(Tensor x, int axis) => Reduce(x, axis, "Mean", (s, d, outer, count, inner) => TensorKernels.Sum(s, d, outer, count, inner, 1f / count));
+
+    /// <summary>
+    /// The largest element: a scalar. A NaN anywhere makes it NaN; +0 counts as greater than −0. The gradient is
+    /// shared equally among the elements equal to the maximum (as TensorFlow's reduce_max and torch.amax): with k
+    /// tied maxima each gets dy / k, the others 0. (−0 and +0 tie; NaN equals nothing.)
+    /// </summary>
+    public static Tensor Max(Tensor x)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return Tensor.Scalar(TensorPrimitives.Max(x.Data));
+    }
+
+    /// <summary>
+    /// The maximum over <paramref name="axis"/>, which the result no longer has. NaN and signed zeros as in
+    /// <see cref="Max(Tensor)"/>; the gradient is shared equally among the elements of each slice that equal its maximum.
+    /// </summary>
+    public static Tensor Max(Tensor x, int axis) => Reduce(x, axis, "Max", TensorKernels.Max);
 
     // Scalar forms, for [Differentiable] functions of floats.
     public static float Relu(float x) => Cpu.Relu.Forward(x);
@@ -130,6 +167,7 @@ public static class Op
     public static float Log(float x) => MathF.Log(x);
     public static float Sqrt(float x) => MathF.Sqrt(x);
     public static float Square(float x) => x * x;
+    public static float Abs(float x) => MathF.Abs(x);
 
     private static Tensor Binary(Tensor a, Tensor b, BinaryKernel kernel)
     {
@@ -142,6 +180,7 @@ public static class Op
 
     private delegate void BinaryKernel(ReadOnlySpan<float> a, ReadOnlySpan<int> aDims, ReadOnlySpan<float> b, ReadOnlySpan<int> bDims, Span<float> c, ReadOnlySpan<int> cDims);
     private delegate void UnaryKernel(ReadOnlySpan<float> x, Span<float> y);
+    private delegate void ReduceKernel(ReadOnlySpan<float> source, Span<float> destination, int outer, int count, int inner);
 
     private static Tensor Map(Tensor x, UnaryKernel kernel)
     {
@@ -159,13 +198,13 @@ public static class Op
         return y;
     }
 
-    private static Tensor Reduce(Tensor x, int axis, bool mean)
+    private static Tensor Reduce(Tensor x, int axis, string op, ReduceKernel kernel)
     {
         ArgumentNullException.ThrowIfNull(x);
-        int resolved = Axis(axis, x.Rank, mean ? "Mean" : "Sum");
+        int resolved = Axis(axis, x.Rank, op);
         int outer = x.Shape.Take(resolved).Aggregate(1, (p, d) => p * d), count = x.Shape[resolved], inner = x.Shape.Skip(resolved + 1).Aggregate(1, (p, d) => p * d);
         var y = new Tensor(x.Shape.Where((_, i) => i != resolved).ToArray());
-        TensorKernels.Sum(x.Data, y.Data, outer, count, inner, mean ? 1f / count : 1f);
+        kernel(x.Data, y.Data, outer, count, inner);
         return y;
     }
 

@@ -8,7 +8,7 @@ namespace GraphGen.Tests.Runtime;
 /// The general tensor kernels against plain double loops that index every element by its coordinates, over
 /// shapes that take each fast path (same shape, scalar, trailing rows) and the general index walk.
 /// </summary>
-public class TensorKernelTests
+public partial class TensorKernelTests
 {
     private static readonly SeededRandom Random = new(5);
 

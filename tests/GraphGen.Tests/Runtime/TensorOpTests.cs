@@ -1,3 +1,4 @@
+using GraphGen.Cpu;
 using Xunit;
 
 namespace GraphGen.Tests.Runtime;
@@ -70,6 +71,82 @@ public class TensorOpTests
         Assert.Throws<ArgumentOutOfRangeException>(() => Op.Sum(x, 3));
         var p = Op.Softmax(Range(2, 3));
         Assert.Equal(1f, p[0, 0] + p[0, 1] + p[0, 2], 5);
+    }
+
+    [Theory]
+    [InlineData(new[] { 3, 1 }, new[] { 1, 4 })]
+    [InlineData(new[] { 2, 3 }, new[] { 3 })]
+    [InlineData(new int[0], new[] { 2, 2 })]
+    [InlineData(new[] { 5, 7 }, new[] { 5, 7 })]
+    public void MaximumMinimumAndAbsRunEagerly(int[] aDims, int[] bDims)
+    {
+        var a = new Tensor(aDims, TensorKernelTests.OrderValues(aDims.Aggregate(1, (p, d) => p * d), 21));
+        var b = new Tensor(bDims, TensorKernelTests.OrderValues(bDims.Aggregate(1, (p, d) => p * d), 22));
+        var max = Op.Maximum(a, b);
+        var min = Op.Minimum(a, b);
+        var shape = TensorKernels.BroadcastShape(aDims, bDims);
+        Assert.Equal(shape, max.Shape);
+        Assert.Equal(shape, min.Shape);
+        for (int i = 0; i < max.Length; i++)
+        {
+            // Broadcast coordinates, walked from the last axis: size-1 axes of an operand repeat.
+            int ia = 0, ib = 0, rest = i, strideA = 1, strideB = 1;
+            for (int d = 1; d <= shape.Length; d++)
+            {
+                int c = rest % shape[^d];
+                rest /= shape[^d];
+                if (d <= aDims.Length) { ia += (aDims[^d] == 1 ? 0 : c) * strideA; strideA *= aDims[^d]; }
+                if (d <= bDims.Length) { ib += (bDims[^d] == 1 ? 0 : c) * strideB; strideB *= bDims[^d]; }
+            }
+            TensorKernelTests.AssertSameFloat(TensorKernelTests.ReferenceMax(a.Data[ia], b.Data[ib]), max.Data[i], $"max at {i}");
+            TensorKernelTests.AssertSameFloat(TensorKernelTests.ReferenceMin(a.Data[ia], b.Data[ib]), min.Data[i], $"min at {i}");
+        }
+        var abs = Op.Abs(a);
+        Assert.Equal(aDims, abs.Shape);
+        for (int i = 0; i < a.Length; i++)
+            TensorKernelTests.AssertSameFloat(double.IsNegative(a.Data[i]) ? -(double)a.Data[i] : a.Data[i], abs.Data[i], $"abs at {i}");
+        Assert.Equal(2.5f, Op.Abs(-2.5f));
+        Assert.Equal(0, BitConverter.SingleToInt32Bits(Op.Abs(-0f)));
+        Assert.Throws<ArgumentException>(() => Op.Maximum(Range(2, 3), Range(2)));
+        Assert.Throws<ArgumentNullException>(() => Op.Minimum(a, null!));
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void MaxOverAnAxisAndOverEverything(bool nan)
+    {
+        int[] dims = [3, 5, 7];
+        var x = new Tensor(dims, TensorKernelTests.OrderValues(3 * 5 * 7, 23, nan));
+        for (int axis = -3; axis < 3; axis++)
+        {
+            int resolved = axis < 0 ? axis + 3 : axis;
+            var max = Op.Max(x, axis);
+            Assert.Equal(dims.Where((_, d) => d != resolved), max.Shape);
+            for (int i = 0; i < 3; i++)
+                for (int j = 0; j < 5; j++)
+                    for (int k = 0; k < 7; k++)
+                    {
+                        int[] at = [i, j, k];
+                        if (at[resolved] != 0) continue;
+                        double expected = double.NegativeInfinity;
+                        for (int m = 0; m < dims[resolved]; m++)
+                        {
+                            at[resolved] = m;
+                            expected = TensorKernelTests.ReferenceMax(expected, x[at]);
+                        }
+                        TensorKernelTests.AssertSameFloat(expected, max[at.Where((_, d) => d != resolved).ToArray()], $"max over axis {axis} at ({i}, {j}, {k})");
+                    }
+        }
+        double all = x.Data.Aggregate(double.NegativeInfinity, (m, v) => TensorKernelTests.ReferenceMax(m, v));
+        var scalar = Op.Max(x);
+        Assert.Empty(scalar.Shape);
+        TensorKernelTests.AssertSameFloat(all, scalar.ToScalar(), "max of everything");
+        Assert.Equal(6f, Op.Max(Range(2, 3)).ToScalar());
+        Assert.Equal(new float[] { 4, 5, 6 }, Op.Max(Range(2, 3), 0).Data);
+        Assert.Throws<ArgumentOutOfRangeException>(() => Op.Max(x, 3));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Op.Max(x, -4));
+        Assert.Throws<ArgumentNullException>(() => Op.Max(null!));
     }
 
     [Fact]
