@@ -128,4 +128,13 @@ public static partial class TapeFunctions
         var q = Op.Concat(p, Op.Transpose(Op.MatMul(Op.Transpose(m), Op.Transpose(z))), axis: 0);
         return Op.Sum(Op.Log(Op.Square(q) + 1)) + Op.Mean(Op.Sum(Op.Sqrt(a * a + 1), 0));
     }
+
+    /// <summary>The ops that went in through the op table alone (Abs, Maximum, Minimum, Max), broadcasting and reduced.</summary>
+    [Differentiable]
+    public static Tensor Extremes([Shape(3, 4)] Tensor a, [Shape(4)] Tensor v)
+    {
+        var spread = Op.Sum(Op.Abs(a - v));
+        var peaks = Op.Sum(Op.Max(Op.Maximum(a, v), 1)) + Op.Max(Op.Minimum(a * 2, v));
+        return spread + peaks;
+    }
 }
