@@ -64,7 +64,6 @@ internal static class CudaEmitter
     private static string Source(KernelPlan plan, ModelInfo info, CudaEmission e)
     {
         var c = new StringBuilder();
-        var names = e.Names;
         c.Append("// ").Append(info.Type.FullName).Append(": the fused kernels of its training step, then of Predict, in plan order.\n")
          .Append("// B = batch rows, passed as `rows`. Row kernels run a thread per row, element kernels a thread per value;\n")
          .Append("// a loss kernel writes one partial loss per row (or value), which graphgen_mean reduces.\n\n")

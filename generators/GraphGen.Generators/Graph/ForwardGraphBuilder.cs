@@ -12,15 +12,13 @@ namespace GraphGen.Generators.Graph;
 /// </summary>
 internal static class ForwardGraphBuilder
 {
-    private const long MaxArrayLength = 0x7FFFFFC7;
-
     public static ModelGraph? Lower(ModelSpec spec, ForwardSpec forward, List<DiagnosticInfo> diagnostics)
     {
         var program = forward.Program;
         var ir = new IrBuilder();
         var widths = program.Arguments.Select(a => a.Shape.Aggregate(1L, (p, d) => p * d)).ToArray();
         long total = widths.Sum();
-        if (total > MaxArrayLength)
+        if (total > Shape.MaxArrayLength)
         {
             diagnostics.Add(DiagnosticInfo.Create(InvalidShape, forward.MethodSite, $"the inputs of '{forward.MethodName}'", $"{total} values per sample do not fit in one array"));
             return null;

@@ -13,8 +13,6 @@ namespace GraphGen.Generators.Graph;
 /// </summary>
 internal static class GraphBuilder
 {
-    private const long MaxArrayLength = 0x7FFFFFC7;
-
     public static StageResult<ModelGraph> Build(StageResult<ModelSpec> parsed, CancellationToken cancellationToken)
     {
         if (parsed.Value is not { } spec) return parsed.With<ModelGraph>(null);
@@ -37,7 +35,7 @@ internal static class GraphBuilder
                 diagnostics.Add(DiagnosticInfo.Create(SoftmaxNotLast, layer.ActivationSite, layer.LayerName));
             if (layer.Activation == ActivationKind.Softmax && layer.Units == 1)
                 diagnostics.Add(DiagnosticInfo.Create(SoftmaxOverOneUnit, layer.ActivationSite, layer.LayerName));
-            if ((long)inputs * layer.Units > MaxArrayLength)
+            if ((long)inputs * layer.Units > Shape.MaxArrayLength)
                 diagnostics.Add(DiagnosticInfo.Create(LayerTooLarge, layer.Site, layer.LayerName, inputs.ToString(), layer.Units.ToString(), ((long)inputs * layer.Units).ToString()));
             inputs = layer.Units;
         }

@@ -12,6 +12,9 @@ internal sealed record Shape(EquatableArray<int> Dims)
 {
     public const int Batch = -1;
 
+    /// <summary>The most elements one .NET array holds (Array.MaxLength, which netstandard2.0 lacks).</summary>
+    public const long MaxArrayLength = 0x7FFFFFC7;
+
     public static Shape Scalar { get; } = new(EquatableArray<int>.Empty);
     public static Shape Of(params int[] dims) => new(EquatableArray.Of(dims));
     /// <summary>(B, width): one row per sample.</summary>

@@ -11,8 +11,6 @@ internal static class SignatureReader
     public const string TensorTypeName = "GraphGen.Tensor";
     public const string ParameterTypeName = "GraphGen.Parameter";
     private const string ShapeAttributeName = "GraphGen.ShapeAttribute";
-    private const long MaxArrayLength = 0x7FFFFFC7;
-
     /// <summary>
     /// The arguments with their shapes, or a problem: the first argument that is not a Tensor (or a float, where
     /// <paramref name="allowScalars"/>), lacks a [Shape], or declares one that is empty, non-positive or too large.
@@ -61,8 +59,8 @@ internal static class SignatureReader
         if (dims.Length == 0) return "is empty; give at least one dimension";
         if (dims.Any(d => d <= 0)) return $"({string.Join(", ", dims)}) has a dimension below 1";
         long count = 1;
-        foreach (int d in dims) count = count > MaxArrayLength ? count : count * d; // stops growing once too large
-        if (count > MaxArrayLength) return $"({string.Join(", ", dims)}) holds more values than one .NET array";
+        foreach (int d in dims) count = count > Graph.Shape.MaxArrayLength ? count : count * d; // stops growing once too large
+        if (count > Graph.Shape.MaxArrayLength) return $"({string.Join(", ", dims)}) holds more values than one .NET array";
         return null;
     }
 }
