@@ -85,24 +85,8 @@ internal static class ForwardGraphBuilder
     /// <summary>The output's last op against what the loss needs, as the Dense front end checks its last layer.</summary>
     private static void CheckLoss(ModelSpec spec, ForwardSpec forward, Node output, List<DiagnosticInfo> diagnostics)
     {
+        var applied = output.Op == OpKind.Softmax ? ActivationKind.Softmax : output.Op == OpKind.Activation ? output.Activation : ActivationKind.Linear;
         string applies = output.Op == OpKind.Softmax ? "Softmax" : output.Op == OpKind.Activation ? output.Activation.ToString() : "no activation";
-        var location = forward.Program.ResultSite;
-        bool crossEntropy = spec.Loss is LossKind.SparseCategoricalCrossentropy or LossKind.CategoricalCrossentropy or LossKind.BinaryCrossentropy;
-        if (!crossEntropy)
-        {
-            if (spec.FromLogits) diagnostics.Add(DiagnosticInfo.Create(FromLogitsIgnored, spec.FromLogitsSite, spec.Loss.ToString()));
-            if (output.Op == OpKind.Softmax)
-                diagnostics.Add(DiagnosticInfo.Create(LossDoesNotFitOutput, location, spec.Loss.ToString(), "an output that is not a softmax", forward.MethodName, applies));
-            return;
-        }
-        bool binary = spec.Loss == LossKind.BinaryCrossentropy;
-        bool probabilities = binary ? output.Op == OpKind.Activation && output.Activation == ActivationKind.Sigmoid : output.Op == OpKind.Softmax;
-        string function = binary ? "Op.Sigmoid" : "Op.Softmax";
-        if (spec.FromLogits && probabilities)
-            diagnostics.Add(DiagnosticInfo.Create(LossDoesNotFitOutput, location, spec.Loss.ToString(),
-                $"logits (FromLogits = true applies {function} itself)", forward.MethodName, applies));
-        else if (!spec.FromLogits && !probabilities)
-            diagnostics.Add(DiagnosticInfo.Create(LossDoesNotFitOutput, location, spec.Loss.ToString(),
-                $"a {function}(…) result (or logits with FromLogits = true)", forward.MethodName, applies));
+        LossCheck.Check(spec, applied, logitsMustBeLinear: false, LossCheck.Forward, forward.Program.ResultSite, forward.MethodName, applies, diagnostics);
     }
 }

@@ -41,24 +41,7 @@ internal static class GraphBuilder
         }
 
         var output = spec.Layers[spec.Layers.Count - 1];
-        bool crossEntropy = spec.Loss is LossKind.SparseCategoricalCrossentropy or LossKind.CategoricalCrossentropy or LossKind.BinaryCrossentropy;
-        if (!crossEntropy)
-        {
-            if (spec.FromLogits) diagnostics.Add(DiagnosticInfo.Create(FromLogitsIgnored, spec.FromLogitsSite, spec.Loss.ToString()));
-            if (output.Activation == ActivationKind.Softmax)
-                diagnostics.Add(DiagnosticInfo.Create(LossDoesNotFitOutput, spec.LossSite, spec.Loss.ToString(),
-                    "an element-wise activation (linear for unbounded targets)", output.LayerName, output.Activation.ToString()));
-            return;
-        }
-        var probabilities = spec.Loss == LossKind.BinaryCrossentropy ? ActivationKind.Sigmoid : ActivationKind.Softmax;
-        var needed = spec.FromLogits ? ActivationKind.Linear : probabilities;
-        if (output.Activation != needed)
-        {
-            string wanted = spec.FromLogits
-                ? $"a linear output (FromLogits = true: the model outputs logits and the loss applies {probabilities.ToString().ToLowerInvariant()})"
-                : $"a {probabilities.ToString().ToLowerInvariant()} output (or a linear one with FromLogits = true)";
-            diagnostics.Add(DiagnosticInfo.Create(LossDoesNotFitOutput, spec.LossSite, spec.Loss.ToString(), wanted, output.LayerName, output.Activation.ToString()));
-        }
+        LossCheck.Check(spec, output.Activation, logitsMustBeLinear: true, LossCheck.Dense, spec.LossSite, output.LayerName, output.Activation.ToString(), diagnostics);
     }
 
     private static ModelGraph Lower(ModelSpec spec)
