@@ -60,7 +60,7 @@ internal sealed class GradientBuilder
         {
             if (!builder._gradients.TryGetValue(p.Node, out int g)) return new GradientBinding(p.Node, -1);
             if (builder._nodes[g].IsLeaf || !bound.Add(g))
-                g = builder.Op(OpKind.Reshape, builder._nodes[p.Node].Shape, "d_" + p.Name, builder._nodes[p.Node].Layer, g);
+                g = builder.Op(OpKind.Reshape, builder._nodes[p.Node].Shape, "d_" + p.Name, builder._nodes[p.Node].Scope, g);
             return new GradientBinding(p.Node, g);
         }).ToList();
         return new TrainingGraph(graph, EquatableArray.From(builder._nodes), EquatableArray.From(bindings));
@@ -89,8 +89,8 @@ internal sealed class GradientBuilder
 
     private int Seed(Node result)
     {
-        int one = Constant(1.0, "one", result.Layer);
-        return result.Shape.Rank == 0 ? one : Op(OpKind.ExpandSum, result.Shape, "d_" + result.Name, result.Layer, one, axis: Graph.Node.AllAxes);
+        int one = Constant(1.0, "one", result.Scope);
+        return result.Shape.Rank == 0 ? one : Op(OpKind.ExpandSum, result.Shape, "d_" + result.Name, result.Scope, one, axis: Graph.Node.AllAxes);
     }
 
     public int Constant(double value, string name, string layer)
@@ -116,7 +116,7 @@ internal sealed class GradientBuilder
         if (_gradients.TryGetValue(target, out int existing))
         {
             var node = _nodes[target];
-            gradient = Add(new Node(_nodes.Count, OpKind.Add, EquatableArray.Of(existing, gradient), node.Shape, "d_" + node.Name + "_sum", node.Layer));
+            gradient = Add(new Node(_nodes.Count, OpKind.Add, EquatableArray.Of(existing, gradient), node.Shape, "d_" + node.Name + "_sum", node.Scope));
         }
         _gradients[target] = gradient;
     }

@@ -31,7 +31,7 @@ internal static class FusionPasses
                 ? $"{probs.Name} = softmax({s[logits].Name}); loss = mean −log {probs.Name}[label]; {softmaxGrad.Name} = ({probs.Name} − onehot(label)) / B"
                 : $"{probs.Name} = softmax({s[logits].Name}); loss = mean −Σ t·log {probs.Name}; {softmaxGrad.Name} = ({probs.Name}·Σt − t) / B";
             s.Add(new[] { probs.Id, loss.Id, lossGrad.Id, softmaxGrad.Id },
-                new SoftmaxCrossEntropyKernel(probs.Layer, math, s.At(logits), s.At(targets), s.At(probs.Id), s.At(softmaxGrad.Id), probs.Shape.Last, sparse));
+                new SoftmaxCrossEntropyKernel(probs.Scope, math, s.At(logits), s.At(targets), s.At(probs.Id), s.At(softmaxGrad.Id), probs.Shape.Last, sparse));
         }
     }
 
@@ -48,7 +48,7 @@ internal static class FusionPasses
             int columns = probs.Shape.Last;
             string math = $"{probs.Name} = sigmoid({s[logits].Name}); loss = mean −(t·log {probs.Name} + (1 − t)·log(1 − {probs.Name})); {sigmoidGrad.Name} = ({probs.Name} − t) / (B·{columns})";
             s.Add(new[] { probs.Id, loss.Id, lossGrad.Id, sigmoidGrad.Id },
-                new SigmoidCrossEntropyKernel(probs.Layer, math, s.At(logits), s.At(targets), s.At(probs.Id), s.At(sigmoidGrad.Id), columns));
+                new SigmoidCrossEntropyKernel(probs.Scope, math, s.At(logits), s.At(targets), s.At(probs.Id), s.At(sigmoidGrad.Id), columns));
         }
     }
 
@@ -67,7 +67,7 @@ internal static class FusionPasses
             string math = squared
                 ? $"loss = mean ({y} − t)²; {grad.Name} = 2 ({y} − t) / (B·{columns})"
                 : $"loss = mean |{y} − t|; {grad.Name} = sign({y} − t) / (B·{columns})";
-            s.Add(new[] { loss.Id, grad.Id }, new RegressionLossKernel(grad.Layer, math, squared, s.At(output), s.At(targets), s.At(grad.Id), columns));
+            s.Add(new[] { loss.Id, grad.Id }, new RegressionLossKernel(grad.Scope, math, squared, s.At(output), s.At(targets), s.At(grad.Id), columns));
         }
     }
 
@@ -123,19 +123,19 @@ internal static class FusionPasses
                     s.Add(covers, Gemm(s, node, node.Id, $"{node.Name} = {MatMulText(s, node)}", GemmEpilogue.None));
                     break;
                 case OpKind.ColumnSum:
-                    s.Add(covers, new ColumnSumKernel(node.Layer, Math(s, node), In(0), s.At(node.Id), node.Shape.Last));
+                    s.Add(covers, new ColumnSumKernel(node.Scope, Math(s, node), In(0), s.At(node.Id), node.Shape.Last));
                     break;
                 case OpKind.Activation:
-                    s.Add(covers, new ActivateKernel(node.Layer, Math(s, node), node.Activation, In(0), s.At(node.Id)));
+                    s.Add(covers, new ActivateKernel(node.Scope, Math(s, node), node.Activation, In(0), s.At(node.Id)));
                     break;
                 case OpKind.ActivationGrad:
-                    s.Add(covers, new ActivationBackwardKernel(node.Layer, Math(s, node), node.Activation, In(0), In(1), s.At(node.Id)));
+                    s.Add(covers, new ActivationBackwardKernel(node.Scope, Math(s, node), node.Activation, In(0), In(1), s.At(node.Id)));
                     break;
                 case OpKind.Softmax:
-                    s.Add(covers, new SoftmaxKernel(node.Layer, Math(s, node), In(0), s.At(node.Id), node.Shape.Last));
+                    s.Add(covers, new SoftmaxKernel(node.Scope, Math(s, node), In(0), s.At(node.Id), node.Shape.Last));
                     break;
                 case var op when OpTable.Of(op).Cpu is not null:
-                    s.Add(covers, new TensorKernel(node.Layer, Math(s, node), op == OpKind.BiasAdd ? OpKind.Add : op,
+                    s.Add(covers, new TensorKernel(node.Scope, Math(s, node), op == OpKind.BiasAdd ? OpKind.Add : op,
                         EquatableArray.From(node.Inputs.Select(s.At)), s.At(node.Id), node.Axis, node.Offset));
                     break;
                 default:
@@ -151,7 +151,7 @@ internal static class FusionPasses
         int m = product.TransposeA ? a.Dims[1] : a.Dims[0];
         int k = product.TransposeA ? a.Dims[0] : a.Dims[1];
         int n = product.TransposeB ? b.Dims[0] : b.Dims[1];
-        return new GemmKernel(s[result].Layer, math, product.TransposeA, product.TransposeB, m, n, k,
+        return new GemmKernel(s[result].Scope, math, product.TransposeA, product.TransposeB, m, n, k,
             s.At(product.Inputs[0]), s.At(product.Inputs[1]), s.At(result), epilogue);
     }
 

@@ -62,7 +62,8 @@ internal enum OpKind
 /// One node of the graph: an op, its inputs (node ids), its static shape, and names for the generated code.
 /// <paramref name="Activation"/> says which function an Activation or ActivationGrad node applies; <paramref name="Axis"/>,
 /// <paramref name="Offset"/> and <paramref name="Value"/> are the arguments of the ops that take them.
-/// <paramref name="Layer"/> names the user's layer the node belongs to (for comments); <paramref name="Name"/>
+/// <paramref name="Scope"/> names what the node belongs to in the user's code, for comments: a Dense layer, or the local or
+/// return statement of a body; <paramref name="Name"/>
 /// is the value's own name (a buffer or parameter name).
 /// </summary>
 internal sealed record Node(
@@ -71,7 +72,7 @@ internal sealed record Node(
     EquatableArray<int> Inputs,
     Shape Shape,
     string Name,
-    string Layer,
+    string Scope,
     bool TransposeA = false,
     bool TransposeB = false,
     ActivationKind Activation = ActivationKind.Linear,

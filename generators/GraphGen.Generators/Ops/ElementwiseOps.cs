@@ -17,31 +17,31 @@ internal static class ElementwiseOps
         Binary(OpKind.Add, "Add", "Operator +", "+", primitive: "Add", commutes: true, (g, n, dy) =>
         {
             foreach (int input in n.Inputs) // X + X accumulates dY twice
-                if (g.NeedsGradient(input)) g.Accumulate(input, g.Unbroadcast(dy, input, n.Layer));
+                if (g.NeedsGradient(input)) g.Accumulate(input, g.Unbroadcast(dy, input, n.Scope));
         }),
         // Y = A − B: dA = dY, dB = −dY, each summed back to its shape.
         Binary(OpKind.Subtract, "Subtract", "Operator −", "−", primitive: "Subtract", commutes: false, (g, n, dy) =>
         {
             int a = n.Inputs[0], b = n.Inputs[1];
-            if (g.NeedsGradient(a)) g.Accumulate(a, g.Unbroadcast(dy, a, n.Layer));
-            if (g.NeedsGradient(b)) g.Accumulate(b, g.Unbroadcast(g.Op(OpKind.Negate, n.Shape, g.GradientName(b) + "_neg", n.Layer, dy), b, n.Layer));
+            if (g.NeedsGradient(a)) g.Accumulate(a, g.Unbroadcast(dy, a, n.Scope));
+            if (g.NeedsGradient(b)) g.Accumulate(b, g.Unbroadcast(g.Op(OpKind.Negate, n.Shape, g.GradientName(b) + "_neg", n.Scope, dy), b, n.Scope));
         }),
         // Y = A ⊙ B: dA = dY ⊙ B, dB = dY ⊙ A.
         Binary(OpKind.Multiply, "Multiply", "Operator *", "⊙", primitive: "Multiply", commutes: true, (g, n, dy) =>
         {
             int a = n.Inputs[0], b = n.Inputs[1];
-            if (g.NeedsGradient(a)) g.Accumulate(a, g.Unbroadcast(g.Op(OpKind.Multiply, n.Shape, g.GradientName(a) + "_full", n.Layer, dy, b), a, n.Layer));
-            if (g.NeedsGradient(b)) g.Accumulate(b, g.Unbroadcast(g.Op(OpKind.Multiply, n.Shape, g.GradientName(b) + "_full", n.Layer, dy, a), b, n.Layer));
+            if (g.NeedsGradient(a)) g.Accumulate(a, g.Unbroadcast(g.Op(OpKind.Multiply, n.Shape, g.GradientName(a) + "_full", n.Scope, dy, b), a, n.Scope));
+            if (g.NeedsGradient(b)) g.Accumulate(b, g.Unbroadcast(g.Op(OpKind.Multiply, n.Shape, g.GradientName(b) + "_full", n.Scope, dy, a), b, n.Scope));
         }),
         // Y = A / B: dA = dY / B, dB = −dY ⊙ A / B² = −dY ⊙ Y / B.
         Binary(OpKind.Divide, "Divide", "Operator /", "/", primitive: "Divide", commutes: false, (g, n, dy) =>
         {
             int a = n.Inputs[0], b = n.Inputs[1];
-            if (g.NeedsGradient(a)) g.Accumulate(a, g.Unbroadcast(g.Op(OpKind.Divide, n.Shape, g.GradientName(a) + "_full", n.Layer, dy, b), a, n.Layer));
+            if (g.NeedsGradient(a)) g.Accumulate(a, g.Unbroadcast(g.Op(OpKind.Divide, n.Shape, g.GradientName(a) + "_full", n.Scope, dy, b), a, n.Scope));
             if (!g.NeedsGradient(b)) return;
-            int ratio = g.Op(OpKind.Divide, n.Shape, g.GradientName(b) + "_ratio", n.Layer, n.Id, b);
-            int product = g.Op(OpKind.Multiply, n.Shape, g.GradientName(b) + "_product", n.Layer, dy, ratio);
-            g.Accumulate(b, g.Unbroadcast(g.Op(OpKind.Negate, n.Shape, g.GradientName(b) + "_full", n.Layer, product), b, n.Layer));
+            int ratio = g.Op(OpKind.Divide, n.Shape, g.GradientName(b) + "_ratio", n.Scope, n.Id, b);
+            int product = g.Op(OpKind.Multiply, n.Shape, g.GradientName(b) + "_product", n.Scope, dy, ratio);
+            g.Accumulate(b, g.Unbroadcast(g.Op(OpKind.Negate, n.Shape, g.GradientName(b) + "_full", n.Scope, product), b, n.Scope));
         }),
         // Y = max(A, B) (broadcasting): as TensorFlow, dY goes to A where A ≥ B, else to B.
         Binary(OpKind.Maximum, "Maximum", "Op.Maximum", null, primitive: "Max", commutes: true, (g, n, dy) => ToFirstWhere(g, n, dy, n.Inputs[0], n.Inputs[1])),
@@ -52,16 +52,16 @@ internal static class ElementwiseOps
         Mask(OpKind.Equal, "==", "Equal"),
 
         // Y = −X: dX = −dY.
-        Unary(OpKind.Negate, "Negate", x => $"−{x}", "Negate", (g, n, dy) => g.Accumulate(n.Inputs[0], g.Op(OpKind.Negate, n.Shape, g.GradientName(n.Inputs[0]), n.Layer, dy))),
+        Unary(OpKind.Negate, "Negate", x => $"−{x}", "Negate", (g, n, dy) => g.Accumulate(n.Inputs[0], g.Op(OpKind.Negate, n.Shape, g.GradientName(n.Inputs[0]), n.Scope, dy))),
         // Y = e^X: dX = dY ⊙ Y.
-        Unary(OpKind.Exp, "Exp", x => $"exp({x})", "Exp", (g, n, dy) => g.Accumulate(n.Inputs[0], g.Op(OpKind.Multiply, n.Shape, g.GradientName(n.Inputs[0]), n.Layer, dy, n.Id))),
+        Unary(OpKind.Exp, "Exp", x => $"exp({x})", "Exp", (g, n, dy) => g.Accumulate(n.Inputs[0], g.Op(OpKind.Multiply, n.Shape, g.GradientName(n.Inputs[0]), n.Scope, dy, n.Id))),
         // Y = ln X: dX = dY / X.
-        Unary(OpKind.Log, "Log", x => $"log({x})", "Log", (g, n, dy) => g.Accumulate(n.Inputs[0], g.Op(OpKind.Divide, n.Shape, g.GradientName(n.Inputs[0]), n.Layer, dy, n.Inputs[0]))),
+        Unary(OpKind.Log, "Log", x => $"log({x})", "Log", (g, n, dy) => g.Accumulate(n.Inputs[0], g.Op(OpKind.Divide, n.Shape, g.GradientName(n.Inputs[0]), n.Scope, dy, n.Inputs[0]))),
         // Y = √X: dX = (dY · 0.5) / Y.
         Unary(OpKind.Sqrt, "Sqrt", x => $"√{x}", "Sqrt", (g, n, dy) =>
         {
-            int half = g.Op(OpKind.Multiply, n.Shape, g.GradientName(n.Inputs[0]) + "_half", n.Layer, dy, g.Constant(0.5, "half", n.Layer));
-            g.Accumulate(n.Inputs[0], g.Op(OpKind.Divide, n.Shape, g.GradientName(n.Inputs[0]), n.Layer, half, n.Id));
+            int half = g.Op(OpKind.Multiply, n.Shape, g.GradientName(n.Inputs[0]) + "_half", n.Scope, dy, g.Constant(0.5, "half", n.Scope));
+            g.Accumulate(n.Inputs[0], g.Op(OpKind.Divide, n.Shape, g.GradientName(n.Inputs[0]), n.Scope, half, n.Id));
         }),
         // Y = X²: dX = dY ⊙ 2X.
         new OpDef(OpKind.Square)
@@ -70,8 +70,8 @@ internal static class ElementwiseOps
             Lower = (ir, x, s) => ir.Unary(OpKind.Square, x[0], s.Name, s.Statement),
             Gradient = (g, n, dy) =>
             {
-                int twice = g.Op(OpKind.Multiply, n.Shape, g.GradientName(n.Inputs[0]) + "_twice", n.Layer, n.Inputs[0], g.Constant(2.0, "two", n.Layer));
-                g.Accumulate(n.Inputs[0], g.Op(OpKind.Multiply, n.Shape, g.GradientName(n.Inputs[0]), n.Layer, dy, twice));
+                int twice = g.Op(OpKind.Multiply, n.Shape, g.GradientName(n.Inputs[0]) + "_twice", n.Scope, n.Inputs[0], g.Constant(2.0, "two", n.Scope));
+                g.Accumulate(n.Inputs[0], g.Op(OpKind.Multiply, n.Shape, g.GradientName(n.Inputs[0]), n.Scope, dy, twice));
             },
             Math = (n, input) => $"{input(0)}²",
             Cpu = (t, c) => new[] { $"{Primitives}Multiply<float>({c.In(0)}, {c.In(0)}, {c.Out});" },
@@ -80,8 +80,8 @@ internal static class ElementwiseOps
         Unary(OpKind.Abs, "Abs", x => $"|{x}|", "Abs", (g, n, dy) =>
         {
             int x = n.Inputs[0];
-            int sign = g.Op(OpKind.Sign, n.Shape, g.GradientName(x) + "_sign", n.Layer, x);
-            g.Accumulate(x, g.Op(OpKind.Multiply, n.Shape, g.GradientName(x), n.Layer, dy, sign));
+            int sign = g.Op(OpKind.Sign, n.Shape, g.GradientName(x) + "_sign", n.Scope, x);
+            g.Accumulate(x, g.Op(OpKind.Multiply, n.Shape, g.GradientName(x), n.Scope, dy, sign));
         }),
         // sign(X): −1, 0 or 1, for the gradient of Abs; its derivative is zero.
         new OpDef(OpKind.Sign)
@@ -99,10 +99,10 @@ internal static class ElementwiseOps
     private static void ToFirstWhere(GradientBuilder g, Node n, int dy, int high, int low)
     {
         int a = n.Inputs[0], b = n.Inputs[1];
-        int mask = g.Op(OpKind.GreaterEqual, n.Shape, n.Name + "_mask", n.Layer, high, low);
-        int toA = g.Op(OpKind.Multiply, n.Shape, g.GradientName(a) + "_full", n.Layer, dy, mask);
-        if (g.NeedsGradient(a)) g.Accumulate(a, g.Unbroadcast(toA, a, n.Layer));
-        if (g.NeedsGradient(b)) g.Accumulate(b, g.Unbroadcast(g.Op(OpKind.Subtract, n.Shape, g.GradientName(b) + "_full", n.Layer, dy, toA), b, n.Layer));
+        int mask = g.Op(OpKind.GreaterEqual, n.Shape, n.Name + "_mask", n.Scope, high, low);
+        int toA = g.Op(OpKind.Multiply, n.Shape, g.GradientName(a) + "_full", n.Scope, dy, mask);
+        if (g.NeedsGradient(a)) g.Accumulate(a, g.Unbroadcast(toA, a, n.Scope));
+        if (g.NeedsGradient(b)) g.Accumulate(b, g.Unbroadcast(g.Op(OpKind.Subtract, n.Shape, g.GradientName(b) + "_full", n.Scope, dy, toA), b, n.Scope));
     }
 
     private static OpDef Binary(OpKind kind, string spelling, string symbol, string? infix, string? primitive, bool commutes, GradientRule gradient) => new(kind)

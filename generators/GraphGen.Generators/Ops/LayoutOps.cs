@@ -25,12 +25,12 @@ internal static class LayoutOps
                 int a = n.Inputs[0], b = n.Inputs[1];
                 if (g.NeedsGradient(a))
                     g.Accumulate(a, n.TransposeA
-                        ? g.MatMul(b, dy, transposeA: n.TransposeB, transposeB: true, g.Node(a).Shape, g.GradientName(a), n.Layer)
-                        : g.MatMul(dy, b, transposeA: false, transposeB: !n.TransposeB, g.Node(a).Shape, g.GradientName(a), n.Layer));
+                        ? g.MatMul(b, dy, transposeA: n.TransposeB, transposeB: true, g.Node(a).Shape, g.GradientName(a), n.Scope)
+                        : g.MatMul(dy, b, transposeA: false, transposeB: !n.TransposeB, g.Node(a).Shape, g.GradientName(a), n.Scope));
                 if (g.NeedsGradient(b))
                     g.Accumulate(b, n.TransposeB
-                        ? g.MatMul(dy, a, transposeA: true, transposeB: n.TransposeA, g.Node(b).Shape, g.GradientName(b), n.Layer)
-                        : g.MatMul(a, dy, transposeA: !n.TransposeA, transposeB: false, g.Node(b).Shape, g.GradientName(b), n.Layer));
+                        ? g.MatMul(dy, a, transposeA: true, transposeB: n.TransposeA, g.Node(b).Shape, g.GradientName(b), n.Scope)
+                        : g.MatMul(a, dy, transposeA: !n.TransposeA, transposeB: false, g.Node(b).Shape, g.GradientName(b), n.Scope));
             },
             Math = (n, input) => $"{input(0)}{(n.TransposeA ? "ᵀ" : "")}·{input(1)}{(n.TransposeB ? "ᵀ" : "")}",
         },
@@ -40,7 +40,7 @@ internal static class LayoutOps
             Gradient = (g, n, dy) =>
             {
                 if (g.NeedsGradient(n.Inputs[0])) g.Accumulate(n.Inputs[0], dy);
-                if (g.NeedsGradient(n.Inputs[1])) g.Accumulate(n.Inputs[1], g.Gradient(OpKind.ColumnSum, g.Node(n.Inputs[1]).Shape, n.Layer, dy, of: n.Inputs[1]));
+                if (g.NeedsGradient(n.Inputs[1])) g.Accumulate(n.Inputs[1], g.Gradient(OpKind.ColumnSum, g.Node(n.Inputs[1]).Shape, n.Scope, dy, of: n.Inputs[1]));
             },
             Math = (n, input) => $"{input(0)} + {input(1)}",
             Cpu = (t, c) => c.Broadcasting("Add", "Add", commutes: true),
@@ -52,7 +52,7 @@ internal static class LayoutOps
             Spelling = "Transpose",
             Rows = RowRule.Transpose,
             Lower = (ir, x, s) => ir.Transpose(x[0], s.Name, s.Statement),
-            Gradient = (g, n, dy) => g.Accumulate(n.Inputs[0], g.Op(OpKind.Transpose, g.Node(n.Inputs[0]).Shape, g.GradientName(n.Inputs[0]), n.Layer, dy)),
+            Gradient = (g, n, dy) => g.Accumulate(n.Inputs[0], g.Op(OpKind.Transpose, g.Node(n.Inputs[0]).Shape, g.GradientName(n.Inputs[0]), n.Scope, dy)),
             Math = (n, input) => $"{input(0)}ᵀ",
             Cpu = (t, c) => new[] { $"{Cpu}TensorKernels.Transpose({c.In(0)}, {c.Out}, {c.Dim(c.InShape(0).Dims[0])}, {c.Dim(c.InShape(0).Dims[1])});" },
         },
@@ -62,7 +62,7 @@ internal static class LayoutOps
             Spelling = "Reshape",
             Rows = RowRule.Layout,
             Lower = (ir, x, s) => ir.Reshape(x[0], s.Arguments.ToArray(), s.Name, s.Statement),
-            Gradient = (g, n, dy) => g.Accumulate(n.Inputs[0], g.Op(OpKind.Reshape, g.Node(n.Inputs[0]).Shape, g.GradientName(n.Inputs[0]), n.Layer, dy)),
+            Gradient = (g, n, dy) => g.Accumulate(n.Inputs[0], g.Op(OpKind.Reshape, g.Node(n.Inputs[0]).Shape, g.GradientName(n.Inputs[0]), n.Scope, dy)),
             Math = (n, input) => $"{input(0)} as {n.Shape}",
             Cpu = (t, c) => new[] { $"{c.In(0)}.CopyTo({c.Out});" },
         },
@@ -78,7 +78,7 @@ internal static class LayoutOps
                 foreach (int input in n.Inputs)
                 {
                     var shape = g.Node(input).Shape;
-                    if (g.NeedsGradient(input)) g.Accumulate(input, g.Op(OpKind.Slice, shape, g.GradientName(input), n.Layer, dy, axis: n.Axis, offset: offset));
+                    if (g.NeedsGradient(input)) g.Accumulate(input, g.Op(OpKind.Slice, shape, g.GradientName(input), n.Scope, dy, axis: n.Axis, offset: offset));
                     offset += shape.Dims[n.Axis];
                 }
             },

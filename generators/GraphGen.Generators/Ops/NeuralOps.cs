@@ -22,7 +22,7 @@ internal static class NeuralOps
                 Gradient = (g, n, dy) =>
                 {
                     int saved = Activations.Of(n.Activation).DerivativeFromInput ? n.Inputs[0] : n.Id;
-                    g.Accumulate(n.Inputs[0], g.Gradient(OpKind.ActivationGrad, n.Shape, n.Layer, dy, saved, of: n.Inputs[0], activation: n.Activation));
+                    g.Accumulate(n.Inputs[0], g.Gradient(OpKind.ActivationGrad, n.Shape, n.Scope, dy, saved, of: n.Inputs[0], activation: n.Activation));
                 },
                 Math = (n, input) => $"{Activations.Of(n.Activation).Keras}({input(0)})",
             };
@@ -33,7 +33,7 @@ internal static class NeuralOps
                 Spelling = "Softmax",
                 Rows = RowRule.Softmax,
                 Lower = (ir, x, s) => ir.Softmax(x[0], s.Name, s.Statement),
-                Gradient = (g, n, dy) => g.Accumulate(n.Inputs[0], g.Gradient(OpKind.SoftmaxGrad, n.Shape, n.Layer, dy, n.Id, of: n.Inputs[0])),
+                Gradient = (g, n, dy) => g.Accumulate(n.Inputs[0], g.Gradient(OpKind.SoftmaxGrad, n.Shape, n.Scope, dy, n.Id, of: n.Inputs[0])),
                 Math = (n, input) => $"softmax({input(0)})",
             };
             yield return new OpDef(OpKind.SoftmaxGrad)
@@ -49,7 +49,7 @@ internal static class NeuralOps
                 {
                     Rows = RowRule.Loss,
                     Gradient = (g, n, _) => g.Accumulate(n.Inputs[0],
-                        g.Gradient(gradient, g.Node(n.Inputs[0]).Shape, n.Layer, n.Inputs[0], n.Inputs[1], of: n.Inputs[0])),
+                        g.Gradient(gradient, g.Node(n.Inputs[0]).Shape, n.Scope, n.Inputs[0], n.Inputs[1], of: n.Inputs[0])),
                     Math = (n, input) => $"{loss.Math}({input(0)}, {input(1)})",
                 };
                 yield return new OpDef(gradient) { Rows = RowRule.Loss, Math = (n, input) => $"{loss.GradientMath}" };

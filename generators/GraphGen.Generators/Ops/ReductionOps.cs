@@ -15,11 +15,11 @@ internal static class ReductionOps
     {
         // Y = Σ_axis X: dX = dY repeated along the axis.
         Reduction(OpKind.Sum, "Sum", "Σ {0} over {1}", (g, n, dy) =>
-            g.Accumulate(n.Inputs[0], g.Op(OpKind.ExpandSum, g.Node(n.Inputs[0]).Shape, g.GradientName(n.Inputs[0]), n.Layer, dy, axis: n.Axis)),
+            g.Accumulate(n.Inputs[0], g.Op(OpKind.ExpandSum, g.Node(n.Inputs[0]).Shape, g.GradientName(n.Inputs[0]), n.Scope, dy, axis: n.Axis)),
             (t, c, outer, count, inner) => $"{Cpu}TensorKernels.Sum({c.In(0)}, {c.Out}, {outer}, {count}, {inner}, 1f);"),
         // Y = mean_axis X: dX = dY / count repeated along the axis.
         Reduction(OpKind.Mean, "Mean", "mean of {0} over {1}", (g, n, dy) =>
-            g.Accumulate(n.Inputs[0], g.Op(OpKind.ExpandMean, g.Node(n.Inputs[0]).Shape, g.GradientName(n.Inputs[0]), n.Layer, dy, axis: n.Axis)),
+            g.Accumulate(n.Inputs[0], g.Op(OpKind.ExpandMean, g.Node(n.Inputs[0]).Shape, g.GradientName(n.Inputs[0]), n.Scope, dy, axis: n.Axis)),
             (t, c, outer, count, inner) => $"{Cpu}TensorKernels.Sum({c.In(0)}, {c.Out}, {outer}, {count}, {inner}, 1f / ({count}));"),
         // Y = max_axis X: dX = dY shared equally among the maxima of each slice (as TF's reduce_max and torch.amax):
         // mask = [X == Y repeated], dX = (dY / Σ_axis mask) repeated ⊙ mask.
@@ -40,12 +40,12 @@ internal static class ReductionOps
         int x = n.Inputs[0];
         var shape = g.Node(x).Shape;
         string name = g.GradientName(x);
-        int repeated = g.Op(OpKind.ExpandSum, shape, n.Name + "_repeated", n.Layer, n.Id, axis: n.Axis);
-        int mask = g.Op(OpKind.Equal, shape, n.Name + "_mask", n.Layer, x, repeated);
-        int ties = g.Op(OpKind.Sum, n.Shape, n.Name + "_ties", n.Layer, mask, axis: n.Axis);
-        int share = g.Op(OpKind.Divide, n.Shape, name + "_share", n.Layer, dy, ties);
-        int spread = g.Op(OpKind.ExpandSum, shape, name + "_spread", n.Layer, share, axis: n.Axis);
-        g.Accumulate(x, g.Op(OpKind.Multiply, shape, name, n.Layer, spread, mask));
+        int repeated = g.Op(OpKind.ExpandSum, shape, n.Name + "_repeated", n.Scope, n.Id, axis: n.Axis);
+        int mask = g.Op(OpKind.Equal, shape, n.Name + "_mask", n.Scope, x, repeated);
+        int ties = g.Op(OpKind.Sum, n.Shape, n.Name + "_ties", n.Scope, mask, axis: n.Axis);
+        int share = g.Op(OpKind.Divide, n.Shape, name + "_share", n.Scope, dy, ties);
+        int spread = g.Op(OpKind.ExpandSum, shape, name + "_spread", n.Scope, share, axis: n.Axis);
+        g.Accumulate(x, g.Op(OpKind.Multiply, shape, name, n.Scope, spread, mask));
     }
 
     private static string Axis(Node n) => n.Axis == Node.AllAxes ? "all axes" : "axis " + n.Axis;
