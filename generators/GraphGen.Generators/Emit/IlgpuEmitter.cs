@@ -68,11 +68,11 @@ internal static class IlgpuEmitter
     internal static string? Unsupported(KernelPlan plan)
     {
         var kernels = plan.Training.Concat(plan.Inference).ToList();
-        var general = kernels.OfType<TensorKernel>().Select(k => k.Op.ToString()).Distinct().ToList();
+        var general = kernels.OfType<TensorKernel>().Select(IlgpuKernels.Unsupported).OfType<string>().Distinct().ToList();
         if (general.Count > 0) return $"the plan uses general tensor ops ({string.Join(", ", general)}) that have no ILGPU kernels yet";
         var notRows = kernels.SelectMany(k => k.Operands).Select(o => o.Shape).Concat(plan.Buffers.Select(b => b.Shape))
             .Where(s => s.HasBatch && !OneRowPerSample(s)).Select(s => s.ToString()).Distinct().ToList();
-        if (notRows.Count > 0) return $"the plan holds values that are not one row per sample ({string.Join(", ", notRows)}), which the ILGPU buffers do not describe yet";
+        if (notRows.Count > 0) return $"the plan holds values that are neither one row per sample nor of a fixed size ({string.Join(", ", notRows)}), which the ILGPU buffers do not describe yet";
         if (kernels.Any(BakesInTheBatch)) return "a kernel runs along the batch axis B, whose size the ILGPU kernels do not take yet";
         int losses = plan.Training.Count(IsLoss);
         if (losses != 1) return $"the training step has {losses} loss kernels, where the ILGPU program takes one";
@@ -112,11 +112,14 @@ internal static class IlgpuEmitter
         w.Line("// ---- Activation buffers by index (s.Buffer(b)): values per batch row, or in all for a fixed-size one ----")
          .Line("private static readonly global::GraphGen.Ilgpu.IlgpuBufferSpec[] s_buffers =")
          .Line("[");
+        // Named after the first value each holds, made unique (two buffers may start with values of one name).
+        var bufferNames = new HashSet<string>(StringComparer.Ordinal);
         for (int b = 0; b < plan.Buffers.Count; b++)
         {
             var buffer = plan.Buffers[b];
-            string width = buffer.Shape.ElementsPerBatch.ToString(CultureInfo.InvariantCulture);
-            w.Line($"    new global::GraphGen.Ilgpu.IlgpuBufferSpec(\"{buffer.Name}\", {width}, {(buffer.Shape.HasBatch ? "true" : "false")}), // {b}: {buffer.Shape}");
+            string width = buffer.Shape.ElementsPerBatch.ToString(CultureInfo.InvariantCulture), name = buffer.Name;
+            for (int n = 2; !bufferNames.Add(name); n++) name = buffer.Name + "_" + n.ToString(CultureInfo.InvariantCulture);
+            w.Line($"    new global::GraphGen.Ilgpu.IlgpuBufferSpec(\"{name.Replace("\\", "\\\\").Replace("\"", "\\\"")}\", {width}, {(buffer.Shape.HasBatch ? "true" : "false")}), // {b}: {buffer.Shape}");
         }
         w.Line("];")
          .Line()

@@ -15,7 +15,7 @@ namespace GraphGen.Generators.Emit;
 /// and collects the kernels those launches need (<see cref="Methods"/>, one method for each distinct kernel: the
 /// forward pass of Predict and of the training step share theirs).
 /// </summary>
-internal sealed class IlgpuKernels
+internal sealed partial class IlgpuKernels
 {
     private const string MathF = IlgpuMath.MathF;
     private readonly IlgpuNames _names;
@@ -69,6 +69,9 @@ internal sealed class IlgpuKernels
             case ActivationBackwardKernel b:
                 w.Line($"//   {b.InputGradient.Shape}");
                 Launch(w, ActivationBackward(b), Count(b.InputGradient), b.OutputGradient, b.Output, b.InputGradient);
+                break;
+            case TensorKernel t:
+                EmitTensor(w, t);
                 break;
             default:
                 throw new NotSupportedException($"No ILGPU lowering for {kernel.GetType().Name}.");
@@ -241,13 +244,18 @@ internal sealed class IlgpuKernels
 
     // ---- Launches and names ----
 
-    /// <summary>The kernel of that body, created under "{Layer}{What}" the first time, the same method after.</summary>
-    private IlgpuKernelMethod Kernel(string layer, string what, IlgpuGrid grid, string summary, (string Type, string Name)[] parameters, params string[] body)
+    /// <summary>
+    /// The kernel of that layer and body, created under "{Layer}{What}" the first time, the same method after (Predict's
+    /// forward pass and the training step's share theirs). A null <paramref name="layer"/> makes a kernel of no layer,
+    /// named <paramref name="what"/>, for every step with that body: the element-wise tensor ops, which bake in no size.
+    /// </summary>
+    private IlgpuKernelMethod Kernel(string? layer, string what, IlgpuGrid grid, string summary, (string Type, string Name)[] parameters, params string[] body)
     {
         var candidate = new IlgpuKernelMethod("", summary, grid, parameters, body);
-        if (_byKey.TryGetValue(candidate.Key, out var known)) return known;
-        var method = candidate with { Name = IlgpuNames.Unique(IlgpuNames.Pascal(layer) + what, _taken) };
-        _byKey.Add(method.Key, method);
+        string key = (layer ?? "") + "\n" + candidate.Key;
+        if (_byKey.TryGetValue(key, out var known)) return known;
+        var method = candidate with { Name = IlgpuNames.Unique((layer is null ? "" : IlgpuNames.Pascal(layer)) + what, _taken) };
+        _byKey.Add(key, method);
         Methods.Add(method);
         return method;
     }

@@ -29,6 +29,7 @@ public class SnapshotTests
     [InlineData(TestSources.Reference, "Demo.MnistClassifier.ilgpu.g.cs", "MnistClassifier.ilgpu")]
     [InlineData(TestSources.ThreeLayer, "Demo.Deep.TanhSigmoidNet.ilgpu.g.cs", "TanhSigmoidNet.ilgpu")]
     [InlineData(TestSources.BinaryFromLogits, "Demo.SpamFilter.ilgpu.g.cs", "SpamFilter.ilgpu")]
+    [InlineData(TestSources.Forward, "Demo.Residual.ilgpu.g.cs", "ForwardResidual.ilgpu")]
     public void GeneratedCodeMatchesSnapshot(string source, string hintName, string snapshot)
     {
         var run = GeneratorHarness.Run(source);

@@ -90,7 +90,7 @@ public sealed class IlgpuProgramTests : IDisposable
             Assert.NotSame(program, model.CreateIlgpuProgram()); // a new program per call: one per accelerator
             program.Load(_cpu);
             var fields = plan.GetFields(BindingFlags.NonPublic | BindingFlags.Instance).Where(f => typeof(Delegate).IsAssignableFrom(f.FieldType)).ToList();
-            Assert.Equal(KernelMethods(plan).Count(), fields.Count);
+            Assert.True(KernelMethods(plan).Count() == fields.Count, $"{plan.DeclaringType!.Name}: {KernelMethods(plan).Count()} kernels, {fields.Count} delegates");
             Assert.All(fields, f => Assert.NotNull(f.GetValue(program)));
             Assert.NotEmpty(program.Buffers);
             Assert.All(program.Buffers, b => Assert.True(b.Width > 0 && b.Name.Length > 0, b.ToString()));
@@ -107,8 +107,12 @@ public sealed class IlgpuProgramTests : IDisposable
             var model = (CompiledModel)row[0];
             Assert.True(model.CreateIlgpuProgram() is not null, $"{model.GetType().Name} has no ILGPU program");
         }
-        Assert.Null(new EveryOpNet(1).CreateIlgpuProgram());
-        Assert.Null(new GramNet(1).CreateIlgpuProgram());
+        Assert.Null(new EveryOpNet(1).CreateIlgpuProgram()); // broadcasts, reductions, a transpose
+        Assert.Null(new BatchCenteredNet(1).CreateIlgpuProgram()); // a mean over the batch
+        Assert.Null(new GemmsOverBatchNet(1).CreateIlgpuProgram()); // a (B, B) value
+        Assert.NotNull(new GramNet(1).CreateIlgpuProgram()); // a fixed-size (6, 6) Gram matrix: hᵀ·h, a GEMM with k = B
+        Assert.NotNull(new ResidualNet(1).CreateIlgpuProgram()); // element-wise tensor ops: ILGPU kernels, where CUDA has none yet
+        Assert.NotNull(new TwoInputNet(1).CreateIlgpuProgram()); // slices and a concat
         Assert.Equal(1, new MnistReference(1).CreateIlgpuProgram()!.LossValuesPerRow);
         Assert.Equal(3, new BinaryFromLogitsNet(1).CreateIlgpuProgram()!.LossValuesPerRow);
         Assert.Equal(["hidden_out", "output_z", "output_probs", "d_output_z", "d_hidden_z"], new MnistReference(1).CreateIlgpuProgram()!.Buffers.Select(b => b.Name));
@@ -124,9 +128,14 @@ public sealed class IlgpuProgramTests : IDisposable
         var run = GeneratorHarness.Run(TestSources.Reference); // an assembly without GraphGen's internals
         Assert.Contains("    protected override global::GraphGen.Ilgpu.IlgpuProgram? CreateIlgpuProgram() => new IlgpuPlan();", run.GeneratedText("Demo.MnistClassifier.ilgpu.g.cs"));
         Assert.Empty(run.CompilationDiagnostics.Where(d => d.Severity >= Microsoft.CodeAnalysis.DiagnosticSeverity.Warning));
-        var forward = GeneratorHarness.Run(TestSources.Forward).GeneratedText("Demo.Residual.ilgpu.g.cs");
-        Assert.Contains("/// <summary>No ILGPU program yet: the plan uses general tensor ops (Add) that have no ILGPU kernels yet.</summary>", forward);
-        Assert.Contains("protected override global::GraphGen.Ilgpu.IlgpuProgram? CreateIlgpuProgram() => null;", forward);
+        var pooled = GeneratorHarness.Run(
+            "using GraphGen;\nnamespace Demo;\n[Model(Loss = Loss.MeanSquaredError)] public sealed partial class Pooled\n{\n" +
+            "    [Parameter(3, 4)] public partial Parameter W { get; }\n" +
+            "    [Forward] public Tensor Call([Shape(3)] Tensor x) => Op.Reshape(Op.Sum(Op.MatMul(x, W), 1), -1, 1);\n}");
+        Assert.Empty(pooled.CompilationDiagnostics.Where(d => d.Severity >= Microsoft.CodeAnalysis.DiagnosticSeverity.Warning));
+        string none = pooled.GeneratedText("Demo.Pooled.ilgpu.g.cs");
+        Assert.Contains("/// <summary>No ILGPU program yet: the plan uses general tensor ops (Sum, ExpandSum) that have no ILGPU kernels yet.</summary>", none);
+        Assert.Contains("protected override global::GraphGen.Ilgpu.IlgpuProgram? CreateIlgpuProgram() => null;", none);
     }
 
     // ---- The kernels on the CPU accelerator against the CPU runtime ----
@@ -255,6 +264,70 @@ public sealed class IlgpuProgramTests : IDisposable
         Kernels.ActivationBackward<Sigmoid>(dy, saved, dx, dy.Length);
         Launch(Kernel(new MaeRegressor(1), "OutputSigmoidBackward"), dy.Length, dy, saved, ilgpuDx);
         AssertClose(dx, ilgpuDx);
+    }
+
+    [Fact]
+    public void IlgpuElementwiseTensorOpKernelsRunOnTheCpuAcceleratorAsTheCpuKernels()
+    {
+        var model = new ElementwiseNet(1);
+        const int count = Batch * 8;
+        float[] a = Data(count, 18, scale: 3), b = Data(count, 19, scale: 3), positive = a.Select(v => Math.Abs(v) + 0.1f).ToArray();
+        for (int i = 0; i < count; i += 5) b[i] = a[i]; // ties, for the masks and for max/min
+        a[1] = 0f;
+        a[2] = -0f;
+        int[] dims = [Batch, 8];
+        var cases = new (string Kernel, object[] Inputs, Action<float[]> Cpu)[]
+        {
+            ("Negate", [a], y => System.Numerics.Tensors.TensorPrimitives.Negate(a, y)),
+            ("MultiplyBConstant", [a, 0.5f], y => System.Numerics.Tensors.TensorPrimitives.Multiply(a, 0.5f, y)),
+            ("AddBConstant", [a, 1f], y => System.Numerics.Tensors.TensorPrimitives.Add(a, 1f, y)),
+            ("Add", [a, b], y => System.Numerics.Tensors.TensorPrimitives.Add(a, b, y)),
+            ("Subtract", [a, b], y => System.Numerics.Tensors.TensorPrimitives.Subtract(a, b, y)),
+            ("Multiply", [a, b], y => System.Numerics.Tensors.TensorPrimitives.Multiply(a, b, y)),
+            ("Divide", [a, positive], y => System.Numerics.Tensors.TensorPrimitives.Divide(a, positive, y)),
+            ("Maximum", [a, b], y => System.Numerics.Tensors.TensorPrimitives.Max(a, b, y)),
+            ("Minimum", [a, b], y => System.Numerics.Tensors.TensorPrimitives.Min(a, b, y)),
+            ("Square", [a], y => System.Numerics.Tensors.TensorPrimitives.Multiply(a, a, y)),
+            ("Exp", [a], y => System.Numerics.Tensors.TensorPrimitives.Exp(a, y)),
+            ("Log", [positive], y => System.Numerics.Tensors.TensorPrimitives.Log(positive, y)),
+            ("Sqrt", [positive], y => System.Numerics.Tensors.TensorPrimitives.Sqrt(positive, y)),
+            ("Abs", [a], y => System.Numerics.Tensors.TensorPrimitives.Abs(a, y)),
+            ("Sign", [a], y => TensorKernels.Sign(a, y)),
+            ("GreaterEqual", [a, b], y => TensorKernels.GreaterEqual(a, dims, b, dims, y, dims)),
+        };
+        foreach (var (kernel, inputs, cpu) in cases)
+        {
+            float[] expected = new float[count], actual = new float[count];
+            cpu(expected);
+            Launch(Kernel(model, kernel), count, [.. inputs, actual]);
+            AssertClose(expected, actual);
+        }
+
+        // x + relu(x·W + b): ResidualNet's Add (it reuses the element-wise kernels above).
+        float[] sum = new float[count], ilgpuSum = new float[count];
+        System.Numerics.Tensors.TensorPrimitives.Add(a, b, sum);
+        Launch(Kernel(new ResidualNet(1), "Add"), count, a, b, ilgpuSum);
+        AssertClose(sum, ilgpuSum);
+    }
+
+    [Fact]
+    public void IlgpuSlicesAndConcatenationsRunOnTheCpuAcceleratorAsTheCpuCopies()
+    {
+        // TwoInputNet: x (B, 69) is image (B, 64) and side (B, 5) side by side, joined again by a concat.
+        var model = new TwoInputNet(1);
+        var x = Data(Batch * 69, 20);
+        float[] image = new float[Batch * 64], side = new float[Batch * 5], ilgpuImage = new float[Batch * 64], ilgpuSide = new float[Batch * 5];
+        TensorKernels.CopyBlock(x, 69, 0, image, 64, 0, Batch, 64);
+        TensorKernels.CopyBlock(x, 69, 64, side, 5, 0, Batch, 5);
+        Launch(Kernel(model, "InputSlice"), Batch * 64, x, ilgpuImage);
+        Launch(Kernel(model, "InputSlice2"), Batch * 5, x, ilgpuSide);
+        AssertClose(image, ilgpuImage);
+        AssertClose(side, ilgpuSide);
+
+        var joined = new float[Batch * 69];
+        Launch(Kernel(model, "JoinedConcat"), Batch * 64, image, joined);
+        Launch(Kernel(model, "JoinedConcat2"), Batch * 5, side, joined);
+        AssertClose(x, joined);
     }
 
     // ---- Helpers ----
