@@ -34,6 +34,7 @@ public sealed class ModelGenerator : IIncrementalGenerator
         public const string Fusion = "GraphGen.Fusion";
         public const string Emit = "GraphGen.Emit";
         public const string CudaEmit = "GraphGen.CudaEmit";
+        public const string IlgpuEmit = "GraphGen.IlgpuEmit";
         public const string Diagnostics = "GraphGen.Diagnostics";
         public const string FunctionParse = "GraphGen.Function.Parse";
         public const string FunctionSpec = "GraphGen.Function.Spec";
@@ -63,6 +64,16 @@ public sealed class ModelGenerator : IIncrementalGenerator
         // The same plans as CUDA C: a second file per model. Its diagnostics were reported with the C# above.
         var cudaSources = modelPlans.Select(static (p, _) => p.Then("cuda-emit", CudaEmitter.Emit)).WithTrackingName(Steps.CudaEmit);
         context.RegisterSourceOutput(cudaSources, static (output, result) =>
+        {
+            if (result.Value is { } source) output.AddSource(source.HintName, source.Text);
+        });
+        // And as an ILGPU program: a third file. Its override's accessibility depends on whether this assembly sees
+        // GraphGen's internals (protected internal there, protected elsewhere), a bool that stays the same across edits.
+        var internalAccess = context.CompilationProvider.Select(static (c, _) =>
+            c.GetTypeByMetadataName("GraphGen.Training.CompiledModel")?.ContainingAssembly.GivesAccessTo(c.Assembly) == true);
+        var ilgpuSources = modelPlans.Combine(internalAccess)
+            .Select(static (t, _) => t.Left.Then("ilgpu-emit", plan => IlgpuEmitter.Emit(plan, t.Right))).WithTrackingName(Steps.IlgpuEmit);
+        context.RegisterSourceOutput(ilgpuSources, static (output, result) =>
         {
             if (result.Value is { } source) output.AddSource(source.HintName, source.Text);
         });

@@ -18,6 +18,7 @@ internal static class GeneratorHarness
         ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator)
             .Where(p => Path.GetFileName(p).StartsWith("System.", StringComparison.Ordinal) || Path.GetFileName(p) is "mscorlib.dll" or "netstandard.dll")
             .Append(typeof(DenseLayer).Assembly.Location)
+            .Append(typeof(ILGPU.Context).Assembly.Location) // the runtime's dependency, which the generated ILGPU program uses
             .Distinct()
             .Select(p => (MetadataReference)MetadataReference.CreateFromFile(p))
             .ToImmutableArray();

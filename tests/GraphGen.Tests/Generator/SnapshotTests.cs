@@ -25,6 +25,11 @@ public class SnapshotTests
     [InlineData(TestSources.Reference, "Demo.MnistClassifier.cuda.g.cs", "MnistClassifier.cuda")]
     [InlineData(TestSources.ThreeLayer, "Demo.Deep.TanhSigmoidNet.cuda.g.cs", "TanhSigmoidNet.cuda")]
     [InlineData(TestSources.BinaryFromLogits, "Demo.SpamFilter.cuda.g.cs", "SpamFilter.cuda")]
+    // The ILGPU programs from the same plans: every GEMM through the step, then its epilogue and each other step as a kernel.
+    [InlineData(TestSources.Reference, "Demo.MnistClassifier.ilgpu.g.cs", "MnistClassifier.ilgpu")]
+    [InlineData(TestSources.ThreeLayer, "Demo.Deep.TanhSigmoidNet.ilgpu.g.cs", "TanhSigmoidNet.ilgpu")]
+    [InlineData(TestSources.BinaryFromLogits, "Demo.SpamFilter.ilgpu.g.cs", "SpamFilter.ilgpu")]
+    [InlineData(TestSources.Forward, "Demo.Residual.ilgpu.g.cs", "ForwardResidual.ilgpu")]
     public void GeneratedCodeMatchesSnapshot(string source, string hintName, string snapshot)
     {
         var run = GeneratorHarness.Run(source);

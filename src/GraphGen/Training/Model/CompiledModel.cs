@@ -63,6 +63,13 @@ public abstract partial class CompiledModel
     public virtual Cuda.CudaPlan? CudaPlan => null;
 
     /// <summary>
+    /// This model's kernel plan as an ILGPU program (the generated <c>{Model}.ilgpu.g.cs</c>), for a CUDA or CPU
+    /// accelerator; null where the plan uses ops that have no ILGPU kernels yet. Each call creates a new program.
+    /// </summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    protected internal virtual GraphGen.Ilgpu.IlgpuProgram? CreateIlgpuProgram() => null;
+
+    /// <summary>
     /// Whether a sample's output depends on the other rows of its batch: the [Forward] body reduces, contracts or
     /// normalises over the batch axis (<c>Op.Mean(h, 0)</c>, hᵀ·h, a softmax over B), which the generator warns of
     /// (GG0118). Predict and Evaluate then run the whole input as one batch unless given a batchSize, so their results
