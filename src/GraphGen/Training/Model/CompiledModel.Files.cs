@@ -16,6 +16,7 @@ public abstract partial class CompiledModel
     public void SaveWeights(string path)
     {
         using var _ = Enter();
+        SyncToHost();
         SafeTensors.Write(path, Tensors(), Metadata(WeightsFormat));
     }
 
@@ -29,6 +30,7 @@ public abstract partial class CompiledModel
         var file = SafeTensors.Open(path);
         CheckWeights(file, allowExtra: false);
         foreach (var p in _weights) file.ReadF32(p.Name, p.Data);
+        HostWeightsChanged();
     }
 
     /// <summary>
@@ -41,6 +43,7 @@ public abstract partial class CompiledModel
         ArgumentNullException.ThrowIfNull(optimizer);
         ArgumentOutOfRangeException.ThrowIfNegative(epoch);
         using var _ = Enter();
+        SyncToHost();
         var metadata = Metadata(CheckpointFormat);
         metadata["epoch"] = epoch.ToString(CultureInfo.InvariantCulture);
         metadata["optimizer"] = optimizer.Name;
@@ -78,6 +81,7 @@ public abstract partial class CompiledModel
         if (missing.Count > 0) throw new DataFormatException(path, 8, $"the checkpoint lacks optimizer state {string.Join(", ", missing)}");
         foreach (var p in _weights) file.ReadF32(p.Name, p.Data);
         foreach (var (name, _, values) in state) file.ReadF32(name, values);
+        HostWeightsChanged();
         optimizer.Iterations = iterations;
         Shuffle = shuffle;
         return epoch;

@@ -43,9 +43,24 @@ public abstract partial class CompiledModel
     public IReadOnlyList<int> InputWidths { get; }
     /// <summary>Values per output row (classes, or regression outputs).</summary>
     public int OutputWidth { get; }
-    public IReadOnlyList<DenseLayer> Layers => _layers;
-    /// <summary>Every trainable tensor in graph order: per layer its weight, then its bias.</summary>
-    public IReadOnlyList<Parameter> Weights => _weights;
+    /// <summary>The Dense layers; on a device, reading them brings the weights home first (a sync point).</summary>
+    public IReadOnlyList<DenseLayer> Layers
+    {
+        get
+        {
+            SyncToHost(handOut: true);
+            return _layers;
+        }
+    }
+    /// <summary>Every trainable tensor in graph order: per layer its weight, then its bias. On a device, reading them brings the weights home first (a sync point).</summary>
+    public IReadOnlyList<Parameter> Weights
+    {
+        get
+        {
+            SyncToHost(handOut: true);
+            return _weights;
+        }
+    }
     public long ParameterCount => _weights.Sum(p => (long)p.Length);
 
     /// <summary>The batch order's random stream; part of a checkpoint so a resumed run shuffles as the first would have.</summary>
@@ -61,6 +76,9 @@ public abstract partial class CompiledModel
     /// <summary>The steps of <see cref="CudaSource"/>'s model on a GPU, as data (buffers, cuBLASLt GEMMs, launches); null with it.</summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
     public virtual Cuda.CudaPlan? CudaPlan => null;
+
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    protected internal virtual GraphGen.Ilgpu.IlgpuProgram? CreateIlgpuProgram() => null;
 
     /// <summary>
     /// Whether a sample's output depends on the other rows of its batch: the [Forward] body reduces, contracts or
@@ -166,6 +184,7 @@ public abstract partial class CompiledModel
         if (output.Length < (long)rows * OutputWidth)
             throw new ArgumentException($"Output holds {output.Length} values; {rows} rows × {OutputWidth} outputs need {(long)rows * OutputWidth}.", nameof(output));
         CheckFinite(x, nameof(x));
+        if (PredictOnDevice(x, output, rows, size)) return;
         EnsureCapacity(Math.Min(rows, size));
         for (int start = 0; start < rows; start += size)
         {
