@@ -26,7 +26,10 @@ public sealed class IlgpuLinearRegression : CompiledModel<float>
     /// <summary>Whether <see cref="CreateIlgpuProgram"/> answers (false: as a model the generator wrote no program for).</summary>
     public bool HasProgram { get; init; } = true;
 
-    protected internal override IlgpuProgram? CreateIlgpuProgram() => HasProgram ? new LinearProgram(InputWidth, OutputWidth, softmax: false) : null;
+    /// <summary>The program the last placement created.</summary>
+    public LinearProgram? Program { get; private set; }
+
+    protected internal override IlgpuProgram? CreateIlgpuProgram() => HasProgram ? Program = new LinearProgram(InputWidth, OutputWidth, softmax: false) : null;
 
     protected override void AllocateBuffers(int rows)
     {
@@ -112,6 +115,8 @@ public sealed class LinearProgram(int inputs, int outputs, bool softmax) : Ilgpu
 
     /// <summary>Loads, as the generated Load does; counted so a test sees it runs once per placement.</summary>
     public int Loads { get; private set; }
+    public int ForwardBackwards { get; private set; }
+    public int Forwards { get; private set; }
 
     public override void Load(Accelerator accelerator)
     {
@@ -125,6 +130,7 @@ public sealed class LinearProgram(int inputs, int outputs, bool softmax) : Ilgpu
 
     public override void ForwardBackward(IlgpuStep step, int batch)
     {
+        ForwardBackwards++;
         var stream = step.Accelerator.DefaultStream;
         var (z, dz, p) = (step.Buffer(0), step.Buffer(1), step.Buffer(2));
         Linear(step, batch);
@@ -145,6 +151,7 @@ public sealed class LinearProgram(int inputs, int outputs, bool softmax) : Ilgpu
 
     public override ArrayView<float> Forward(IlgpuStep step, int batch)
     {
+        Forwards++;
         Linear(step, batch);
         if (!softmax) return step.Buffer(0).SubView(0, batch * outputs);
         _softmax!(step.Accelerator.DefaultStream, batch, step.Buffer(0), step.Buffer(2), outputs);
