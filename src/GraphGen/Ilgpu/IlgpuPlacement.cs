@@ -50,7 +50,9 @@ internal sealed class IlgpuPlacement : IDisposable
     private readonly float[] _staging;
     private float[] _hostOutput = [];
     private IlgpuOptimizerState? _optimizer;
-    private bool _deviceNewer, _hostNewer;
+    // _deviceNewer: the device's weights are ahead of the Parameters (and _gradientsNewer its gradients); _hostNewer:
+    // the Parameters may be ahead (loaded, or handed out to be edited); _slotsHandedOut: so may the optimizer's arrays.
+    private bool _deviceNewer, _gradientsNewer, _hostNewer, _slotsHandedOut;
     private MemoryBuffer1D<float, Stride1D.Dense>? _setX, _setTargets;
     private MemoryBuffer1D<int, Stride1D.Dense>? _setLabels, _order;
 
@@ -95,10 +97,9 @@ internal sealed class IlgpuPlacement : IDisposable
     /// <summary>Host changes since the last sync (loaded or handed-out weights, their optimizer state) → the device.</summary>
     public void EnsureOnDevice()
     {
-        if (!_hostNewer) return;
-        UploadWeights();
-        _optimizer?.Upload();
-        _hostNewer = false;
+        if (_hostNewer) UploadWeights();
+        if (_slotsHandedOut) _optimizer?.Upload();
+        (_hostNewer, _slotsHandedOut) = (false, false);
     }
 
     /// <summary>
@@ -113,13 +114,13 @@ internal sealed class IlgpuPlacement : IDisposable
             long offset = 0;
             foreach (var p in _parameters)
             {
-                _staging.AsSpan((int)offset, p.Length).CopyTo(p.Data);
+                _staging.AsSpan((int)offset, p.Length).CopyTo(p.HostData);
                 offset += p.Length;
             }
             _deviceNewer = false;
         }
         _optimizer?.Download();
-        if (handOut) _hostNewer = true;
+        if (handOut) (_hostNewer, _slotsHandedOut) = (true, true);
     }
 
     /// <summary>The host's weights changed (loaded from a file): the device takes them before its next use.</summary>
@@ -129,14 +130,16 @@ internal sealed class IlgpuPlacement : IDisposable
         _hostNewer = true;
     }
 
-    /// <summary>The last ForwardBackward's gradients → every <see cref="Parameter.Gradient"/>.</summary>
-    public void DownloadGradients()
+    /// <summary>The last ForwardBackward's gradients → every <see cref="Parameter.Gradient"/>, where the device holds newer ones.</summary>
+    public void SyncGradientsToHost()
     {
+        if (!_gradientsNewer) return;
+        _gradientsNewer = false;
         IlgpuCopy.Download(Step.AllGradients, _staging);
         long offset = 0;
         foreach (var p in _parameters)
         {
-            _staging.AsSpan((int)offset, p.Length).CopyTo(p.Gradient);
+            _staging.AsSpan((int)offset, p.Length).CopyTo(p.HostGradient);
             offset += p.Length;
         }
     }
@@ -163,6 +166,7 @@ internal sealed class IlgpuPlacement : IDisposable
         try
         {
             Program.ForwardBackward(Step, batch);
+            _gradientsNewer = true;
             if (onDevice)
             {
                 BindOptimizer(optimizer);
@@ -183,17 +187,18 @@ internal sealed class IlgpuPlacement : IDisposable
         {
             // An optimizer of the user's own: its C# rule on the host, between a download and an upload.
             SyncToHost();
-            DownloadGradients();
+            SyncGradientsToHost();
             optimizer.EndStep();
             UploadWeights();
         }
         return Step.ReadLoss();
     }
 
-    /// <summary>Forward, loss and backward alone; the gradients stay on the device until <see cref="DownloadGradients"/>.</summary>
+    /// <summary>Forward, loss and backward alone; the gradients stay on the device until <see cref="SyncGradientsToHost"/>.</summary>
     public float ForwardBackward(int batch)
     {
         Program.ForwardBackward(Step, batch);
+        _gradientsNewer = true;
         return Step.ReadLoss();
     }
 
@@ -285,7 +290,7 @@ internal sealed class IlgpuPlacement : IDisposable
         long offset = 0;
         foreach (var p in _parameters)
         {
-            p.Data.CopyTo(_staging, offset);
+            p.HostData.CopyTo(_staging, offset);
             offset += p.Length;
         }
         IlgpuCopy.Upload<float>(Step.AllValues, _staging);

@@ -171,7 +171,13 @@ public class IlgpuPlacementTests
         var cpu = new IlgpuLinearRegression(Inputs, Outputs, seed: 4);
         device.TrainStep(s_x, s_y, new Sgd(0.1f));
         cpu.TrainStep(s_x, s_y, new Sgd(0.1f));
-        AssertSameWeights(cpu, device, 1e-5); // reading Weights downloaded them
+        // A parameter held from before (as a generated layer property hands it out): its Data and Gradient come home when read.
+        AssertClose(cpu.Weight.Data, device.Weight.Data, 1e-5, "weight");
+        AssertClose(cpu.Weight.Gradient, device.Weight.Gradient, 1e-5, "weight gradient");
+        AssertSameWeights(cpu, device, 1e-5); // and through Weights
+        device.TrainStep(s_x, s_y, new Sgd(0.1f));
+        cpu.TrainStep(s_x, s_y, new Sgd(0.1f));
+        AssertClose(cpu.Weight.Data, device.Weight.Data, 1e-5, "weight after another step");
 
         // Edited through Weights (as EarlyStopping's restore does), the host's values go up before the next call.
         device.Weights[1].Data[0] = 5;

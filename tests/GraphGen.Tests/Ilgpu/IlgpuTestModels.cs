@@ -23,6 +23,9 @@ public sealed class IlgpuLinearRegression : CompiledModel<float>
         InitializeParameters([_weight, _bias], seed, null, Initializer.Uniform(-0.5f, 0.5f));
     }
 
+    /// <summary>The weight, as a generated layer property hands it out (not through Weights).</summary>
+    public Parameter Weight => _weight;
+
     /// <summary>Whether <see cref="CreateIlgpuProgram"/> answers (false: as a model the generator wrote no program for).</summary>
     public bool HasProgram { get; init; } = true;
 

@@ -38,24 +38,44 @@ namespace GraphGen.Training
             var (width, labels) = DeviceTargets();
             LeaveDevice();
             _placement = IlgpuPlacement.Create(device, program, _weights, InputWidth, width, labels);
+            foreach (var p in _weights) p.SyncHost = this;
         }
 
-        /// <summary>Weights and optimizer state home from the device, and the device released.</summary>
+        /// <summary>Weights, gradients and optimizer state home from the device, and the device released.</summary>
         private void LeaveDevice()
         {
             if (_placement is not { } placement) return;
             placement.SyncToHost();
+            placement.SyncGradientsToHost();
+            foreach (var p in _weights) p.SyncHost = null;
             _placement = null;
             placement.Dispose();
         }
 
-        /// <summary>The device's newer weights and optimizer state → the host, before they are read (saving) or handed out (to be edited).</summary>
-        private protected void SyncToHost(bool handOut = false)
+        /// <summary>The device's newer weights and optimizer state → the host, to be read (saving); the caller holds the gate.</summary>
+        private protected void SyncToHost() => _placement?.SyncToHost();
+
+        /// <summary>
+        /// Before the host reads a parameter (Weights, a parameter's Data or Gradient): the device's newer values come
+        /// home, and as the reader may change them, the device takes the host's before its next use. While another
+        /// thread runs a call the host's values are read as they stand, as a read during training on the CPU would be.
+        /// </summary>
+        private protected void SyncForHostRead(bool gradient)
         {
-            if (_placement is null) return;
-            using var _ = Enter();
-            _placement?.SyncToHost(handOut);
+            if (_placement is null || !System.Threading.Monitor.TryEnter(_gate)) return;
+            try
+            {
+                if (_placement is not { } placement) return;
+                if (gradient) placement.SyncGradientsToHost();
+                else placement.SyncToHost(handOut: true);
+            }
+            finally
+            {
+                System.Threading.Monitor.Exit(_gate);
+            }
         }
+
+        void ITensorHost.BeforeHostRead(bool gradient) => SyncForHostRead(gradient);
 
         /// <summary>The host's weights were loaded: the device takes them before its next step.</summary>
         private protected void HostWeightsChanged() => _placement?.HostChanged();

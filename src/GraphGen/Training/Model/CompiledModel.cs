@@ -11,7 +11,7 @@ namespace GraphGen.Training;
 /// while another thread runs a call, and refuses theirs while it runs (callbacks run on the training thread and may
 /// call in).
 /// </summary>
-public abstract partial class CompiledModel
+public abstract partial class CompiledModel : ITensorHost
 {
     // Members marked [EditorBrowsable(Never)] are the generated half's: it calls or overrides them, a user does not, so
     // IntelliSense on a model shows Fit, Predict, Evaluate, … alone. CudaSource and CudaPlan stay readable, for tests
@@ -43,21 +43,16 @@ public abstract partial class CompiledModel
     public IReadOnlyList<int> InputWidths { get; }
     /// <summary>Values per output row (classes, or regression outputs).</summary>
     public int OutputWidth { get; }
-    /// <summary>The Dense layers; on a device, reading them brings the weights home first (a sync point).</summary>
-    public IReadOnlyList<DenseLayer> Layers
-    {
-        get
-        {
-            SyncToHost(handOut: true);
-            return _layers;
-        }
-    }
-    /// <summary>Every trainable tensor in graph order: per layer its weight, then its bias. On a device, reading them brings the weights home first (a sync point).</summary>
+    public IReadOnlyList<DenseLayer> Layers => _layers;
+    /// <summary>
+    /// Every trainable tensor in graph order: per layer its weight, then its bias. On a device, reading them (or any
+    /// parameter's Data or Gradient) brings the weights and the optimizer's state home first: a sync point.
+    /// </summary>
     public IReadOnlyList<Parameter> Weights
     {
         get
         {
-            SyncToHost(handOut: true);
+            SyncForHostRead(gradient: false);
             return _weights;
         }
     }

@@ -68,9 +68,7 @@ public abstract partial class CompiledModel<TTarget> : CompiledModel where TTarg
         if (Placement is { } placement)
         {
             UploadBatch(placement, x, targets, batch);
-            float loss = placement.ForwardBackward(batch);
-            placement.DownloadGradients();
-            return loss;
+            return placement.ForwardBackward(batch); // the gradients come home when read
         }
         EnsureCapacity(batch);
         return ForwardBackward(x, targets, batch);
