@@ -94,9 +94,14 @@ internal sealed class IlgpuPlacement : IDisposable
         }
     }
 
-    /// <summary>Host changes since the last sync (loaded or handed-out weights, their optimizer state) → the device.</summary>
+    /// <summary>
+    /// Called first by every device call: makes the accelerator current on this thread (a CUDA context is per thread,
+    /// and a model may be placed on one thread and trained on another), then sends host changes since the last sync
+    /// (loaded or handed-out weights, their optimizer state) to the device.
+    /// </summary>
     public void EnsureOnDevice()
     {
+        Accelerator.Bind();
         if (_hostNewer) UploadWeights();
         if (_slotsHandedOut) _optimizer?.Upload();
         (_hostNewer, _slotsHandedOut) = (false, false);
