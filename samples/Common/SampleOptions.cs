@@ -24,8 +24,16 @@ public sealed class SampleOptions
     public Option<string?> Save { get; } = new("--save") { Description = "Write the trained weights as safetensors to this path." };
     public Option<string?> Data { get; } = new("--data") { Description = "Folder holding the data set (default: GRAPHGEN_DATA, samples/data, /usr/share/datasets)." };
     public Option<int> Verbose { get; } = new("--verbose") { Description = "0 silent, 1 progress bar, 2 one line per epoch.", DefaultValueFactory = _ => 1 };
+    public Option<string> Device { get; } = new("--device")
+    {
+        Description = "Where the model runs: cpu, cuda (GPU 0), cuda:INDEX, or ilgpu-cpu (ILGPU's CPU accelerator, for tests: slow).",
+        DefaultValueFactory = _ => "cpu",
+    };
 
-    public IEnumerable<Option> All => [Epochs, BatchSize, Optimizer, LearningRate, Seed, Json, Report, Save, Data, Verbose];
+    public IEnumerable<Option> All => [Epochs, BatchSize, Optimizer, LearningRate, Seed, Json, Report, Save, Data, Verbose, Device];
+
+    /// <summary>The device <c>--device</c> names (<see cref="GraphGen.Device.Parse"/>).</summary>
+    public GraphGen.Device DeviceOf(ParseResult parsed) => GraphGen.Device.Parse(parsed.GetValue(Device) ?? "cpu");
 
     /// <summary>The optimizer named on the command line, with Keras's defaults apart from the learning rate.</summary>
     public static Optimizer CreateOptimizer(string name, float learningRate) => name.ToLowerInvariant() switch

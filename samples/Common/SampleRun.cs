@@ -17,7 +17,7 @@ public static class SampleRun
                 return run(parsed);
             }
             catch (Exception e) when (e is DataFormatException or IOException or FormatException or ArgumentException or InvalidDataException
-                or UnauthorizedAccessException or InvalidOperationException)
+                or UnauthorizedAccessException or InvalidOperationException or NotSupportedException or Cuda.CudaUnavailableException)
             {
                 Console.Error.WriteLine($"error: {e.Message}");
                 return 1;

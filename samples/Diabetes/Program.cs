@@ -1,4 +1,5 @@
 using System.CommandLine;
+using GraphGen;
 using GraphGen.Data;
 using GraphGen.Reporting;
 using GraphGen.Samples;
@@ -23,7 +24,7 @@ return SampleRun.Invoke(root, args, parsed =>
     Console.WriteLine($"Diabetes: {train.Y.Length} training and {test.Y.Length} test patients, 10 standardised features");
 
     var optimizer = SampleOptions.CreateOptimizer(parsed.GetValue(options.Optimizer)!, parsed.GetValue(options.LearningRate));
-    var model = new DiabetesPerceptron(seed);
+    var model = new DiabetesPerceptron(seed).To(options.DeviceOf(parsed));
     var recorder = new BatchLossRecorder(every: 5);
     var history = model.Fit(trainX, train.Y, epochs, batchSize, optimizer, validationData: (testX, test.Y), callbacks: [recorder],
         verbose: parsed.GetValue(options.Verbose) == 1 ? 0 : parsed.GetValue(options.Verbose));

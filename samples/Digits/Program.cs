@@ -1,4 +1,5 @@
 using System.CommandLine;
+using GraphGen;
 using GraphGen.Data;
 using GraphGen.Reporting;
 using GraphGen.Samples;
@@ -23,7 +24,8 @@ return SampleRun.Invoke(root, args, parsed =>
 
     // 1. The seed's loop: full-batch gradient descent, lr 0.1, 10 steps.
     Console.WriteLine("Hand MLP, full-batch gradient descent (lr 0.1):");
-    var seedModel = new DigitsMlp(seed);
+    var device = options.DeviceOf(parsed);
+    var seedModel = new DigitsMlp(seed).To(device);
     var gd = new Sgd(0.1f);
     var steps = new List<double>();
     for (int step = 1; step <= 10; step++)
@@ -36,14 +38,14 @@ return SampleRun.Invoke(root, args, parsed =>
     // 2. The same network trained properly.
     var optimizer = SampleOptions.CreateOptimizer(parsed.GetValue(options.Optimizer)!, parsed.GetValue(options.LearningRate));
     Console.WriteLine($"Hand MLP, {epochs} epochs of batch {batchSize}, {optimizer}:");
-    var mlp = new DigitsMlp(seed);
+    var mlp = new DigitsMlp(seed).To(device);
     var recorder = new BatchLossRecorder(every: 20);
     var history = mlp.Fit(train.X, train.Y, epochs, batchSize, optimizer, validationData: test, callbacks: [recorder], verbose: verbose);
     var mlpResult = mlp.Evaluate(test.X, test.Y);
     Console.WriteLine($"MLP held-out: {mlpResult}");
 
     // 3. The perceptron.
-    var perceptron = new DigitsPerceptron(seed);
+    var perceptron = new DigitsPerceptron(seed).To(device);
     perceptron.Fit(train.X, train.Y, epochs, batchSize, SampleOptions.CreateOptimizer(parsed.GetValue(options.Optimizer)!, parsed.GetValue(options.LearningRate) * 10), verbose: 0);
     var perceptronResult = perceptron.Evaluate(test.X, test.Y);
     Console.WriteLine($"Perceptron held-out: {perceptronResult}");

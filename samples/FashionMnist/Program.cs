@@ -1,4 +1,5 @@
 using System.CommandLine;
+using GraphGen;
 using GraphGen.Data;
 using GraphGen.Reporting;
 using GraphGen.Samples;
@@ -22,7 +23,7 @@ return SampleRun.Invoke(root, args, parsed =>
     var optimizer = SampleOptions.CreateOptimizer(parsed.GetValue(options.Optimizer)!, parsed.GetValue(options.LearningRate));
     int stepsPerEpoch = (int)Math.Ceiling(train.Count * 0.9 / batchSize);
     optimizer.LearningRate = LearningRateSchedule.CosineDecay(optimizer.CurrentLearningRate, (long)epochs * stepsPerEpoch, alpha: 0.05f);
-    var model = new FashionMlp(seed);
+    var model = new FashionMlp(seed).To(options.DeviceOf(parsed));
     Console.WriteLine($"Fashion-MNIST: {train.Count} training and {test.Count} test images; {model.ParameterCount:N0} parameters");
     Console.WriteLine($"Training: {epochs} epochs, batch {batchSize}, {optimizer}, seed {seed}");
 

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using GraphGen;
 using GraphGen.Reporting;
 using GraphGen.Samples;
 using GraphGen.Training;
@@ -22,7 +23,7 @@ return SampleRun.Invoke(root, args, parsed =>
 
     var (train, test) = GraphGen.Data.Mnist.Load(parsed.GetValue(options.Data));
     if (parsed.GetValue(trainLimit) is int limit) train = train.Take(limit);
-    var model = new MnistClassifier(seed, Initializer.Parse(initName));
+    var model = new MnistClassifier(seed, Initializer.Parse(initName)).To(options.DeviceOf(parsed));
     Console.WriteLine($"MNIST: {train.Count} training and {test.Count} test images; {model.ParameterCount:N0} parameters in {model.Weights.Count} tensors");
     Console.WriteLine($"Training: {epochs} epochs, batch {batchSize}, {optimizer}, init {initName}, seed {seed}");
 

@@ -2,11 +2,15 @@ using GraphGen.Cuda;
 
 namespace GraphGen;
 
-// The devices a model can run on, in the core namespace: each backend (CUDA today, ILGPU's accelerators next) adds
-// its kinds here and keeps its implementation in its own namespace (GraphGen.Cuda: the driver, NVRTC, CudaBackend).
+// The devices a model can run on, in the core namespace: each backend adds its kinds here and keeps its implementation
+// in its own namespace (GraphGen.Cuda: the driver, NVRTC, CudaBackend; GraphGen.Ilgpu: ILGPU's accelerators).
 
-/// <summary>The kinds of device a <see cref="Device"/> names.</summary>
-public enum DeviceKind { Cpu, Cuda }
+/// <summary>
+/// The kinds of device a <see cref="Device"/> names: the CPU (the SIMD kernels), an NVIDIA GPU (ILGPU's CUDA
+/// accelerator and cuBLAS), or ILGPU's CPU accelerator, which runs the GPU kernels on the CPU's threads (slowly: it
+/// exists to test the device path on machines without a GPU).
+/// </summary>
+public enum DeviceKind { Cpu, Cuda, IlgpuCpu }
 
 /// <summary>An NVIDIA GPU's compute capability, e.g. 9.0 for Hopper (sm_90), as <see cref="PhysicalDevice.Capability"/> reports it.</summary>
 public readonly record struct ComputeCapability(int Major, int Minor)
@@ -17,15 +21,24 @@ public readonly record struct ComputeCapability(int Major, int Minor)
 /// <summary>A device as <see cref="Devices.List"/> describes it (tf.config.list_physical_devices's answer).</summary>
 public sealed record PhysicalDevice(DeviceKind Kind, int Index, string Name, long MemoryBytes, ComputeCapability? Capability, int Multiprocessors)
 {
-    public override string ToString() => Kind == DeviceKind.Cpu
-        ? $"CPU: {Name}"
-        : $"CUDA:{Index}: {Name}, {MemoryBytes / (1024.0 * 1024 * 1024):F1} GiB, compute capability {Capability}, {Multiprocessors} multiprocessors";
+    public override string ToString() => Kind switch
+    {
+        DeviceKind.Cpu => $"CPU: {Name}",
+        DeviceKind.IlgpuCpu => $"ILGPU-CPU: {Name}",
+        _ => $"CUDA:{Index}: {Name}, {MemoryBytes / (1024.0 * 1024 * 1024):F1} GiB, compute capability {Capability}, {Multiprocessors} multiprocessors",
+    };
 }
 
-/// <summary>Where a model runs: <see cref="Cpu"/>, or <see cref="Cuda"/>(index) for an NVIDIA GPU.</summary>
+/// <summary>
+/// Where a model runs (<c>model.To(device)</c>): <see cref="Cpu"/>, <see cref="Cuda"/>(index) for an NVIDIA GPU, or
+/// <see cref="IlgpuCpu"/>, ILGPU's CPU accelerator running the GPU path's kernels.
+/// </summary>
 public sealed record Device(DeviceKind Kind, int Index)
 {
     public static Device Cpu { get; } = new(DeviceKind.Cpu, 0);
+
+    /// <summary>ILGPU's CPU accelerator: the device path (its kernels, buffers and transfers) on the CPU's threads, for tests without a GPU.</summary>
+    public static Device IlgpuCpu { get; } = new(DeviceKind.IlgpuCpu, 0);
 
     /// <summary>The GPU of that ordinal. Nothing is loaded yet; <see cref="Describe"/> (or running on it) checks it exists.</summary>
     public static Device Cuda(int index = 0)
@@ -38,13 +51,37 @@ public sealed record Device(DeviceKind Kind, int Index)
     public PhysicalDevice Describe()
     {
         if (Kind == DeviceKind.Cpu) return Devices.CpuDevice;
+        if (Kind == DeviceKind.IlgpuCpu) return Devices.IlgpuCpuDevice;
         int count = CudaDriver.DeviceCount();
         if (Index >= count)
             throw new CudaUnavailableException(count == 0 ? "The NVIDIA driver is installed but reports no GPU." : $"There is no CUDA:{Index}; the driver reports {count} GPU(s), CUDA:0 to CUDA:{count - 1}.");
         return CudaDriver.Describe(Index);
     }
 
-    public override string ToString() => Kind == DeviceKind.Cpu ? "CPU" : $"CUDA:{Index}";
+    /// <summary>CPU, ILGPU-CPU or CUDA:index; <see cref="Parse"/> reads it back.</summary>
+    public override string ToString() => Kind switch
+    {
+        DeviceKind.Cpu => "CPU",
+        DeviceKind.IlgpuCpu => "ILGPU-CPU",
+        _ => $"CUDA:{Index}",
+    };
+
+    /// <summary>
+    /// A device as a command line names it (<c>--device</c>), in any case: <c>cpu</c>, <c>ilgpu-cpu</c>, <c>cuda</c>
+    /// (GPU 0) or <c>cuda:INDEX</c>; <see cref="ToString"/>'s spelling too. Nothing is loaded.
+    /// </summary>
+    public static Device Parse(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        string s = text.Trim().ToLowerInvariant();
+        if (s == "cpu") return Cpu;
+        if (s == "ilgpu-cpu") return IlgpuCpu;
+        if (s == "cuda") return Cuda(0);
+        if (s.StartsWith("cuda:", StringComparison.Ordinal)
+            && int.TryParse(s.AsSpan(5), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int index))
+            return Cuda(index);
+        throw new FormatException($"'{text}' is not a device; use cpu, ilgpu-cpu, cuda or cuda:INDEX (e.g. cuda:0).");
+    }
 }
 
 /// <summary>The devices this machine offers.</summary>
@@ -54,13 +91,17 @@ public static class Devices
         $"{Environment.ProcessorCount} cores, {(System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? "AVX-512" : System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? "AVX2" : "scalar")}",
         GC.GetGCMemoryInfo().TotalAvailableMemoryBytes, null, 0);
 
+    // Described without ILGPU: listing devices loads nothing (ILGPU's context is created when a model is placed).
+    internal static PhysicalDevice IlgpuCpuDevice { get; } = new(DeviceKind.IlgpuCpu, 0,
+        "ILGPU's CPU accelerator (GPU kernels on CPU threads, for tests)", GC.GetGCMemoryInfo().TotalAvailableMemoryBytes, null, 1);
+
     /// <summary>
-    /// The CPU, then every GPU the NVIDIA driver reports. Without a driver (or a GPU) the list is the CPU alone, and
-    /// <see cref="CudaStatus"/> says why.
+    /// The CPU, ILGPU's CPU accelerator, then every GPU the NVIDIA driver reports. Without a driver (or a GPU) the list
+    /// is the two CPU devices, and <see cref="CudaStatus"/> says why.
     /// </summary>
     public static IReadOnlyList<PhysicalDevice> List()
     {
-        var list = new List<PhysicalDevice> { CpuDevice };
+        var list = new List<PhysicalDevice> { CpuDevice, IlgpuCpuDevice };
         try
         {
             int count = CudaDriver.DeviceCount();
@@ -68,7 +109,7 @@ public static class Devices
         }
         catch (Exception e) when (e is CudaUnavailableException or CudaException)
         {
-            // No driver or no GPU: the CPU is the whole list, as tf.config.list_physical_devices("GPU") is empty.
+            // No driver or no GPU: the CPU devices are the whole list, as tf.config.list_physical_devices("GPU") is empty.
         }
         return list;
     }

@@ -1,5 +1,12 @@
 namespace GraphGen;
 
+/// <summary>What a tensor whose newer values live on a device calls before the host reads them.</summary>
+internal interface ITensorHost
+{
+    /// <summary>Brings the values (or, with <paramref name="gradient"/>, the gradients) to the host; the reader may change them.</summary>
+    void BeforeHostRead(bool gradient);
+}
+
 /// <summary>A trainable tensor: its values, its gradient (same shape), its name in weight files and how it starts.</summary>
 public sealed class Parameter : Tensor
 {
@@ -10,13 +17,25 @@ public sealed class Parameter : Tensor
     {
         Name = name;
         Initializer = initializer;
-        Gradient = new float[Data.Length];
+        _gradient = new float[HostData.Length];
     }
+
+    private readonly float[] _gradient;
 
     /// <summary>Name as in weight files: <c>layer.weight</c>, <c>layer.bias</c>, or a [Parameter] property's name.</summary>
     public string Name { get; }
-    /// <summary>d loss / d Data after <c>ComputeGradients</c> or <c>TrainStep</c>.</summary>
-    public float[] Gradient { get; }
+    /// <summary>d loss / d Data after <c>ComputeGradients</c> or <c>TrainStep</c> (on a device, brought up to date first).</summary>
+    public float[] Gradient
+    {
+        get
+        {
+            SyncHost?.BeforeHostRead(gradient: true);
+            return _gradient;
+        }
+    }
+
+    /// <summary>The gradient as it is on the host, without a sync.</summary>
+    internal float[] HostGradient => _gradient;
     /// <summary>The initializer declared for this tensor, if any.</summary>
     public Training.Initializer? Initializer { get; }
 

@@ -31,14 +31,30 @@ public class Tensor
         if (data is not null && data.Length != count)
             throw new ArgumentException($"Shape {TensorKernels.Format(shape)} holds {count} values, but the data has {data.Length}.", nameof(data));
         _shape = (int[])shape.Clone();
-        Data = data ?? new float[count];
+        _data = data ?? new float[count];
     }
+
+    private readonly float[] _data;
 
     public IReadOnlyList<int> Shape => _shape;
     public int Rank => _shape.Length;
-    /// <summary>The values, row-major.</summary>
-    public float[] Data { get; }
-    public int Length => Data.Length;
+    /// <summary>The values, row-major. A parameter of a model on a device is brought up to date first (a sync point).</summary>
+    public float[] Data
+    {
+        get
+        {
+            SyncHost?.BeforeHostRead(gradient: false);
+            return _data;
+        }
+    }
+
+    public int Length => _data.Length;
+
+    /// <summary>The values as they are on the host, without a sync (the device code's own copies).</summary>
+    internal float[] HostData => _data;
+
+    /// <summary>The model whose device holds this tensor's newer values (a placed model's parameters), else null.</summary>
+    internal ITensorHost? SyncHost { get; set; }
 
     internal ReadOnlySpan<int> Dims => _shape;
 

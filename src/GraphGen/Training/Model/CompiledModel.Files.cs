@@ -16,6 +16,7 @@ public abstract partial class CompiledModel
     public void SaveWeights(string path)
     {
         using var _ = Enter();
+        SyncToHost();
         SafeTensors.Write(path, Tensors(), Metadata(WeightsFormat));
     }
 
@@ -28,7 +29,8 @@ public abstract partial class CompiledModel
         using var _ = Enter(changesModel: true);
         var file = SafeTensors.Open(path);
         CheckWeights(file, allowExtra: false);
-        foreach (var p in _weights) file.ReadF32(p.Name, p.Data);
+        foreach (var p in _weights) file.ReadF32(p.Name, p.HostData);
+        HostWeightsChanged();
     }
 
     /// <summary>
@@ -41,6 +43,7 @@ public abstract partial class CompiledModel
         ArgumentNullException.ThrowIfNull(optimizer);
         ArgumentOutOfRangeException.ThrowIfNegative(epoch);
         using var _ = Enter();
+        SyncToHost();
         var metadata = Metadata(CheckpointFormat);
         metadata["epoch"] = epoch.ToString(CultureInfo.InvariantCulture);
         metadata["optimizer"] = optimizer.Name;
@@ -76,15 +79,16 @@ public abstract partial class CompiledModel
         var state = optimizer.State(_weights).ToList();
         var missing = state.Where(s => !file.TryGetEntry(s.Name, out var unused)).Select(s => s.Name).ToList();
         if (missing.Count > 0) throw new DataFormatException(path, 8, $"the checkpoint lacks optimizer state {string.Join(", ", missing)}");
-        foreach (var p in _weights) file.ReadF32(p.Name, p.Data);
+        foreach (var p in _weights) file.ReadF32(p.Name, p.HostData);
         foreach (var (name, _, values) in state) file.ReadF32(name, values);
+        HostWeightsChanged();
         optimizer.Iterations = iterations;
         Shuffle = shuffle;
         return epoch;
     }
 
     private IEnumerable<(string Name, IReadOnlyList<int> Shape, float[] Values)> Tensors()
-        => _weights.Select(p => (p.Name, p.Shape, p.Data));
+        => _weights.Select(p => (p.Name, p.Shape, p.HostData));
 
     private Dictionary<string, string> Metadata(string format) => new(StringComparer.Ordinal)
     {

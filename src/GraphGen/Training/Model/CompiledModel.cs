@@ -11,7 +11,7 @@ namespace GraphGen.Training;
 /// while another thread runs a call, and refuses theirs while it runs (callbacks run on the training thread and may
 /// call in).
 /// </summary>
-public abstract partial class CompiledModel
+public abstract partial class CompiledModel : ITensorHost
 {
     // Members marked [EditorBrowsable(Never)] are the generated half's: it calls or overrides them, a user does not, so
     // IntelliSense on a model shows Fit, Predict, Evaluate, … alone. CudaSource and CudaPlan stay readable, for tests
@@ -44,8 +44,18 @@ public abstract partial class CompiledModel
     /// <summary>Values per output row (classes, or regression outputs).</summary>
     public int OutputWidth { get; }
     public IReadOnlyList<DenseLayer> Layers => _layers;
-    /// <summary>Every trainable tensor in graph order: per layer its weight, then its bias.</summary>
-    public IReadOnlyList<Parameter> Weights => _weights;
+    /// <summary>
+    /// Every trainable tensor in graph order: per layer its weight, then its bias. On a device, reading them (or any
+    /// parameter's Data or Gradient) brings the weights and the optimizer's state home first: a sync point.
+    /// </summary>
+    public IReadOnlyList<Parameter> Weights
+    {
+        get
+        {
+            SyncForHostRead(gradient: false);
+            return _weights;
+        }
+    }
     public long ParameterCount => _weights.Sum(p => (long)p.Length);
 
     /// <summary>The batch order's random stream; part of a checkpoint so a resumed run shuffles as the first would have.</summary>
@@ -61,6 +71,9 @@ public abstract partial class CompiledModel
     /// <summary>The steps of <see cref="CudaSource"/>'s model on a GPU, as data (buffers, cuBLASLt GEMMs, launches); null with it.</summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
     public virtual Cuda.CudaPlan? CudaPlan => null;
+
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    protected internal virtual GraphGen.Ilgpu.IlgpuProgram? CreateIlgpuProgram() => null;
 
     /// <summary>
     /// This model's kernel plan as an ILGPU program (the generated <c>{Model}.ilgpu.g.cs</c>), for a CUDA or CPU
@@ -173,6 +186,7 @@ public abstract partial class CompiledModel
         if (output.Length < (long)rows * OutputWidth)
             throw new ArgumentException($"Output holds {output.Length} values; {rows} rows × {OutputWidth} outputs need {(long)rows * OutputWidth}.", nameof(output));
         CheckFinite(x, nameof(x));
+        if (PredictOnDevice(x, output, rows, size)) return;
         EnsureCapacity(Math.Min(rows, size));
         for (int start = 0; start < rows; start += size)
         {

@@ -50,9 +50,33 @@ public abstract partial class CompiledModel<TTarget>
         int validationRows = validationX is null ? 0 : CheckBatch(validationX, validationY!);
 
         int batchRows = Math.Min(batchSize, trainRows);
-        EnsureCapacity(batchRows);
+        // On a device the training set goes up once; each batch is gathered there, and only its loss (and, for the
+        // metrics, its outputs) comes back.
+        var placement = Placement;
+        if (placement is null) EnsureCapacity(batchRows);
+        else
+        {
+            placement.EnsureOnDevice();
+            placement.EnsureCapacity(batchRows);
+            placement.UploadTrainingSet<TTarget>(x.AsSpan(0, trainRows * InputWidth), y.AsSpan(0, trainRows * perSample), trainRows);
+        }
+        try
+        {
+            return FitEpochs(x, y, epochs, batchSize, optimizer, trainRows, validationX, validationY, validationRows, shuffle, callbacks, verbose, initialEpoch, placement);
+        }
+        finally
+        {
+            placement?.ReleaseTrainingSet();
+        }
+    }
+
+    private History FitEpochs(float[] x, TTarget[] y, int epochs, int batchSize, Optimizer optimizer, int trainRows, float[]? validationX,
+        TTarget[]? validationY, int validationRows, bool shuffle, IEnumerable<Callback>? callbacks, int verbose, int initialEpoch, Ilgpu.IlgpuPlacement? placement)
+    {
+        int perSample = TargetsPerSample;
+        int batchRows = Math.Min(batchSize, trainRows);
         var order = Enumerable.Range(0, trainRows).ToArray();
-        var batchX = new float[batchRows * InputWidth];
+        var batchX = placement is null ? new float[batchRows * InputWidth] : [];
         var batchY = new TTarget[batchRows * perSample];
         int batches = (trainRows + batchSize - 1) / batchSize;
         double lossSum = 0;
@@ -79,20 +103,34 @@ public abstract partial class CompiledModel<TTarget>
                 for (int i = 0; i < order.Length; i++) order[i] = i;
                 Shuffle.Shuffle(order);
             }
+            placement?.UploadOrder(order);
             foreach (var metric in _metrics) metric.Reset();
             (lossSum, seen) = (0, 0);
             int steps = 0;
             for (int b = 0; b < batches && !context.StopTraining; b++, steps++)
             {
                 int start = b * batchSize, batch = Math.Min(batchSize, trainRows - start);
-                Gather(x, y, order.AsSpan(start, batch), batchX, batchY);
-                var xs = batchX.AsSpan(0, batch * InputWidth);
                 var ys = batchY.AsSpan(0, batch * perSample);
-                float loss = ForwardBackwardUpdate(xs, ys, batch, optimizer);
+                float loss;
+                if (placement is null)
+                {
+                    Gather(x, y, order.AsSpan(start, batch), batchX, batchY);
+                    loss = ForwardBackwardUpdate(batchX.AsSpan(0, batch * InputWidth), ys, batch, optimizer);
+                }
+                else
+                {
+                    placement.EnsureOnDevice(); // a callback may have read (and changed) the weights
+                    placement.GatherBatch(start, batch, InputWidth, perSample);
+                    loss = placement.TrainStep(batch, optimizer);
+                    if (_metrics.Length > 0) GatherTargets(y, order.AsSpan(start, batch), batchY);
+                }
                 lossSum += (double)loss * batch;
                 seen += batch;
-                var output = TrainingOutput(batch);
-                foreach (var metric in _metrics) metric.Update(output, ys, batch, OutputWidth);
+                if (_metrics.Length > 0)
+                {
+                    var output = placement is null ? TrainingOutput(batch) : placement.TrainingOutputToHost(batch, OutputWidth);
+                    foreach (var metric in _metrics) metric.Update(output, ys, batch, OutputWidth);
+                }
                 var end = new BatchEnd(epoch, b, batches, batch, loss);
                 foreach (var callback in all) callback.OnBatchEnd(context, end);
             }
@@ -118,6 +156,12 @@ public abstract partial class CompiledModel<TTarget>
     /// step on, so training on would only waste time. Set false to train on regardless.
     /// </summary>
     public bool StopOnNonFiniteLoss { get; set; } = true;
+
+    private void GatherTargets(TTarget[] targets, ReadOnlySpan<int> rows, TTarget[] batchY)
+    {
+        int t = TargetsPerSample;
+        for (int i = 0; i < rows.Length; i++) targets.AsSpan(rows[i] * t, t).CopyTo(batchY.AsSpan(i * t));
+    }
 
     private void Gather(float[] x, TTarget[] targets, ReadOnlySpan<int> rows, float[] batchX, TTarget[] batchY)
     {

@@ -65,6 +65,11 @@ public abstract partial class CompiledModel<TTarget> : CompiledModel where TTarg
     {
         using var _ = Enter(changesModel: true);
         int batch = CheckBatch(x, targets);
+        if (Placement is { } placement)
+        {
+            UploadBatch(placement, x, targets, batch);
+            return placement.ForwardBackward(batch); // the gradients come home when read
+        }
         EnsureCapacity(batch);
         return ForwardBackward(x, targets, batch);
     }
@@ -75,6 +80,11 @@ public abstract partial class CompiledModel<TTarget> : CompiledModel where TTarg
         using var _ = Enter(changesModel: true);
         optimizer ??= Optimizer;
         int batch = CheckBatch(x, targets);
+        if (Placement is { } placement)
+        {
+            UploadBatch(placement, x, targets, batch);
+            return placement.TrainStep(batch, optimizer);
+        }
         EnsureCapacity(batch);
         return ForwardBackwardUpdate(x, targets, batch, optimizer);
     }
@@ -136,19 +146,40 @@ public abstract partial class CompiledModel<TTarget> : CompiledModel where TTarg
     /// <summary>Runs the data through in batches, leaving each metric's result in it; returns the mean loss.</summary>
     private double EvaluateCore(ReadOnlySpan<float> x, ReadOnlySpan<TTarget> targets, int rows, int batchSize)
     {
-        EnsureCapacity(Math.Min(rows, batchSize));
+        var placement = Placement;
+        if (placement is null) EnsureCapacity(Math.Min(rows, batchSize));
+        else
+        {
+            placement.EnsureOnDevice();
+            placement.EnsureCapacity(Math.Min(rows, batchSize));
+        }
         foreach (var metric in _metrics) metric.Reset();
         double lossSum = 0;
         int perSample = TargetsPerSample;
         for (int start = 0; start < rows; start += batchSize)
         {
             int batch = Math.Min(batchSize, rows - start);
-            var output = Forward(x.Slice(start * InputWidth, batch * InputWidth), batch);
+            var xs = x.Slice(start * InputWidth, batch * InputWidth);
+            // On a device the outputs come back to be scored here: they are small beside the inputs.
+            ReadOnlySpan<float> output = placement is null ? Forward(xs, batch) : placement.ForwardToHost(xs, batch, OutputWidth);
             var batchTargets = targets.Slice(start * perSample, batch * perSample);
             lossSum += LossFunction.Sum(output, batchTargets, batch, OutputWidth);
             foreach (var metric in _metrics) metric.Update(output, batchTargets, batch, OutputWidth);
         }
         return lossSum / rows;
+    }
+
+    private protected override (int Width, bool Labels) DeviceTargets()
+        => typeof(TTarget) == typeof(int) ? (1, true)
+        : typeof(TTarget) == typeof(float) ? (TargetsPerSample, false)
+        : throw new NotSupportedException($"{GetType().Name}'s targets are {typeof(TTarget).Name}; a device step holds float targets or int labels.");
+
+    /// <summary>A batch from the host → the device step, which grows to hold it and takes any newer host weights first.</summary>
+    private static void UploadBatch(Ilgpu.IlgpuPlacement placement, ReadOnlySpan<float> x, ReadOnlySpan<TTarget> targets, int batch)
+    {
+        placement.EnsureOnDevice();
+        placement.EnsureCapacity(batch);
+        placement.UploadBatch(x, targets);
     }
 
     private int CheckBatch(ReadOnlySpan<float> x, ReadOnlySpan<TTarget> targets)

@@ -88,6 +88,32 @@ public abstract class Optimizer
         _stepParameters = null;
     }
 
+    /// <summary>
+    /// Opens a step whose update runs on a device (<see cref="Ilgpu.IlgpuUpdateKernels"/>) over the slots of
+    /// <see cref="BoundSlots"/> mirrored there: checks and returns the step's learning rate. <see cref="EndDeviceStep"/>
+    /// counts it; <see cref="EndStep"/> instead runs the update here, on the host's arrays.
+    /// </summary>
+    internal float BeginDeviceStep(IReadOnlyList<Parameter> parameters)
+    {
+        BeginStep(parameters);
+        return _stepRate;
+    }
+
+    /// <summary>Counts a step whose update ran on the device.</summary>
+    internal void EndDeviceStep()
+    {
+        if (_stepParameters is null) throw new InvalidOperationException($"{Name}: no step is open.");
+        Iterations++;
+        _stepParameters = null;
+    }
+
+    /// <summary>The state arrays, per parameter per slot (<see cref="SlotNames"/> order), bound to <paramref name="parameters"/>; a <see cref="Reset"/> replaces them.</summary>
+    internal float[][][] BoundSlots(IReadOnlyList<Parameter> parameters)
+    {
+        Bind(parameters);
+        return _slots;
+    }
+
     /// <summary>Forgets an open step that will not finish (the backward pass threw); its count does not advance.</summary>
     internal void AbandonStep() => _stepParameters = null;
 

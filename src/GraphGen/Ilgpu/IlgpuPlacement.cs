@@ -1,0 +1,317 @@
+using System.Runtime.InteropServices;
+using GraphGen.Cuda;
+using GraphGen.Training;
+using ILGPU;
+using ILGPU.Algorithms;
+using ILGPU.Runtime;
+using ILGPU.Runtime.CPU;
+using ILGPU.Runtime.Cuda;
+
+namespace GraphGen.Ilgpu;
+
+/// <summary>
+/// ILGPU's contexts, one per kind of accelerator, created when a model is first placed on one (so a process that
+/// trains on the CPU loads neither ILGPU's runtime nor the CUDA driver).
+/// </summary>
+internal static class IlgpuAccelerators
+{
+    private static readonly Lazy<Context> s_cpu = new(() => Context.Create(builder => builder.DefaultCPU().EnableAlgorithms()));
+    private static readonly Lazy<Context> s_cuda = new(() => Context.Create(builder => builder.Cuda().EnableAlgorithms()));
+
+    /// <summary>A new accelerator for <paramref name="device"/> (ILGPU's CPU accelerator, or a CUDA GPU); the caller disposes it.</summary>
+    public static Accelerator Create(Device device)
+    {
+        switch (device.Kind)
+        {
+            case DeviceKind.IlgpuCpu:
+                return s_cpu.Value.CreateCPUAccelerator(0);
+            case DeviceKind.Cuda:
+                device.Describe(); // no driver, no GPU, no such index: the driver's own clear error
+                var context = s_cuda.Value;
+                var gpus = context.GetCudaDevices();
+                if (device.Index >= gpus.Count)
+                    throw new CudaUnavailableException($"ILGPU finds {gpus.Count} CUDA device(s), so it cannot open {device}.");
+                return gpus[device.Index].CreateCudaAccelerator(context);
+            default:
+                throw new ArgumentException($"{device} is not an ILGPU device.", nameof(device));
+        }
+    }
+}
+
+/// <summary>
+/// A model placed on an ILGPU accelerator: its program, the step's device memory, the optimizer's slots there, and the
+/// training set while Fit runs. The device holds the weights the model trains; the host's <see cref="Parameter"/>s
+/// catch up only at a sync point (<see cref="SyncToHost"/>), and host changes (a load, weights handed out to be
+/// edited) reach the device before its next use (<see cref="EnsureOnDevice"/>).
+/// </summary>
+internal sealed class IlgpuPlacement : IDisposable
+{
+    private readonly IReadOnlyList<Parameter> _parameters;
+    private readonly float[] _staging;
+    private float[] _hostOutput = [];
+    private IlgpuOptimizerState? _optimizer;
+    // _deviceNewer: the device's weights are ahead of the Parameters (and _gradientsNewer its gradients); _hostNewer:
+    // the Parameters may be ahead (loaded, or handed out to be edited); _slotsHandedOut: so may the optimizer's arrays.
+    private bool _deviceNewer, _gradientsNewer, _hostNewer, _slotsHandedOut;
+    private MemoryBuffer1D<float, Stride1D.Dense>? _setX, _setTargets;
+    private MemoryBuffer1D<int, Stride1D.Dense>? _setLabels, _order;
+
+    private IlgpuPlacement(Device device, Accelerator accelerator, IlgpuProgram program, IlgpuStep step, IReadOnlyList<Parameter> parameters)
+    {
+        Device = device;
+        Accelerator = accelerator;
+        Program = program;
+        Step = step;
+        _parameters = parameters;
+        _staging = new float[step.AllValues.Length];
+    }
+
+    public Device Device { get; }
+    public Accelerator Accelerator { get; }
+    public IlgpuProgram Program { get; }
+    public IlgpuStep Step { get; }
+    /// <summary>Whether the targets are int class labels (<see cref="IlgpuStep.Labels"/>) rather than floats.</summary>
+    public bool UsesLabels { get; private init; }
+
+    /// <summary>Opens an accelerator for <paramref name="device"/>, loads <paramref name="program"/> on it and uploads the weights.</summary>
+    public static IlgpuPlacement Create(Device device, IlgpuProgram program, IReadOnlyList<Parameter> parameters, int inputWidth, int targetWidth, bool labels)
+    {
+        var accelerator = IlgpuAccelerators.Create(device);
+        IlgpuStep? step = null;
+        try
+        {
+            program.Load(accelerator);
+            step = new IlgpuStep(accelerator, program, inputWidth, targetWidth, labels, parameters.Select(p => p.Length).ToArray());
+            var placement = new IlgpuPlacement(device, accelerator, program, step, parameters) { UsesLabels = labels };
+            placement.UploadWeights();
+            return placement;
+        }
+        catch
+        {
+            step?.Dispose();
+            accelerator.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Called first by every device call: makes the accelerator current on this thread (a CUDA context is per thread,
+    /// and a model may be placed on one thread and trained on another), then sends host changes since the last sync
+    /// (loaded or handed-out weights, their optimizer state) to the device.
+    /// </summary>
+    public void EnsureOnDevice()
+    {
+        Accelerator.Bind();
+        if (_hostNewer) UploadWeights();
+        if (_slotsHandedOut) _optimizer?.Upload();
+        (_hostNewer, _slotsHandedOut) = (false, false);
+    }
+
+    /// <summary>
+    /// The device's weights and optimizer state → the host's arrays, where the device holds newer ones. With
+    /// <paramref name="handOut"/> the caller may change them (the model's Weights were read), so the next device use uploads them again.
+    /// </summary>
+    public void SyncToHost(bool handOut = false)
+    {
+        if (_deviceNewer)
+        {
+            IlgpuCopy.Download(Step.AllValues, _staging);
+            long offset = 0;
+            foreach (var p in _parameters)
+            {
+                _staging.AsSpan((int)offset, p.Length).CopyTo(p.HostData);
+                offset += p.Length;
+            }
+            _deviceNewer = false;
+        }
+        _optimizer?.Download();
+        if (handOut) (_hostNewer, _slotsHandedOut) = (true, true);
+    }
+
+    /// <summary>The host's weights changed (loaded from a file): the device takes them before its next use.</summary>
+    public void HostChanged()
+    {
+        _deviceNewer = false;
+        _hostNewer = true;
+    }
+
+    /// <summary>The last ForwardBackward's gradients → every <see cref="Parameter.Gradient"/>, where the device holds newer ones.</summary>
+    public void SyncGradientsToHost()
+    {
+        if (!_gradientsNewer) return;
+        _gradientsNewer = false;
+        IlgpuCopy.Download(Step.AllGradients, _staging);
+        long offset = 0;
+        foreach (var p in _parameters)
+        {
+            _staging.AsSpan((int)offset, p.Length).CopyTo(p.HostGradient);
+            offset += p.Length;
+        }
+    }
+
+    /// <summary>Grows the step's per-row buffers to <paramref name="rows"/>.</summary>
+    public void EnsureCapacity(int rows) => Step.EnsureCapacity(rows);
+
+    /// <summary>A batch from the host → the step's input and targets.</summary>
+    public void UploadBatch<TTarget>(ReadOnlySpan<float> x, ReadOnlySpan<TTarget> targets) where TTarget : unmanaged
+    {
+        IlgpuCopy.Upload(Step.Input, x);
+        if (UsesLabels) IlgpuCopy.Upload(Step.Labels, MemoryMarshal.Cast<TTarget, int>(targets));
+        else IlgpuCopy.Upload(Step.Targets, MemoryMarshal.Cast<TTarget, float>(targets));
+    }
+
+    /// <summary>
+    /// Forward, loss, backward and <paramref name="optimizer"/>'s update over the first <paramref name="batch"/> rows
+    /// of the step's input, as one optimizer step; returns the mean loss (the one value read back).
+    /// </summary>
+    public float TrainStep(int batch, Optimizer optimizer)
+    {
+        bool onDevice = IlgpuUpdateKernels.Supports(optimizer);
+        float learningRate = optimizer.BeginDeviceStep(_parameters);
+        try
+        {
+            Program.ForwardBackward(Step, batch);
+            _gradientsNewer = true;
+            if (onDevice)
+            {
+                BindOptimizer(optimizer);
+                _optimizer!.Step(Step, learningRate, optimizer.Iterations + 1);
+            }
+        }
+        catch
+        {
+            optimizer.AbandonStep();
+            throw;
+        }
+        if (onDevice)
+        {
+            optimizer.EndDeviceStep();
+            _deviceNewer = true;
+        }
+        else
+        {
+            // An optimizer of the user's own: its C# rule on the host, between a download and an upload.
+            SyncToHost();
+            SyncGradientsToHost();
+            optimizer.EndStep();
+            UploadWeights();
+        }
+        return Step.ReadLoss();
+    }
+
+    /// <summary>Forward, loss and backward alone; the gradients stay on the device until <see cref="SyncGradientsToHost"/>.</summary>
+    public float ForwardBackward(int batch)
+    {
+        Program.ForwardBackward(Step, batch);
+        _gradientsNewer = true;
+        return Step.ReadLoss();
+    }
+
+    /// <summary>The model's outputs for <paramref name="batch"/> rows of x (already validated), into <paramref name="output"/>.</summary>
+    public void Forward(ReadOnlySpan<float> x, int batch, Span<float> output)
+    {
+        IlgpuCopy.Upload(Step.Input, x);
+        IlgpuCopy.Download(Program.Forward(Step, batch), output);
+    }
+
+    /// <summary>The outputs for <paramref name="batch"/> rows of x, read back into a host buffer the placement keeps (valid until its next call).</summary>
+    public ReadOnlySpan<float> ForwardToHost(ReadOnlySpan<float> x, int batch, int outputWidth)
+    {
+        var output = HostOutput(batch * outputWidth);
+        Forward(x, batch, output);
+        return output;
+    }
+
+    /// <summary>The output of the last training step, read back into the placement's host buffer (valid until its next call).</summary>
+    public ReadOnlySpan<float> TrainingOutputToHost(int batch, int outputWidth)
+    {
+        var output = HostOutput(batch * outputWidth);
+        DownloadTrainingOutput(batch, output);
+        return output;
+    }
+
+    private Span<float> HostOutput(int length)
+    {
+        if (_hostOutput.Length < length) _hostOutput = new float[length];
+        return _hostOutput.AsSpan(0, length);
+    }
+
+    /// <summary>The output of the last training step → <paramref name="output"/>.</summary>
+    public void DownloadTrainingOutput(int batch, Span<float> output) => IlgpuCopy.Download(Program.TrainingOutput(Step, batch), output);
+
+    /// <summary>Fit's training set → the device, once per Fit (released by <see cref="ReleaseTrainingSet"/>).</summary>
+    public void UploadTrainingSet<TTarget>(ReadOnlySpan<float> x, ReadOnlySpan<TTarget> targets, int rows) where TTarget : unmanaged
+    {
+        if (HoldsTrainingSet) throw new InvalidOperationException("Fit is already running on this model (a callback cannot start another Fit on a device).");
+        _setX = Accelerator.Allocate1D<float>(Math.Max(x.Length, 1));
+        IlgpuCopy.Upload<float>(_setX.View, x);
+        if (UsesLabels)
+        {
+            _setLabels = Accelerator.Allocate1D<int>(Math.Max(targets.Length, 1));
+            IlgpuCopy.Upload<int>(_setLabels.View, MemoryMarshal.Cast<TTarget, int>(targets));
+        }
+        else
+        {
+            _setTargets = Accelerator.Allocate1D<float>(Math.Max(targets.Length, 1));
+            IlgpuCopy.Upload<float>(_setTargets.View, MemoryMarshal.Cast<TTarget, float>(targets));
+        }
+        _order = Accelerator.Allocate1D<int>(Math.Max(rows, 1));
+    }
+
+    /// <summary>Whether a Fit holds its training set here (it is running).</summary>
+    public bool HoldsTrainingSet => _setX is not null;
+
+    /// <summary>An epoch's batch order → the device (one copy per epoch).</summary>
+    public void UploadOrder(ReadOnlySpan<int> order) => IlgpuCopy.Upload<int>(_order!.View, order);
+
+    /// <summary>Rows order[start .. start + batch) of the training set → the step's input and targets, on the device.</summary>
+    public void GatherBatch(int start, int batch, int inputWidth, int targetWidth)
+    {
+        var kernels = Step.Kernels;
+        kernels.Gather(_setX!.View, _order!.View, start, batch, inputWidth, Step.Input);
+        if (UsesLabels) kernels.Gather(_setLabels!.View, _order.View, start, batch, 1, Step.Labels);
+        else kernels.Gather(_setTargets!.View, _order.View, start, batch, targetWidth, Step.Targets);
+    }
+
+    public void ReleaseTrainingSet()
+    {
+        _setX?.Dispose();
+        _setTargets?.Dispose();
+        _setLabels?.Dispose();
+        _order?.Dispose();
+        (_setX, _setTargets, _setLabels, _order) = (null, null, null, null);
+    }
+
+    public void Dispose()
+    {
+        ReleaseTrainingSet();
+        _optimizer?.Dispose();
+        Step.Dispose();
+        Accelerator.Dispose();
+    }
+
+    private void UploadWeights()
+    {
+        long offset = 0;
+        foreach (var p in _parameters)
+        {
+            p.HostData.CopyTo(_staging, offset);
+            offset += p.Length;
+        }
+        IlgpuCopy.Upload<float>(Step.AllValues, _staging);
+        _deviceNewer = false;
+    }
+
+    /// <summary>Keeps the device slots of <paramref name="optimizer"/>: those already there, or its arrays uploaded (another optimizer's go home first).</summary>
+    private void BindOptimizer(Optimizer optimizer)
+    {
+        if (_optimizer is { } current && current.Mirrors(optimizer, _parameters)) return;
+        if (_optimizer is not null)
+        {
+            _optimizer.Download();
+            _optimizer.Dispose();
+            _optimizer = null;
+        }
+        _optimizer = new IlgpuOptimizerState(Step, optimizer, _parameters);
+    }
+}
