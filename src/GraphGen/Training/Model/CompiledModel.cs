@@ -72,9 +72,6 @@ public abstract partial class CompiledModel : ITensorHost
     [EditorBrowsable(EditorBrowsableState.Never)]
     public virtual Cuda.CudaPlan? CudaPlan => null;
 
-    [EditorBrowsable(EditorBrowsableState.Never)]
-    protected internal virtual GraphGen.Ilgpu.IlgpuProgram? CreateIlgpuProgram() => null;
-
     /// <summary>
     /// This model's kernel plan as an ILGPU program (the generated <c>{Model}.ilgpu.g.cs</c>), for a CUDA or CPU
     /// accelerator; null where the plan uses ops that have no ILGPU kernels yet. Each call creates a new program.
