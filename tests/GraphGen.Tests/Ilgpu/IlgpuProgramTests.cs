@@ -155,7 +155,7 @@ public sealed class IlgpuProgramTests : IDisposable
     /// </summary>
     [Theory]
     [MemberData(nameof(Activations))]
-    public void IlgpuEpiloguesRunOnTheCpuAcceleratorAsTheCpuGemmEpilogues(string modelName, string activation)
+    public void IlgpuKernelsRunOnTheCpuAcceleratorAsTheCpuGemmEpilogues(string modelName, string activation)
     {
         var model = Create(typeof(MnistReference).Assembly.GetType($"{typeof(MnistReference).Namespace}.{modelName}")!);
         var hidden = model.Layers[0];
@@ -178,7 +178,7 @@ public sealed class IlgpuProgramTests : IDisposable
     }
 
     [Fact]
-    public void IlgpuSparseSoftmaxCrossEntropyRunsOnTheCpuAcceleratorAsTheCpuKernel()
+    public void IlgpuKernelsRunOnTheCpuAcceleratorAsTheCpuSparseSoftmaxCrossEntropy()
     {
         const int classes = 3; // ReluClassifier's output
         var logits = Data(Batch * classes, 7, scale: 30); // large logits: no overflow
@@ -196,7 +196,7 @@ public sealed class IlgpuProgramTests : IDisposable
     }
 
     [Fact]
-    public void IlgpuCategoricalCrossEntropyRunsOnTheCpuAcceleratorAsTheCpuKernel()
+    public void IlgpuKernelsRunOnTheCpuAcceleratorAsTheCpuCategoricalCrossEntropy()
     {
         const int classes = 4; // OneHotNet's output
         var logits = Data(Batch * classes, 8, scale: 5);
@@ -210,7 +210,7 @@ public sealed class IlgpuProgramTests : IDisposable
     }
 
     [Fact]
-    public void IlgpuSigmoidCrossEntropyRunsOnTheCpuAcceleratorAsTheCpuKernel()
+    public void IlgpuKernelsRunOnTheCpuAcceleratorAsTheCpuSigmoidCrossEntropy()
     {
         const int columns = 3; // BinaryFromLogitsNet's output
         var logits = Data(Batch * columns, 10, scale: 40); // e^|z| beyond float: the stable form matters
@@ -226,7 +226,7 @@ public sealed class IlgpuProgramTests : IDisposable
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
-    public void IlgpuRegressionLossesRunOnTheCpuAcceleratorAsTheCpuKernels(bool squared)
+    public void IlgpuKernelsRunOnTheCpuAcceleratorAsTheCpuRegressionLosses(bool squared)
     {
         CompiledModel model = squared ? new Regressor(1) : new MaeRegressor(1);
         const int columns = 2; // both models' outputs
@@ -241,7 +241,7 @@ public sealed class IlgpuProgramTests : IDisposable
     }
 
     [Fact]
-    public void IlgpuColumnSumsActivationsAndTheirBackwardRunOnTheCpuAcceleratorAsTheCpuKernels()
+    public void IlgpuKernelsRunOnTheCpuAcceleratorAsTheCpuColumnSumsAndActivations()
     {
         // Column sums: MnistReference's hidden bias gradient, (B, 512) → (512).
         var source = Data(Batch * 512, 14);
@@ -267,7 +267,7 @@ public sealed class IlgpuProgramTests : IDisposable
     }
 
     [Fact]
-    public void IlgpuElementwiseTensorOpKernelsRunOnTheCpuAcceleratorAsTheCpuKernels()
+    public void IlgpuKernelsRunOnTheCpuAcceleratorAsTheCpuElementwiseTensorOps()
     {
         var model = new ElementwiseNet(1);
         const int count = Batch * 8;
@@ -311,7 +311,7 @@ public sealed class IlgpuProgramTests : IDisposable
     }
 
     [Fact]
-    public void IlgpuSlicesAndConcatenationsRunOnTheCpuAcceleratorAsTheCpuCopies()
+    public void IlgpuKernelsRunOnTheCpuAcceleratorAsTheCpuSlicesAndConcatenations()
     {
         // TwoInputNet: x (B, 69) is image (B, 64) and side (B, 5) side by side, joined again by a concat.
         var model = new TwoInputNet(1);
