@@ -97,7 +97,8 @@ internal static class SnippetCompiler
     private static readonly ImmutableArray<MetadataReference> Framework = Trusted(
         name => name.StartsWith("System.", StringComparison.Ordinal) || name.StartsWith("Microsoft.Win32.", StringComparison.Ordinal)
             || name is "mscorlib.dll" or "netstandard.dll")
-        .Add(MetadataReference.CreateFromFile(typeof(DenseLayer).Assembly.Location));
+        .Add(MetadataReference.CreateFromFile(typeof(DenseLayer).Assembly.Location))
+        .Add(MetadataReference.CreateFromFile(typeof(ILGPU.Context).Assembly.Location)); // the package's dependency, which a model's ILGPU program uses
 
     /// <summary>What the README's test project adds: GraphGen.Testing and xunit.</summary>
     private static readonly ImmutableArray<MetadataReference> TestProject = Framework
