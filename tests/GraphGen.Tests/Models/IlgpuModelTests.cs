@@ -78,6 +78,16 @@ public class IlgpuModelTests
                     $"{cpu.Weights[p].Name}[{i}]: CPU {cpu.Weights[p].Data[i]}, ILGPU {device.Weights[p].Data[i]}");
     }
 
+    [Fact]
+    public void ALabelOutOfRangeIsRefusedOnTheIlgpuDeviceAsOnTheCpu()
+    {
+        // The device's loss kernel would read past the row: the host checks the labels before they are uploaded.
+        var model = new ReluClassifier(4).To(Device.IlgpuCpu);
+        var x = GeneratedModelTests.Data(2 * model.InputWidth, seed: 3);
+        var error = Assert.ThrowsAny<ArgumentException>(() => model.TrainStep(x, new[] { 0, 9 }, new Sgd(0.1f)));
+        Assert.Contains("9", error.Message);
+    }
+
     private static int[] Labels(int batch, int classes, int seed) => Enumerable.Range(0, batch).Select(i => (i * 7 + seed) % classes).ToArray();
 
     private static float[] Targets(int batch, int width, int seed) => GeneratedModelTests.Data(batch * width, seed).Select(v => (v + 1) / 2).ToArray();
