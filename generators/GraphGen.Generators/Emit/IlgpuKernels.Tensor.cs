@@ -6,9 +6,10 @@ using GraphGen.Generators.Graph;
 namespace GraphGen.Generators.Emit;
 
 /// <summary>
-/// The general tensor ops of a [Forward] body that ILGPU runs so far, each as a kernel with a thread per output value:
+/// The general tensor ops of a [Forward] body that ILGPU runs, each as a kernel with a thread per output value:
 /// element-wise arithmetic, comparisons and math where every input has the output's shape or is one value (a
-/// constant comes as a float argument), reshape, and slices and concatenations along an axis after the batch's.
+/// constant comes as a float argument), reshape, and slices and concatenations along an axis after the batch's; the
+/// broadcasting and indexed ops are in IlgpuKernels.Reduce.cs.
 /// </summary>
 internal sealed partial class IlgpuKernels
 {
@@ -19,13 +20,15 @@ internal sealed partial class IlgpuKernels
         {
             case OpKind.Add or OpKind.Subtract or OpKind.Multiply or OpKind.Divide or OpKind.Maximum or OpKind.Minimum or OpKind.GreaterEqual or OpKind.Equal
                 or OpKind.Negate or OpKind.Exp or OpKind.Log or OpKind.Sqrt or OpKind.Square or OpKind.Abs or OpKind.Sign:
-                return t.Inputs.All(i => i.Shape.Equals(t.Output.Shape) || KernelEmitter.IsOneValue(i.Shape)) ? null : $"{t.Op} broadcasts";
+                return Broadcasts(t) ? UnsupportedIndexed(t) : null;
             case OpKind.Reshape:
                 return null;
             case OpKind.Slice or OpKind.Concat:
                 // Runs of values along the axis and after it are constants: B may stand before the axis only.
                 return t.Axis >= 0 && t.Axis < t.Output.Shape.Rank && t.Inputs.Append(t.Output).All(o => !o.Shape.Dims.Skip(t.Axis).Contains(Shape.Batch))
                     ? null : $"{t.Op} along the batch axis";
+            case OpKind.Sum or OpKind.Mean or OpKind.Max or OpKind.ExpandSum or OpKind.ExpandMean or OpKind.SumTo or OpKind.Transpose or OpKind.SoftmaxGrad:
+                return UnsupportedIndexed(t);
             default:
                 return t.Op.ToString();
         }
@@ -66,8 +69,24 @@ internal sealed partial class IlgpuKernels
                 }
                 break;
             }
+            case OpKind.Sum or OpKind.Mean or OpKind.Max:
+                EmitReduction(w, t, count);
+                break;
+            case OpKind.ExpandSum or OpKind.ExpandMean:
+                EmitExpansion(w, t, count);
+                break;
+            case OpKind.SumTo:
+                EmitSumTo(w, t, count);
+                break;
+            case OpKind.Transpose:
+                EmitTranspose(w, t, count);
+                break;
+            case OpKind.SoftmaxGrad:
+                EmitSoftmaxGrad(w, t);
+                break;
             default:
-                EmitElementwise(w, t, count);
+                if (Broadcasts(t)) EmitBroadcast(w, t, count);
+                else EmitElementwise(w, t, count);
                 break;
         }
     }
@@ -124,6 +143,9 @@ internal sealed partial class IlgpuKernels
             _ => ("Sign", $"y[i] = {x} > 0f ? 1f : {x} < 0f ? -1f : {x} == 0f ? 0f : {x};", "sign(x): −1, 0 or 1"),
         };
     }
+
+    /// <summary>Whether an input of <paramref name="t"/> has neither the output's shape nor one value.</summary>
+    private static bool Broadcasts(TensorKernel t) => !t.Inputs.All(i => i.Shape.Equals(t.Output.Shape) || KernelEmitter.IsOneValue(i.Shape));
 
     /// <summary>Where value i of runs of <paramref name="width"/> lies in runs of <paramref name="stride"/>, from <paramref name="offset"/> on.</summary>
     private static string Strided(long width, long stride, long offset)

@@ -94,8 +94,9 @@ public sealed class IlgpuProgramTests : IlgpuCpuTest
             var model = (CompiledModel)row[0];
             Assert.True(model.CreateIlgpuProgram() is not null, $"{model.GetType().Name} has no ILGPU program");
         }
-        Assert.Null(new EveryOpNet(1).CreateIlgpuProgram()); // broadcasts, reductions, a transpose
-        Assert.Null(new BatchCenteredNet(1).CreateIlgpuProgram()); // a mean over the batch
+        Assert.NotNull(new EveryOpNet(1).CreateIlgpuProgram()); // broadcasts, reductions, SumTo, a transpose
+        Assert.NotNull(new BatchCenteredNet(1).CreateIlgpuProgram()); // a mean over the batch
+        Assert.Null(new SoftmaxOverBatchNet(1).CreateIlgpuProgram()); // a (B, B) value, softmax'd over rows of B
         Assert.Null(new GemmsOverBatchNet(1).CreateIlgpuProgram()); // a (B, B) value
         Assert.NotNull(new GramNet(1).CreateIlgpuProgram()); // a fixed-size (6, 6) Gram matrix: hᵀ·h, a GEMM with k = B
         Assert.NotNull(new ResidualNet(1).CreateIlgpuProgram()); // element-wise tensor ops: ILGPU kernels, where CUDA has none yet
@@ -120,8 +121,14 @@ public sealed class IlgpuProgramTests : IlgpuCpuTest
             "    [Parameter(3, 4)] public partial Parameter W { get; }\n" +
             "    [Forward] public Tensor Call([Shape(3)] Tensor x) => Op.Reshape(Op.Sum(Op.MatMul(x, W), 1), -1, 1);\n}");
         Assert.Empty(pooled.CompilationDiagnostics.Where(d => d.Severity >= Microsoft.CodeAnalysis.DiagnosticSeverity.Warning));
-        string none = pooled.GeneratedText("Demo.Pooled.ilgpu.g.cs");
-        Assert.Contains("/// <summary>No ILGPU program yet: the plan uses general tensor ops (Sum, ExpandSum) that have no ILGPU kernels yet.</summary>", none);
+        Assert.Contains("protected override global::GraphGen.Ilgpu.IlgpuProgram? CreateIlgpuProgram() => new IlgpuPlan();", pooled.GeneratedText("Demo.Pooled.ilgpu.g.cs"));
+        var gram = GeneratorHarness.Run(
+            "using GraphGen;\nnamespace Demo;\n[Model(Loss = Loss.MeanSquaredError)] public sealed partial class OverBatch\n{\n" +
+            "    [Parameter(3, 4)] public partial Parameter W { get; }\n" +
+            "    [Forward] public Tensor Call([Shape(3)] Tensor x) => Op.MatMul(Op.MatMul(Op.MatMul(x, Op.Transpose(x)), x), W);\n}");
+        Assert.Empty(gram.CompilationDiagnostics.Where(d => d.Severity >= Microsoft.CodeAnalysis.DiagnosticSeverity.Warning));
+        string none = gram.GeneratedText("Demo.OverBatch.ilgpu.g.cs");
+        Assert.Contains("/// <summary>No ILGPU program yet: the plan holds values that are neither one row per sample nor of a fixed size", none);
         Assert.Contains("protected override global::GraphGen.Ilgpu.IlgpuProgram? CreateIlgpuProgram() => null;", none);
     }
 }

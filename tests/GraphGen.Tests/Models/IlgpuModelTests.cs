@@ -17,6 +17,8 @@ public class IlgpuModelTests
         "SparseFromLogitsNet/adagrad", "MaeRegressor/rmsprop", "Width1Net/adam",
         // [Forward] bodies: the seed's tanh MLP, the perceptron, a residual block, two inputs, a Gram matrix over the batch.
         "DigitsForwardMlp/adam", "ForwardPerceptron/sgd", "ResidualNet/rmsprop", "TwoInputNet/adam", "GramNet/sgd",
+        // Broadcasts, reductions, SumTo and transposes; a mean over the batch, which mixes its rows.
+        "EveryOpNet/adam", "BatchCenteredNet/rmsprop",
     }.Select(n => new object[] { n });
 
     private static Optimizer OptimizerNamed(string name) => name switch
@@ -39,6 +41,7 @@ public class IlgpuModelTests
         nameof(Width1Net) => new Width1Net(4), nameof(DigitsForwardMlp) => new DigitsForwardMlp(4),
         nameof(ForwardPerceptron) => new ForwardPerceptron(4), nameof(ResidualNet) => new ResidualNet(4),
         nameof(TwoInputNet) => new TwoInputNet(4), nameof(GramNet) => new GramNet(4),
+        nameof(EveryOpNet) => new EveryOpNet(4), nameof(BatchCenteredNet) => new BatchCenteredNet(4),
         _ => throw new ArgumentException(name),
     };
 
