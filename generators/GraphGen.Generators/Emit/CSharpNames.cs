@@ -119,7 +119,8 @@ internal sealed class CSharpNames
         return builder.ToString();
     }
 
-    private static string Unique(string name, HashSet<string> taken)
+    /// <summary><paramref name="name"/>, or name2, name3, … : the first that <paramref name="taken"/> does not hold yet (then it does).</summary>
+    internal static string Unique(string name, HashSet<string> taken)
     {
         string candidate = name;
         for (int n = 2; !taken.Add(candidate); n++) candidate = name + n;

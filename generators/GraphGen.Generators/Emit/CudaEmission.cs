@@ -65,12 +65,7 @@ internal sealed class CudaEmission(KernelPlan plan)
         if (_bufferNames is null)
         {
             var taken = new HashSet<string>(StringComparer.Ordinal);
-            _bufferNames = plan.Buffers.Select(b =>
-            {
-                string id = Snake(Identifier(b.Name)), unique = id;
-                for (int i = 2; !taken.Add(unique); i++) unique = id + i;
-                return unique;
-            }).ToArray();
+            _bufferNames = plan.Buffers.Select(b => CSharpNames.Unique(Snake(Identifier(b.Name)), taken)).ToArray();
         }
         return _bufferNames[buffer];
     }

@@ -95,8 +95,7 @@ internal static class IlgpuEmitter
     private static void WriteProgram(CodeWriter w, KernelPlan plan, ModelInfo info)
     {
         var names = new IlgpuNames(plan, info.SparseLabels);
-        var activations = plan.Training.Concat(plan.Inference).SelectMany(Activations).Distinct().OrderBy(a => a).ToList();
-        var kernels = new IlgpuKernels(names, s_members.Concat(IlgpuMath.HelperNames(activations)));
+        var kernels = new IlgpuKernels(names, s_members);
         // The sequences first, so the kernels they launch are known; written after the buffers and Load.
         var inference = Sequence(plan.Inference, names, kernels);
         var training = Sequence(plan.Training, names, kernels);
@@ -166,14 +165,6 @@ internal static class IlgpuEmitter
             w.Line();
             k.Write(w);
         }
-        if (activations.Any(a => a != ActivationKind.Linear))
-        {
-            w.Line()
-             .Line("// ---- Activations: the scalar math of GraphGen.Cpu's, each derivative through what the backward pass keeps ----");
-            foreach (var a in activations)
-                foreach (string line in IlgpuMath.Helpers(a))
-                    w.Line(line);
-        }
         w.Close();
     }
 
@@ -212,14 +203,6 @@ internal static class IlgpuEmitter
     };
 
     private static int LossValuesPerRow(KernelPlan plan) => LossValuesPerRowOf(plan.Training.First(IsLoss));
-
-    private static IEnumerable<ActivationKind> Activations(Kernel k) => k switch
-    {
-        GemmKernel g when g.Epilogue.Kind != EpilogueKind.None => new[] { g.Epilogue.Activation },
-        ActivateKernel a => new[] { a.Activation },
-        ActivationBackwardKernel b => new[] { b.Activation },
-        _ => Array.Empty<ActivationKind>(),
-    };
 
     private static string Escape(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
 }

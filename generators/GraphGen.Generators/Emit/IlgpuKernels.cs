@@ -254,7 +254,7 @@ internal sealed partial class IlgpuKernels
         var candidate = new IlgpuKernelMethod("", summary, grid, parameters, body);
         string key = (layer ?? "") + "\n" + candidate.Key;
         if (_byKey.TryGetValue(key, out var known)) return known;
-        var method = candidate with { Name = IlgpuNames.Unique((layer is null ? "" : IlgpuNames.Pascal(layer)) + what, _taken) };
+        var method = candidate with { Name = CSharpNames.Unique((layer is null ? "" : IlgpuNames.Pascal(layer)) + what, _taken) };
         _byKey.Add(key, method);
         Methods.Add(method);
         return method;

@@ -28,9 +28,9 @@ internal sealed class IlgpuNames
         _plan = plan;
         _sparseLabels = sparseLabels;
         var taken = new HashSet<string>(s_reserved, StringComparer.Ordinal) { "x", sparseLabels ? "labels" : "targets" };
-        _values = plan.Parameters.Select(p => Unique(Camel(p.Name), taken)).ToArray();
-        _gradients = plan.Parameters.Select(p => Unique("d" + Pascal(p.Name), taken)).ToArray();
-        _buffers = plan.Buffers.Select(b => Unique(Camel(b.Name), taken)).ToArray();
+        _values = plan.Parameters.Select(p => CSharpNames.Unique(Camel(p.Name), taken)).ToArray();
+        _gradients = plan.Parameters.Select(p => CSharpNames.Unique("d" + Pascal(p.Name), taken)).ToArray();
+        _buffers = plan.Buffers.Select(b => CSharpNames.Unique(Camel(b.Name), taken)).ToArray();
     }
 
     /// <summary>The local an operand is read through in the sequence methods.</summary>
@@ -93,12 +93,5 @@ internal sealed class IlgpuNames
         }
         if (b.Length == 0 || char.IsDigit(b[0])) b.Insert(0, 'V');
         return b.ToString();
-    }
-
-    internal static string Unique(string name, HashSet<string> taken)
-    {
-        string candidate = name;
-        for (int n = 2; !taken.Add(candidate); n++) candidate = name + n;
-        return candidate;
     }
 }

@@ -133,7 +133,7 @@ namespace Demo
             /// <summary>h: the GEMM's epilogue, c = relu(c + bias) with the bias broadcast over the rows of (B, 32); a thread per value.</summary>
             private static void HBiasRelu(global::ILGPU.Index1D i, global::ILGPU.ArrayView<float> c, global::ILGPU.ArrayView<float> bias)
             {
-                c[i] = Relu(c[i] + bias[i % 32]);
+                c[i] = global::GraphGen.Cpu.Relu.Forward(c[i] + bias[i % 32]);
             }
 
             /// <summary>y = a + b; a thread per value.</summary>
@@ -185,7 +185,7 @@ namespace Demo
             /// <summary>h: the backward GEMM's epilogue, c ⊙= relu'(y) through the saved output y of (B, 32); a thread per value.</summary>
             private static void HReluGradient(global::ILGPU.Index1D i, global::ILGPU.ArrayView<float> c, global::ILGPU.ArrayView<float> y)
             {
-                c[i] *= ReluDerivative(y[i]);
+                c[i] *= global::GraphGen.Cpu.Relu.Derivative(y[i]);
             }
 
             /// <summary>h: sums[col] = Σ_rows source[row, col] over (B, 32); a thread per column, so the reads of one row coalesce.</summary>
@@ -195,12 +195,6 @@ namespace Demo
                 for (int r = 0; r < rows; r++) sum += source[r * 32 + col];
                 sums[col] = sum;
             }
-
-            // ---- Activations: the scalar math of GraphGen.Cpu's, each derivative through what the backward pass keeps ----
-            /// <summary>relu(x) = max(x, 0).</summary>
-            private static float Relu(float x) => x > 0f ? x : 0f;
-            /// <summary>relu' through the output y: 1 where y &gt; 0, else 0.</summary>
-            private static float ReluDerivative(float y) => y > 0f ? 1f : 0f;
         }
     }
 }

@@ -136,7 +136,7 @@ namespace Demo
             /// <summary>hidden: the GEMM's epilogue, c = relu(c + bias) with the bias broadcast over the rows of (B, 512); a thread per value.</summary>
             private static void HiddenBiasRelu(global::ILGPU.Index1D i, global::ILGPU.ArrayView<float> c, global::ILGPU.ArrayView<float> bias)
             {
-                c[i] = Relu(c[i] + bias[i % 512]);
+                c[i] = global::GraphGen.Cpu.Relu.Forward(c[i] + bias[i % 512]);
             }
 
             /// <summary>output: the GEMM's epilogue, c = c + bias with the bias broadcast over the rows of (B, 10); a thread per value.</summary>
@@ -196,7 +196,7 @@ namespace Demo
             /// <summary>hidden: the backward GEMM's epilogue, c ⊙= relu'(y) through the saved output y of (B, 512); a thread per value.</summary>
             private static void HiddenReluGradient(global::ILGPU.Index1D i, global::ILGPU.ArrayView<float> c, global::ILGPU.ArrayView<float> y)
             {
-                c[i] *= ReluDerivative(y[i]);
+                c[i] *= global::GraphGen.Cpu.Relu.Derivative(y[i]);
             }
 
             /// <summary>hidden: sums[col] = Σ_rows source[row, col] over (B, 512); a thread per column, so the reads of one row coalesce.</summary>
@@ -206,12 +206,6 @@ namespace Demo
                 for (int r = 0; r < rows; r++) sum += source[r * 512 + col];
                 sums[col] = sum;
             }
-
-            // ---- Activations: the scalar math of GraphGen.Cpu's, each derivative through what the backward pass keeps ----
-            /// <summary>relu(x) = max(x, 0).</summary>
-            private static float Relu(float x) => x > 0f ? x : 0f;
-            /// <summary>relu' through the output y: 1 where y &gt; 0, else 0.</summary>
-            private static float ReluDerivative(float y) => y > 0f ? 1f : 0f;
         }
     }
 }

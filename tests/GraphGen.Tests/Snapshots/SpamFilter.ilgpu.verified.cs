@@ -137,7 +137,7 @@ namespace Demo
             /// <summary>hidden: the GEMM's epilogue, c = gelu(c + bias) with the bias broadcast over the rows of (B, 16); a thread per value.</summary>
             private static void HiddenBiasGelu(global::ILGPU.Index1D i, global::ILGPU.ArrayView<float> c, global::ILGPU.ArrayView<float> bias)
             {
-                c[i] = Gelu(c[i] + bias[i % 16]);
+                c[i] = global::GraphGen.Cpu.Gelu.Forward(c[i] + bias[i % 16]);
             }
 
             /// <summary>logits: the GEMM's epilogue, c = c + bias with the bias broadcast over the rows of (B, 3); a thread per value.</summary>
@@ -155,7 +155,7 @@ namespace Demo
             /// <summary>hidden: y = gelu(x) over (B, 16); a thread per value.</summary>
             private static void HiddenGelu(global::ILGPU.Index1D i, global::ILGPU.ArrayView<float> x, global::ILGPU.ArrayView<float> y)
             {
-                y[i] = Gelu(x[i]);
+                y[i] = global::GraphGen.Cpu.Gelu.Forward(x[i]);
             }
 
             /// <summary>logits: over each value of logits z (B, 3) and targets t, p = σ(z), the loss max(z, 0) − z·t + log(1 + e^−|z|) (never overflows) and dz = (p − t) / (rows · columns); a thread per value.</summary>
@@ -177,7 +177,7 @@ namespace Demo
             /// <summary>hidden: the backward GEMM's epilogue, c ⊙= gelu'(x) through the saved input x of (B, 16); a thread per value.</summary>
             private static void HiddenGeluGradient(global::ILGPU.Index1D i, global::ILGPU.ArrayView<float> c, global::ILGPU.ArrayView<float> x)
             {
-                c[i] *= GeluDerivative(x[i]);
+                c[i] *= global::GraphGen.Cpu.Gelu.Derivative(x[i]);
             }
 
             /// <summary>hidden: sums[col] = Σ_rows source[row, col] over (B, 16); a thread per column, so the reads of one row coalesce.</summary>
@@ -186,19 +186,6 @@ namespace Demo
                 float sum = 0f;
                 for (int r = 0; r < rows; r++) sum += source[r * 16 + col];
                 sums[col] = sum;
-            }
-
-            // ---- Activations: the scalar math of GraphGen.Cpu's, each derivative through what the backward pass keeps ----
-            /// <summary>gelu(x) = x Φ(x), Φ the standard normal CDF (Keras's exact form).</summary>
-            private static float Gelu(float x) => x * Phi(x);
-            /// <summary>gelu' through the input x (its output does not determine it): Φ(x) + x φ(x).</summary>
-            private static float GeluDerivative(float x) => Phi(x) + x * 0.39894228040143268f * global::System.MathF.Exp(-0.5f * x * x);
-            /// <summary>Φ(x) through erf to within 1.5e-7 (Abramowitz &amp; Stegun 7.1.26), as GraphGen.Cpu.Gelu.</summary>
-            private static float Phi(float x)
-            {
-                float z = global::System.MathF.Abs(x) * 0.70710678118654752f, t = 1f / (1f + 0.3275911f * z);
-                float erf = 1f - ((((1.061405429f * t + -1.453152027f) * t + 1.421413741f) * t + -0.284496736f) * t + 0.254829592f) * t * global::System.MathF.Exp(-z * z);
-                return 0.5f * (1f + (x < 0f ? -erf : erf));
             }
         }
     }

@@ -171,13 +171,13 @@ namespace Demo.Deep
             /// <summary>first: the GEMM's epilogue, c = tanh(c + bias) with the bias broadcast over the rows of (B, 100); a thread per value.</summary>
             private static void FirstBiasTanh(global::ILGPU.Index1D i, global::ILGPU.ArrayView<float> c, global::ILGPU.ArrayView<float> bias)
             {
-                c[i] = Tanh(c[i] + bias[i % 100]);
+                c[i] = global::GraphGen.Cpu.Tanh.Forward(c[i] + bias[i % 100]);
             }
 
             /// <summary>second_layer: the GEMM's epilogue, c = sigmoid(c + bias) with the bias broadcast over the rows of (B, 50); a thread per value.</summary>
             private static void SecondLayerBiasSigmoid(global::ILGPU.Index1D i, global::ILGPU.ArrayView<float> c, global::ILGPU.ArrayView<float> bias)
             {
-                c[i] = Sigmoid(c[i] + bias[i % 50]);
+                c[i] = global::GraphGen.Cpu.Sigmoid.Forward(c[i] + bias[i % 50]);
             }
 
             /// <summary>classes: the GEMM's epilogue, c = c + bias with the bias broadcast over the rows of (B, 10); a thread per value.</summary>
@@ -237,7 +237,7 @@ namespace Demo.Deep
             /// <summary>second_layer: the backward GEMM's epilogue, c ⊙= sigmoid'(y) through the saved output y of (B, 50); a thread per value.</summary>
             private static void SecondLayerSigmoidGradient(global::ILGPU.Index1D i, global::ILGPU.ArrayView<float> c, global::ILGPU.ArrayView<float> y)
             {
-                c[i] *= SigmoidDerivative(y[i]);
+                c[i] *= global::GraphGen.Cpu.Sigmoid.Derivative(y[i]);
             }
 
             /// <summary>second_layer: sums[col] = Σ_rows source[row, col] over (B, 50); a thread per column, so the reads of one row coalesce.</summary>
@@ -251,7 +251,7 @@ namespace Demo.Deep
             /// <summary>first: the backward GEMM's epilogue, c ⊙= tanh'(y) through the saved output y of (B, 100); a thread per value.</summary>
             private static void FirstTanhGradient(global::ILGPU.Index1D i, global::ILGPU.ArrayView<float> c, global::ILGPU.ArrayView<float> y)
             {
-                c[i] *= TanhDerivative(y[i]);
+                c[i] *= global::GraphGen.Cpu.Tanh.Derivative(y[i]);
             }
 
             /// <summary>first: sums[col] = Σ_rows source[row, col] over (B, 100); a thread per column, so the reads of one row coalesce.</summary>
@@ -261,16 +261,6 @@ namespace Demo.Deep
                 for (int r = 0; r < rows; r++) sum += source[r * 100 + col];
                 sums[col] = sum;
             }
-
-            // ---- Activations: the scalar math of GraphGen.Cpu's, each derivative through what the backward pass keeps ----
-            /// <summary>tanh(x).</summary>
-            private static float Tanh(float x) => global::System.MathF.Tanh(x);
-            /// <summary>tanh' through the output y: 1 − y².</summary>
-            private static float TanhDerivative(float y) => 1f - y * y;
-            /// <summary>σ(x) = 1 / (1 + e^−x).</summary>
-            private static float Sigmoid(float x) => 1f / (1f + global::System.MathF.Exp(-x));
-            /// <summary>σ' through the output y: y (1 − y).</summary>
-            private static float SigmoidDerivative(float y) => y * (1f - y);
         }
     }
 }
