@@ -33,7 +33,6 @@ public sealed class ModelGenerator : IIncrementalGenerator
         public const string Autodiff = "GraphGen.Autodiff";
         public const string Fusion = "GraphGen.Fusion";
         public const string Emit = "GraphGen.Emit";
-        public const string CudaEmit = "GraphGen.CudaEmit";
         public const string IlgpuEmit = "GraphGen.IlgpuEmit";
         public const string Diagnostics = "GraphGen.Diagnostics";
         public const string FunctionParse = "GraphGen.Function.Parse";
@@ -61,14 +60,9 @@ public sealed class ModelGenerator : IIncrementalGenerator
         var dumpPlan = context.AnalyzerConfigOptionsProvider.Select(static (options, _) =>
             options.GlobalOptions.TryGetValue("build_property.GraphGenDumpPlan", out var value) && string.Equals(value?.Trim(), "true", System.StringComparison.OrdinalIgnoreCase));
         var modelPlans = Compile(context, modelGraphs, modelLocations, dumpPlan, Steps.Autodiff, Steps.Fusion, Steps.Emit, Steps.Diagnostics);
-        // The same plans as CUDA C: a second file per model. Its diagnostics were reported with the C# above.
-        var cudaSources = modelPlans.Select(static (p, _) => p.Then("cuda-emit", CudaEmitter.Emit)).WithTrackingName(Steps.CudaEmit);
-        context.RegisterSourceOutput(cudaSources, static (output, result) =>
-        {
-            if (result.Value is { } source) output.AddSource(source.HintName, source.Text);
-        });
-        // And as an ILGPU program: a third file. Its override's accessibility depends on whether this assembly sees
-        // GraphGen's internals (protected internal there, protected elsewhere), a bool that stays the same across edits.
+        // The same plans as an ILGPU program: a second file per model (its diagnostics were reported with the C# above).
+        // Its override's accessibility depends on whether this assembly sees GraphGen's internals (protected internal
+        // there, protected elsewhere), a bool that stays the same across edits.
         var internalAccess = context.CompilationProvider.Select(static (c, _) =>
             c.GetTypeByMetadataName("GraphGen.Training.CompiledModel")?.ContainingAssembly.GivesAccessTo(c.Assembly) == true);
         var ilgpuSources = modelPlans.Combine(internalAccess)

@@ -10,9 +10,8 @@ namespace GraphGen.Generators.Fusion;
 /// <summary>
 /// Fusion stage: the kernel plan is the whole program, and every decision in it is one of the named passes below,
 /// run in order over the training step and Predict: which nodes fuse into which kernel, where the optimizer update
-/// runs, which cuBLASLt epilogue each GEMM pairs with, whether CUDA can run the plan, and, last, the buffer plan.
-/// The emitters only print the result. With the GraphGenDumpPlan build property the plan after each pass travels
-/// with it (<see cref="KernelPlan.Dump"/>).
+/// runs, and, last, the buffer plan. The emitters only print the result. With the GraphGenDumpPlan build property
+/// the plan after each pass travels with it (<see cref="KernelPlan.Dump"/>).
 /// </summary>
 internal static class FusionPipeline
 {
@@ -26,8 +25,6 @@ internal static class FusionPipeline
         ("activation-gradient-into-gemm", EachProgram(FusionPasses.ActivationGradientIntoGemm)),
         ("lower-remaining", EachProgram(FusionPasses.LowerRemaining)),
         ("optimizer-update-into-gemm", PlanPasses.OptimizerUpdateIntoGemm),
-        ("cublaslt-epilogues", PlanPasses.CublasLtEpilogues),
-        ("cuda-coverage", PlanPasses.CudaCoverage),
         ("plan-buffers", BufferPlanner.Plan),
     };
 
@@ -51,7 +48,7 @@ internal static class FusionPipeline
         return new KernelPlan(forward.Owner, forward.Parameters, EquatableArray.From(planning.Buffers),
             EquatableArray.From(planning.Inference?.Kernels ?? new List<Kernel>()), planning.Bind(planning.Output),
             EquatableArray.From(planning.Training.Kernels), EquatableArray.From(planning.UnusedParameters),
-            EquatableArray.From(planning.UpdatedAfterStep), planning.CudaUnsupported, EquatableArray.From(dumped));
+            EquatableArray.From(planning.UpdatedAfterStep), EquatableArray.From(dumped));
     }
 
     private static Action<Planning> EachProgram(Action<FusionState> pass) => planning =>
@@ -62,7 +59,7 @@ internal static class FusionPipeline
 
 /// <summary>
 /// What the passes work on: the training step's program and Predict's (none for a function), every value as an
-/// operand id, and what the plan-wide passes decide (the optimizer's place, CUDA, buffers).
+/// operand id, and what the plan-wide passes decide (the optimizer's place, buffers).
 /// </summary>
 internal sealed class Planning
 {
@@ -112,8 +109,6 @@ internal sealed class Planning
     public List<int> UnusedParameters { get; }
     /// <summary>Parameters the optimizer updates after the step's kernels (all, until "optimizer-update-into-gemm").</summary>
     public List<int> UpdatedAfterStep { get; }
-    /// <summary>Why CUDA cannot run the plan ("cuda-coverage"), or null.</summary>
-    public string? CudaUnsupported { get; set; }
     /// <summary>The activation buffers ("plan-buffers"), and the buffer each value was bound to.</summary>
     public List<BufferInfo> Buffers { get; } = new();
     public Dictionary<int, int> BufferOf { get; } = new();

@@ -9,8 +9,8 @@ internal sealed record BufferInfo(string Name, Shape Shape, string Holds);
 /// <summary>
 /// The Fusion stage's output, the whole program: buffers, the inference kernels (Predict; none for a function), the
 /// training kernels (loss and every parameter gradient), the parameters whose gradient is identically zero and those
-/// the optimizer updates after the step's kernels (by index into <paramref name="Parameters"/>), why CUDA cannot run
-/// it (null when it can), and the plan after each pass when the GraphGenDumpPlan build property asks for it.
+/// the optimizer updates after the step's kernels (by index into <paramref name="Parameters"/>), and the plan
+/// after each pass when the GraphGenDumpPlan build property asks for it.
 /// </summary>
 internal sealed record KernelPlan(
     GraphOwner Owner,
@@ -21,5 +21,4 @@ internal sealed record KernelPlan(
     EquatableArray<Kernel> Training,
     EquatableArray<int> UnusedParameters,
     EquatableArray<int> UpdatedAfterStep,
-    string? CudaUnsupported,
     EquatableArray<string> Dump);

@@ -28,21 +28,12 @@ internal sealed record GemmEpilogue(EpilogueKind Kind, ActivationKind Activation
 }
 
 /// <summary>
-/// How a GEMM runs on cuBLASLt, decided by the "cublaslt-epilogues" pass: the epilogue, whether it keeps an AUX
-/// output for the backward pass (RELU_AUX_BIAS keeps the mask, GELU_AUX_BIAS the input), and an activation left for a
-/// kernel of its own where cuBLASLt has no epilogue for it.
-/// </summary>
-internal sealed record CublasLtPairing(CublasLtEpilogue Epilogue, ActivationKind? Separate);
-
-internal enum CublasLtEpilogue { Default, Bias, ReluBias, ReluAuxBias, GeluBias, GeluAuxBias, DRelu, DGelu }
-
-/// <summary>
 /// One step of the generated code. <paramref name="Layer"/> and <paramref name="Math"/> become its comment. Every size
 /// a kernel holds (M, N, K, classes, columns, shapes) uses <see cref="Shape.Batch"/> for B wherever B stands.
 /// </summary>
 internal abstract record Kernel(string Layer, string Math)
 {
-    /// <summary>Every operand, in the order its CUDA kernel takes them (a GEMM: A, B, C, then its epilogue's).</summary>
+    /// <summary>Every operand (a GEMM: A, B, C, then its epilogue's).</summary>
     public abstract Operand[] Operands { get; }
 
     /// <summary>The operands the kernel writes; it reads the others.</summary>
@@ -57,13 +48,12 @@ internal abstract record Kernel(string Layer, string Math)
 /// <summary>
 /// C = epilogue(op(A)·op(B)); M, N or K is B for a product over batch rows (K = B for hᵀ·h). With <see cref="UpdatesParameter"/>, C is a
 /// weight's gradient that nothing after this GEMM reads, so a training step applies the optimizer's update of that
-/// weight as C is stored (the "optimizer-update-into-gemm" pass). <see cref="CublasLt"/> is set by "cublaslt-epilogues".
+/// weight as C is stored (the "optimizer-update-into-gemm" pass).
 /// </summary>
 internal sealed record GemmKernel(string Layer, string Math, bool TransposeA, bool TransposeB, int M, int N, int K,
     Operand A, Operand B, Operand C, GemmEpilogue Epilogue) : Kernel(Layer, Math)
 {
     public bool UpdatesParameter { get; init; }
-    public CublasLtPairing? CublasLt { get; init; }
 
     public override Operand[] Operands => Epilogue.Auxiliary is { } aux ? new[] { A, B, C, aux } : new[] { A, B, C };
     public override Operand[] Writes => new[] { C };

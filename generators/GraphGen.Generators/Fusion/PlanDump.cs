@@ -23,7 +23,6 @@ internal static class PlanDump
         if (planning.IsModel)
             decisions.Add("optimizer after the step: " + (planning.UpdatedAfterStep.Count == 0 ? "none"
                 : string.Join(", ", planning.UpdatedAfterStep.Select(p => planning.Graph.Forward.Parameters[p].Name))));
-        if (planning.CudaUnsupported is { } why) decisions.Add("no CUDA: " + why);
         foreach (string decision in decisions) yield return "  " + decision;
         for (int b = 0; b < planning.Buffers.Count; b++)
             yield return $"  buf{b} {planning.Buffers[b].Shape}: {planning.Buffers[b].Holds}";
@@ -36,8 +35,7 @@ internal static class PlanDump
         {
             GemmKernel g => $" {(g.TransposeA ? "T" : "N")}{(g.TransposeB ? "T" : "N")} m={Dim(g.M)} n={Dim(g.N)} k={Dim(g.K)}"
                 + (g.Epilogue.Kind == EpilogueKind.None ? "" : $" epilogue={g.Epilogue.Kind}({g.Epilogue.Activation})")
-                + (g.UpdatesParameter ? " updates-parameter" : "")
-                + (g.CublasLt is { } lt ? $" cublaslt={lt.Epilogue}{(lt.Separate is { } s ? "+" + s : "")}" : ""),
+                + (g.UpdatesParameter ? " updates-parameter" : ""),
             TensorKernel t => " " + t.Op,
             _ => "",
         };

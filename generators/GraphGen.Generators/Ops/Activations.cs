@@ -5,8 +5,8 @@ using GraphGen.Generators.Model;
 namespace GraphGen.Generators.Ops;
 
 /// <summary>
-/// One activation function, whole: the <c>GraphGen.Op</c> method a body calls, its Keras name (comments, CUDA device
-/// functions <c>gg_{name}</c>), the runtime struct that computes it and its derivative on the CPU
+/// One activation function, whole: the <c>GraphGen.Op</c> method a body calls, its Keras name (comments, ILGPU
+/// kernel names), the runtime struct that computes it and its derivative on the CPU and in ILGPU kernels
 /// (<c>GraphGen.Cpu.{Cpu}</c>), and whether its derivative is written through its input rather than its output.
 /// </summary>
 internal sealed record ActivationDef(ActivationKind Kind, string? Spelling, string Keras, string? Cpu, bool DerivativeFromInput = false);

@@ -3,7 +3,7 @@ using GraphGen.Cuda;
 namespace GraphGen;
 
 // The devices a model can run on, in the core namespace: each backend adds its kinds here and keeps its implementation
-// in its own namespace (GraphGen.Cuda: the driver, NVRTC, CudaBackend; GraphGen.Ilgpu: ILGPU's accelerators).
+// in its own namespace (GraphGen.Cuda: the GPUs ILGPU finds and why none is there; GraphGen.Ilgpu: ILGPU's accelerators).
 
 /// <summary>
 /// The kinds of device a <see cref="Device"/> names: the CPU (the SIMD kernels), an NVIDIA GPU (ILGPU's CUDA
@@ -52,10 +52,10 @@ public sealed record Device(DeviceKind Kind, int Index)
     {
         if (Kind == DeviceKind.Cpu) return Devices.CpuDevice;
         if (Kind == DeviceKind.IlgpuCpu) return Devices.IlgpuCpuDevice;
-        int count = CudaDriver.DeviceCount();
-        if (Index >= count)
-            throw new CudaUnavailableException(count == 0 ? "The NVIDIA driver is installed but reports no GPU." : $"There is no CUDA:{Index}; the driver reports {count} GPU(s), CUDA:0 to CUDA:{count - 1}.");
-        return CudaDriver.Describe(Index);
+        if (CudaDevices.Problem is { } problem) throw new CudaUnavailableException(problem);
+        var gpus = CudaDevices.All;
+        if (Index >= gpus.Count) throw new CudaUnavailableException($"There is no CUDA:{Index}; ILGPU finds {gpus.Count} GPU(s), CUDA:0 to CUDA:{gpus.Count - 1}.");
+        return gpus[Index];
     }
 
     /// <summary>CPU, ILGPU-CPU or CUDA:index; <see cref="Parse"/> reads it back.</summary>
@@ -91,42 +91,16 @@ public static class Devices
         $"{Environment.ProcessorCount} cores, {(System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? "AVX-512" : System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? "AVX2" : "scalar")}",
         GC.GetGCMemoryInfo().TotalAvailableMemoryBytes, null, 0);
 
-    // Described without ILGPU: listing devices loads nothing (ILGPU's context is created when a model is placed).
+    // Described without ILGPU: its CPU accelerator's context is created when a model is first placed there.
     internal static PhysicalDevice IlgpuCpuDevice { get; } = new(DeviceKind.IlgpuCpu, 0,
         "ILGPU's CPU accelerator (GPU kernels on CPU threads, for tests)", GC.GetGCMemoryInfo().TotalAvailableMemoryBytes, null, 1);
 
     /// <summary>
-    /// The CPU, ILGPU's CPU accelerator, then every GPU the NVIDIA driver reports. Without a driver (or a GPU) the list
-    /// is the two CPU devices, and <see cref="CudaStatus"/> says why.
+    /// The CPU, ILGPU's CPU accelerator, then every GPU ILGPU's CUDA backend can run on. Without a driver (or a GPU)
+    /// the list is the two CPU devices, as tf.config.list_physical_devices("GPU") is empty, and <see cref="CudaStatus"/> says why.
     /// </summary>
-    public static IReadOnlyList<PhysicalDevice> List()
-    {
-        var list = new List<PhysicalDevice> { CpuDevice, IlgpuCpuDevice };
-        try
-        {
-            int count = CudaDriver.DeviceCount();
-            for (int i = 0; i < count; i++) list.Add(CudaDriver.Describe(i));
-        }
-        catch (Exception e) when (e is CudaUnavailableException or CudaException)
-        {
-            // No driver or no GPU: the CPU devices are the whole list, as tf.config.list_physical_devices("GPU") is empty.
-        }
-        return list;
-    }
+    public static IReadOnlyList<PhysicalDevice> List() => [CpuDevice, IlgpuCpuDevice, .. CudaDevices.All];
 
     /// <summary>Why no GPU is listed, or null when at least one is: the driver, or its lack, in a sentence.</summary>
-    public static string? CudaStatus
-    {
-        get
-        {
-            try
-            {
-                return CudaDriver.DeviceCount() == 0 ? "The NVIDIA driver is installed but reports no GPU." : null;
-            }
-            catch (Exception e) when (e is CudaUnavailableException or CudaException)
-            {
-                return e.Message;
-            }
-        }
-    }
+    public static string? CudaStatus => CudaDevices.Problem;
 }

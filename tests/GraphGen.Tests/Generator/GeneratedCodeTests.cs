@@ -23,8 +23,8 @@ public class GeneratedCodeTests
     public void OtherGeneratedFilesAreFoundByHintName()
     {
         Assert.Equal("GraphGen.Tests.Models.MnistReference.g.cs", GeneratedCode.HintName(typeof(MnistReference)));
-        string cuda = GeneratedCode.Read(typeof(MnistReference).Assembly, "GraphGen.Tests.Models.MnistReference.cuda.g.cs");
-        Assert.Contains("__global__", cuda);
+        string ilgpu = GeneratedCode.Read(typeof(MnistReference).Assembly, "GraphGen.Tests.Models.MnistReference.ilgpu.g.cs");
+        Assert.Contains("CreateIlgpuProgram() => new IlgpuPlan();", ilgpu);
     }
 
     [Fact]

@@ -14,7 +14,7 @@ public class IncrementalTests
     private static readonly string[] ModelStepsAfterParsing =
     {
         ModelGenerator.Steps.Graph, ModelGenerator.Steps.Autodiff, ModelGenerator.Steps.Fusion, ModelGenerator.Steps.Emit,
-        ModelGenerator.Steps.CudaEmit, ModelGenerator.Steps.IlgpuEmit, ModelGenerator.Steps.Diagnostics,
+        ModelGenerator.Steps.IlgpuEmit, ModelGenerator.Steps.Diagnostics,
     };
 
     private static readonly string[] FunctionStepsAfterParsing =
@@ -26,7 +26,7 @@ public class IncrementalTests
     private static readonly string[] Steps =
     {
         ModelGenerator.Steps.Parse, ModelGenerator.Steps.Spec, ModelGenerator.Steps.Locations, ModelGenerator.Steps.Graph,
-        ModelGenerator.Steps.Autodiff, ModelGenerator.Steps.Fusion, ModelGenerator.Steps.Emit, ModelGenerator.Steps.CudaEmit,
+        ModelGenerator.Steps.Autodiff, ModelGenerator.Steps.Fusion, ModelGenerator.Steps.Emit,
         ModelGenerator.Steps.IlgpuEmit, ModelGenerator.Steps.Diagnostics,
         ModelGenerator.Steps.FunctionParse, ModelGenerator.Steps.FunctionSpec, ModelGenerator.Steps.FunctionLocations,
         ModelGenerator.Steps.FunctionGraph, ModelGenerator.Steps.FunctionAutodiff, ModelGenerator.Steps.FunctionFusion,
@@ -67,9 +67,6 @@ public class IncrementalTests
         var emit = result.TrackedSteps[ModelGenerator.Steps.Emit].SelectMany(s => s.Outputs).Select(o => o.Reason);
         Assert.Contains(IncrementalStepRunReason.Modified, emit);
         Assert.Contains("256", result.GeneratedSources.Single(s => s.HintName == "Demo.MnistClassifier.g.cs").SourceText.ToString());
-        var cuda = result.TrackedSteps[ModelGenerator.Steps.CudaEmit].SelectMany(s => s.Outputs).Select(o => o.Reason);
-        Assert.Contains(IncrementalStepRunReason.Modified, cuda);
-        Assert.Contains("if (col >= 256) return;", result.GeneratedSources.Single(s => s.HintName == "Demo.MnistClassifier.cuda.g.cs").SourceText.ToString());
         var ilgpu = result.TrackedSteps[ModelGenerator.Steps.IlgpuEmit].SelectMany(s => s.Outputs).Select(o => o.Reason);
         Assert.Contains(IncrementalStepRunReason.Modified, ilgpu);
         Assert.Contains("sum += source[r * 256 + col];", result.GeneratedSources.Single(s => s.HintName == "Demo.MnistClassifier.ilgpu.g.cs").SourceText.ToString());

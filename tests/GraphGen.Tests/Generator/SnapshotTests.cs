@@ -21,10 +21,6 @@ public class SnapshotTests
     [InlineData(TestSources.Tape, "Demo.Tape.Line.Gradient.g.cs", "TapeLine")]
     [InlineData(TestSources.Tape, "Demo.Tape.Affine.Gradient.g.cs", "TapeAffine")]
     [InlineData(TestSources.Tape, "Demo.Tape.Normalized.Gradient.g.cs", "TapeNormalized")]
-    // The CUDA C from the same plans: relu folds into cuBLASLt epilogues; tanh and sigmoid run as kernels of their own.
-    [InlineData(TestSources.Reference, "Demo.MnistClassifier.cuda.g.cs", "MnistClassifier.cuda")]
-    [InlineData(TestSources.ThreeLayer, "Demo.Deep.TanhSigmoidNet.cuda.g.cs", "TanhSigmoidNet.cuda")]
-    [InlineData(TestSources.BinaryFromLogits, "Demo.SpamFilter.cuda.g.cs", "SpamFilter.cuda")]
     // The ILGPU programs from the same plans: every GEMM through the step, then its epilogue and each other step as a kernel.
     [InlineData(TestSources.Reference, "Demo.MnistClassifier.ilgpu.g.cs", "MnistClassifier.ilgpu")]
     [InlineData(TestSources.ThreeLayer, "Demo.Deep.TanhSigmoidNet.ilgpu.g.cs", "TanhSigmoidNet.ilgpu")]

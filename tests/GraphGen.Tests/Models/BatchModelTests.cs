@@ -98,12 +98,11 @@ public class BatchModelTests
     }
 
     [Fact]
-    public void ModelsWhoseValuesAreNotOneRowPerSampleGetNoCuda()
+    public void ModelsWhoseValuesAreNotOneRowPerSampleGetNoIlgpuProgramAndRunOnTheCpu()
     {
-        // GEMMs only (no general tensor op), but through (B, B) and (3, 3) values the CUDA buffers do not describe.
+        // GEMMs only (no general tensor op), but through a (B, B) value the ILGPU buffers do not describe.
         var model = new GemmsOverBatchNet(seed: 4);
-        Assert.Null(model.CudaSource);
-        Assert.Null(model.CudaPlan);
+        Assert.Null(model.CreateIlgpuProgram());
         const int batch = 5;
         var x = Values(batch * 3, 7);
         double[] xd = D(x), xt = Transpose(xd, batch, 3);

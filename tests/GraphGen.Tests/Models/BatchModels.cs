@@ -44,7 +44,7 @@ public sealed partial class BatchCenteredNet
     }
 }
 
-/// <summary>GEMMs only, through a (3, 3) Gram matrix and a (B, B) product: no CUDA kernel or buffer fits these values yet.</summary>
+/// <summary>GEMMs only, through a (3, 3) Gram matrix and a (B, B) product: no ILGPU kernel or buffer fits the (B, B) one yet.</summary>
 [Model(Loss = Loss.MeanSquaredError)]
 public sealed partial class GemmsOverBatchNet
 {

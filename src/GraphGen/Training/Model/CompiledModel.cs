@@ -14,8 +14,7 @@ namespace GraphGen.Training;
 public abstract partial class CompiledModel : ITensorHost
 {
     // Members marked [EditorBrowsable(Never)] are the generated half's: it calls or overrides them, a user does not, so
-    // IntelliSense on a model shows Fit, Predict, Evaluate, … alone. CudaSource and CudaPlan stay readable, for tests
-    // and the GPU executor.
+    // IntelliSense on a model shows Fit, Predict, Evaluate, … alone.
     internal const int DefaultInferenceBatch = 1024;
     private int _capacity;
     // Held by the thread running a call (re-entrant); _writer is that thread's id while its call changes the model.
@@ -60,17 +59,6 @@ public abstract partial class CompiledModel : ITensorHost
 
     /// <summary>The batch order's random stream; part of a checkpoint so a resumed run shuffles as the first would have.</summary>
     internal SeededRandom Shuffle { get; private set; } = new(0);
-
-    /// <summary>
-    /// The CUDA C of the model's fused non-GEMM kernels, generated from the same kernel plan as its C# (compile it with
-    /// <see cref="Cuda.Nvrtc.Compile"/>); null where the model uses ops not yet lowered to CUDA.
-    /// </summary>
-    [EditorBrowsable(EditorBrowsableState.Never)]
-    public virtual string? CudaSource => null;
-
-    /// <summary>The steps of <see cref="CudaSource"/>'s model on a GPU, as data (buffers, cuBLASLt GEMMs, launches); null with it.</summary>
-    [EditorBrowsable(EditorBrowsableState.Never)]
-    public virtual Cuda.CudaPlan? CudaPlan => null;
 
     /// <summary>
     /// This model's kernel plan as an ILGPU program (the generated <c>{Model}.ilgpu.g.cs</c>), for a CUDA or CPU
