@@ -101,7 +101,7 @@ internal sealed partial class IlgpuKernels
         if (t.Op == OpKind.Max)
         {
             body.Add("float max = x[start];");
-            body.Add($"for (int k = 1; k < n; k++) max = {MathF}Max(max, x[start + {Step("k", inner)}]);");
+            body.Add($"for (int k = 1; k < n; k++) max = {Order}MaximumOf(max, x[start + {Step("k", inner)}]);");
             body.Add("y[i] = max;");
         }
         else

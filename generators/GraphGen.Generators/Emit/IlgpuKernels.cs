@@ -18,6 +18,8 @@ namespace GraphGen.Generators.Emit;
 internal sealed partial class IlgpuKernels
 {
     private const string MathF = IlgpuMath.MathF;
+    /// <summary>The CPU runtime's max and min (NaN and ±0 as the CPU kernels treat them), spelled so every ILGPU backend agrees.</summary>
+    private const string Order = "global::GraphGen.Cpu.TensorKernels.";
     private readonly IlgpuNames _names;
     private readonly HashSet<string> _taken;
     private readonly Dictionary<string, IlgpuKernelMethod> _byKey = new(StringComparer.Ordinal);

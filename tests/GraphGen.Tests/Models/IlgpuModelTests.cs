@@ -26,7 +26,7 @@ public class IlgpuModelTests
         (typeof(MaeRegressor), "rmsprop"), (typeof(Width1Net), "adam"), (typeof(FiftyLayerNet), "sgd-decay"), (typeof(Wide16kNet), "adam"),
         // [Forward] bodies: the seed's tanh MLP, the perceptron, a residual block, two inputs, every general op, the element-wise ops.
         (typeof(DigitsForwardMlp), "adam"), (typeof(ForwardPerceptron), "sgd"), (typeof(ResidualNet), "rmsprop"), (typeof(TwoInputNet), "adam"),
-        (typeof(EveryOpNet), "adam"), (typeof(ElementwiseNet), "momentum"),
+        (typeof(EveryOpNet), "adam"), (typeof(ElementwiseNet), "momentum"), (typeof(ExtremesNet), "rmsprop"),
         // Over the batch: a Gram matrix (k = B), a mean over the rows, a softmax over a (B, B) value, a (B, B) product.
         (typeof(GramNet), "sgd"), (typeof(BatchCenteredNet), "rmsprop"), (typeof(SoftmaxOverBatchNet), "adam"), (typeof(GemmsOverBatchNet), "adagrad"),
     ];
