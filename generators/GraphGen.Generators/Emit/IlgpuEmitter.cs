@@ -62,20 +62,19 @@ internal static class IlgpuEmitter
     }
 
     /// <summary>
-    /// Why the plan gets no ILGPU program, or null: general tensor ops, values the buffers cannot describe (not one
-    /// row per sample, nor of a fixed size), a size the kernels would bake in that is B, or not exactly one loss.
+    /// Why the plan gets no ILGPU program, or null: a general tensor op without an ILGPU kernel, a loss over values that
+    /// are not one row per sample (the per-row losses and the targets are), or not exactly one loss. B may stand on any
+    /// axis of any other value: buffers hold B^k × the rest, and kernels take B as an argument where a size holds it.
     /// </summary>
     internal static string? Unsupported(KernelPlan plan)
     {
         var kernels = plan.Training.Concat(plan.Inference).ToList();
         var general = kernels.OfType<TensorKernel>().Select(IlgpuKernels.Unsupported).OfType<string>().Distinct().ToList();
         if (general.Count > 0) return $"the plan uses general tensor ops ({string.Join(", ", general)}) that have no ILGPU kernels yet";
-        var notRows = kernels.SelectMany(k => k.Operands).Select(o => o.Shape).Concat(plan.Buffers.Select(b => b.Shape))
-            .Where(s => s.HasBatch && !OneRowPerSample(s)).Select(s => s.ToString()).Distinct().ToList();
-        if (notRows.Count > 0) return $"the plan holds values that are neither one row per sample nor of a fixed size ({string.Join(", ", notRows)}), which the ILGPU buffers do not describe yet";
-        if (kernels.Any(BakesInTheBatch)) return "a kernel runs along the batch axis B, whose size the ILGPU kernels do not take yet";
         int losses = plan.Training.Count(IsLoss);
         if (losses != 1) return $"the training step has {losses} loss kernels, where the ILGPU program takes one";
+        var lossInput = LossInput(plan.Training.First(IsLoss));
+        if (!OneRowPerSample(lossInput)) return $"the loss reads {lossInput}, which is not one row per sample";
         return null;
     }
 
@@ -83,13 +82,12 @@ internal static class IlgpuEmitter
 
     private static bool IsLoss(Kernel k) => k is SoftmaxCrossEntropyKernel or SigmoidCrossEntropyKernel or RegressionLossKernel;
 
-    private static bool BakesInTheBatch(Kernel k) => k switch
+    private static Shape LossInput(Kernel loss) => loss switch
     {
-        GemmKernel g => g.Epilogue.Kind != EpilogueKind.None && g.N == Shape.Batch,
-        SoftmaxCrossEntropyKernel s => s.Classes == Shape.Batch,
-        SoftmaxKernel s => s.Classes == Shape.Batch,
-        ColumnSumKernel c => c.Columns == Shape.Batch,
-        _ => false,
+        SoftmaxCrossEntropyKernel s => s.Logits.Shape,
+        SigmoidCrossEntropyKernel s => s.Logits.Shape,
+        RegressionLossKernel r => r.Output.Shape,
+        _ => throw new ArgumentException($"{loss.GetType().Name} is not a loss kernel.", nameof(loss)),
     };
 
     private static void WriteProgram(CodeWriter w, KernelPlan plan, ModelInfo info)
@@ -108,7 +106,7 @@ internal static class IlgpuEmitter
          .Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"GraphGen\", \"{CSharpEmitter.Version}\")]")
          .Open("private sealed class IlgpuPlan : global::GraphGen.Ilgpu.IlgpuProgram");
 
-        w.Line("// ---- Activation buffers by index (s.Buffer(b)): values per batch row, or in all for a fixed-size one ----")
+        w.Line("// ---- Activation buffers by index (s.Buffer(b)): width × B^(batch axes) values ----")
          .Line("private static readonly global::GraphGen.Ilgpu.IlgpuBufferSpec[] s_buffers =")
          .Line("[");
         // Named after the first value each holds, made unique (two buffers may start with values of one name).
@@ -117,8 +115,9 @@ internal static class IlgpuEmitter
         {
             var buffer = plan.Buffers[b];
             string width = buffer.Shape.ElementsPerBatch.ToString(CultureInfo.InvariantCulture), name = buffer.Name;
+            string batchAxes = buffer.Shape.Dims.Count(d => d == Shape.Batch).ToString(CultureInfo.InvariantCulture);
             for (int n = 2; !bufferNames.Add(name); n++) name = buffer.Name + "_" + n.ToString(CultureInfo.InvariantCulture);
-            w.Line($"    new global::GraphGen.Ilgpu.IlgpuBufferSpec(\"{name.Replace("\\", "\\\\").Replace("\"", "\\\"")}\", {width}, {(buffer.Shape.HasBatch ? "true" : "false")}), // {b}: {buffer.Shape}");
+            w.Line($"    new global::GraphGen.Ilgpu.IlgpuBufferSpec(\"{name.Replace("\\", "\\\\").Replace("\"", "\\\"")}\", {width}, BatchAxes: {batchAxes}), // {b}: {buffer.Shape}");
         }
         w.Line("];")
          .Line()
@@ -159,7 +158,7 @@ internal static class IlgpuEmitter
          .Close();
 
         w.Line()
-         .Line("// ---- Kernels: sizes are the plan's constants; B arrives as the launch's extent (and as rows where the math needs it) ----");
+         .Line("// ---- Kernels: sizes are the plan's constants; B arrives as the launch's extent, and as the argument `batch` where a size holds it ----");
         foreach (var k in kernels.Methods)
         {
             w.Line();

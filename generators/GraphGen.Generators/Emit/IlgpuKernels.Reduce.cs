@@ -8,21 +8,15 @@ namespace GraphGen.Generators.Emit;
 /// <summary>
 /// The general tensor ops whose threads work out where to read from their output's index: element-wise ops that
 /// broadcast (NumPy's rules, the dims baked in), reductions over an axis or every axis and their expansions back,
-/// the sum over broadcast axes (SumTo), the 2-D transpose and the softmax's backward pass. B may stand at an
-/// operand's leading axis only: every stride is then a constant, and B arrives as an int argument where a loop runs
-/// along it.
+/// the sum over broadcast axes (SumTo), the 2-D transpose and the softmax's backward pass. B may stand on any axis:
+/// a stride or a size that holds it is spelled over the kernel's <c>batch</c> argument (<see cref="IlgpuSize"/>), a
+/// loop that runs along it takes its count as an int argument.
 /// </summary>
 internal sealed partial class IlgpuKernels
 {
-    /// <summary>Whether B stands nowhere but at the leading axis of <paramref name="shape"/>.</summary>
-    private static bool LeadingBatchOnly(Shape shape) => !shape.Dims.Skip(1).Contains(Shape.Batch);
-
-    private static bool LeadingBatchOnly(TensorKernel t) => t.Inputs.Append(t.Output).All(o => LeadingBatchOnly(o.Shape));
-
     /// <summary>Why the general tensor op <paramref name="t"/> (not element-wise over one shape) has no kernel, or null.</summary>
     private static string? UnsupportedIndexed(TensorKernel t)
     {
-        if (!LeadingBatchOnly(t)) return $"{t.Op} with B past the leading axis";
         return t.Op switch
         {
             OpKind.Sum or OpKind.Mean or OpKind.Max or OpKind.ExpandSum or OpKind.ExpandMean
@@ -34,23 +28,23 @@ internal sealed partial class IlgpuKernels
         };
     }
 
-    /// <summary>Strides of <paramref name="operand"/> over <paramref name="full"/>'s axes, right-aligned, 0 where it is broadcast.</summary>
-    private static long[] AlignedStrides(Shape operand, Shape full)
+    /// <summary>Strides of <paramref name="operand"/> over <paramref name="full"/>'s axes, right-aligned, null where it is broadcast.</summary>
+    private static IlgpuSize?[] AlignedStrides(Shape operand, Shape full)
     {
-        var strides = new long[full.Rank];
-        long stride = 1;
+        var strides = new IlgpuSize?[full.Rank];
+        var stride = IlgpuSize.One;
         for (int i = 1; i <= full.Rank; i++)
         {
             int dim = i <= operand.Rank ? operand.Dims[operand.Rank - i] : 1;
-            strides[full.Rank - i] = dim == 1 ? 0 : stride;
-            stride *= dim == Shape.Batch ? 1 : dim; // B at the leading axis only: no stride follows it
+            strides[full.Rank - i] = dim == 1 ? null : stride;
+            stride *= IlgpuSize.Of(dim);
         }
         return strides;
     }
 
     /// <summary>
     /// Lines splitting <paramref name="index"/> into coordinates k{d} along <paramref name="axes"/> of
-    /// <paramref name="shape"/> (the last fastest; the first takes what is left, so B may stand there).
+    /// <paramref name="shape"/> (the last fastest; the first takes what is left).
     /// </summary>
     private static IEnumerable<string> Coordinates(string index, Shape shape, IReadOnlyList<int> axes, string prefix)
     {
@@ -59,14 +53,15 @@ internal sealed partial class IlgpuKernels
         for (int j = axes.Count - 1; j > 0; j--)
         {
             int d = axes[j];
-            yield return $"int {prefix}{d} = {prefix}rest % {N(shape.Dims[d])}; {prefix}rest /= {N(shape.Dims[d])};";
+            string dim = IlgpuSize.Of(shape.Dims[d]).ToString();
+            yield return $"int {prefix}{d} = {prefix}rest % {dim}; {prefix}rest /= {dim};";
         }
         yield return $"int {prefix}{axes[0]} = {prefix}rest;";
     }
 
-    private static string Offset(long[] strides, IEnumerable<int> axes, string prefix)
+    private static string Offset(IlgpuSize?[] strides, IEnumerable<int> axes, string prefix)
     {
-        var terms = axes.Where(d => strides[d] != 0).Select(d => strides[d] == 1 ? $"{prefix}{d}" : $"{prefix}{d} * {strides[d]}").ToList();
+        var terms = axes.Where(d => strides[d] is not null).Select(d => strides[d]!.Value.IsOne ? $"{prefix}{d}" : $"{prefix}{d} * {strides[d]}").ToList();
         return terms.Count == 0 ? "0" : string.Join(" + ", terms);
     }
 
@@ -101,19 +96,18 @@ internal sealed partial class IlgpuKernels
     /// <summary>Σ, mean or max along an axis (or every axis): a thread per output value, looping along the axis.</summary>
     private void EmitReduction(CodeWriter w, TensorKernel t, string count)
     {
-        var (_, along, innerText) = KernelEmitter.Around(t.Inputs[0].Shape, t.Axis);
-        string inner = innerText;
-        var body = new List<string> { $"int start = i / {inner} * n * {inner} + i % {inner};" };
+        var (along, inner) = Around(t.Inputs[0].Shape, t.Axis);
+        var body = new List<string> { inner.IsOne ? "int start = i * n;" : $"int start = i / {inner.Factor} * n * {inner.Factor} + i % {inner.Factor};" };
         if (t.Op == OpKind.Max)
         {
             body.Add("float max = x[start];");
-            body.Add($"for (int k = 1; k < n; k++) max = {MathF}Max(max, x[start + k * {inner}]);");
+            body.Add($"for (int k = 1; k < n; k++) max = {Order}MaximumOf(max, x[start + {Step("k", inner)}]);");
             body.Add("y[i] = max;");
         }
         else
         {
             body.Add("float sum = 0f;");
-            body.Add($"for (int k = 0; k < n; k++) sum += x[start + k * {inner}];");
+            body.Add($"for (int k = 0; k < n; k++) sum += x[start + {Step("k", inner)}];");
             body.Add(t.Op == OpKind.Mean ? "y[i] = 1f / n * sum;" : "y[i] = sum;");
         }
         string name = t.Op == OpKind.Max ? "Max" : t.Op == OpKind.Mean ? "Mean" : "Sum";
@@ -125,8 +119,8 @@ internal sealed partial class IlgpuKernels
     /// <summary>The gradient of Σ or mean: each output value the input's value at its place with the axis removed (/ n for the mean).</summary>
     private void EmitExpansion(CodeWriter w, TensorKernel t, string count)
     {
-        var (_, along, inner) = KernelEmitter.Around(t.Output.Shape, t.Axis);
-        string read = $"x[i / (n * {inner}) * {inner} + i % {inner}]";
+        var (along, inner) = Around(t.Output.Shape, t.Axis);
+        string read = inner.IsOne ? "x[i / n]" : $"x[i / (n * {inner}) * {inner} + i % {inner.Factor}]";
         bool mean = t.Op == OpKind.ExpandMean;
         Launch(w, Kernel(t.Layer, mean ? "ExpandMean" : "ExpandSum", IlgpuGrid.Values,
             $"{t.Layer}: y = x{(mean ? " / n" : "")} repeated n times over {AxisText(t.Axis)} into {t.Output.Shape}; a thread per value of y.",
@@ -140,7 +134,7 @@ internal sealed partial class IlgpuKernels
         Shape source = t.Inputs[0].Shape, destination = t.Output.Shape;
         var strides = AlignedStrides(source, source);
         var aligned = AlignedStrides(destination, source);
-        var reduced = Enumerable.Range(0, source.Rank).Where(d => aligned[d] == 0 && source.Dims[d] != 1).ToList();
+        var reduced = Enumerable.Range(0, source.Rank).Where(d => aligned[d] is null && source.Dims[d] != 1).ToList();
         var kept = Enumerable.Range(0, source.Rank).Where(d => !reduced.Contains(d)).ToList();
         var body = new List<string>(Coordinates("i", source, kept, "k"));
         body.Add($"int start = {Offset(strides, kept, "k")};");
@@ -176,6 +170,13 @@ internal sealed partial class IlgpuKernels
             "for (int k = 0; k < cols; k++) dx[row + k] = (dy[row + k] - dot) * y[row + k];"),
             KernelEmitter.Rows(shape), t.Inputs[0], t.Inputs[1], t.Output, KernelEmitter.Dim(shape.Last));
     }
+
+    /// <summary>The count along an axis (every value, for all axes), as the launch spells it, and the values after it, as the kernel does.</summary>
+    private static (string Along, IlgpuSize Inner) Around(Shape shape, int axis)
+        => axis == Node.AllAxes ? (KernelEmitter.Count(shape, "batch"), IlgpuSize.One)
+            : (KernelEmitter.Dim(shape.Dims[axis]), IlgpuSize.Of(shape.Dims.Skip(axis + 1)));
+
+    private static string Step(string k, IlgpuSize inner) => inner.IsOne ? k : $"{k} * {inner}";
 
     private static string AxisText(int axis) => axis == Node.AllAxes ? "every axis" : "axis " + axis;
 }

@@ -24,9 +24,9 @@ internal sealed partial class IlgpuKernels
             case OpKind.Reshape:
                 return null;
             case OpKind.Slice or OpKind.Concat:
-                // Runs of values along the axis and after it are constants: B may stand before the axis only.
-                return t.Axis >= 0 && t.Axis < t.Output.Shape.Rank && t.Inputs.Append(t.Output).All(o => !o.Shape.Dims.Skip(t.Axis).Contains(Shape.Batch))
-                    ? null : $"{t.Op} along the batch axis";
+                if (t.Axis < 0 || t.Axis >= t.Output.Shape.Rank) return $"{t.Op} along axis {t.Axis}";
+                // Pieces of B along the axis would put B into the offsets of the pieces after them.
+                return t.Op == OpKind.Concat && t.Inputs.Any(i => i.Shape.Dims[t.Axis] == Shape.Batch) ? "Concat along the batch axis" : null;
             case OpKind.Sum or OpKind.Mean or OpKind.Max or OpKind.ExpandSum or OpKind.ExpandMean or OpKind.SumTo or OpKind.Transpose or OpKind.SoftmaxGrad:
                 return UnsupportedIndexed(t);
             default:
@@ -47,25 +47,26 @@ internal sealed partial class IlgpuKernels
             case OpKind.Slice:
             {
                 var source = t.Inputs[0].Shape;
-                long unit = Unit(t.Output.Shape, t.Axis);
-                long width = t.Output.Shape.Dims[t.Axis] * unit, stride = source.Dims[t.Axis] * unit, offset = t.Offset * unit;
+                var unit = Unit(t.Output.Shape, t.Axis);
+                IlgpuSize width = IlgpuSize.Of(t.Output.Shape.Dims[t.Axis]) * unit, stride = IlgpuSize.Of(source.Dims[t.Axis]) * unit, offset = new IlgpuSize(t.Offset, 0) * unit;
                 Launch(w, Kernel(t.Layer, "Slice", IlgpuGrid.Values,
-                    $"{t.Layer}: y = x[{t.Offset}..{t.Offset + t.Output.Shape.Dims[t.Axis]}] along axis {t.Axis}, runs of {width} of every {stride} values of x; a thread per value of y {t.Output.Shape}.",
+                    $"{t.Layer}: y = x[{t.Offset}..{t.Offset}+{Rows(t.Output.Shape.Dims[t.Axis])}] along axis {t.Axis}, runs of {width} of every {stride} values of x; a thread per value of y {t.Output.Shape}.",
                     new[] { (View("float"), "x"), (View("float"), "y") },
                     $"y[i] = x[{Strided(width, stride, offset)}];"), count, t.Inputs[0], t.Output);
                 break;
             }
             case OpKind.Concat:
             {
-                long unit = Unit(t.Output.Shape, t.Axis), stride = t.Output.Shape.Dims[t.Axis] * unit, offset = 0;
+                var unit = Unit(t.Output.Shape, t.Axis);
+                IlgpuSize stride = IlgpuSize.Of(t.Output.Shape.Dims[t.Axis]) * unit, offset = new(0, 0);
                 foreach (var input in t.Inputs)
                 {
-                    long width = input.Shape.Dims[t.Axis] * unit;
+                    var width = IlgpuSize.Of(input.Shape.Dims[t.Axis]) * unit;
                     Launch(w, Kernel(t.Layer, "Concat", IlgpuGrid.Values,
-                        $"{t.Layer}: x into y's values {offset}..{offset + width} of every {stride} (concat along axis {t.Axis}); a thread per value of x {input.Shape}.",
+                        $"{t.Layer}: x into y's values {offset}..{Plus(offset, width)} of every {stride} (concat along axis {t.Axis}); a thread per value of x {input.Shape}.",
                         new[] { (View("float"), "x"), (View("float"), "y") },
                         $"y[{Strided(width, stride, offset)}] = x[i];"), Count(input), input, t.Output);
-                    offset += width;
+                    offset = Plus(offset, width);
                 }
                 break;
             }
@@ -129,8 +130,8 @@ internal sealed partial class IlgpuKernels
             OpKind.Subtract => ("Subtract", $"y[i] = {x} - {y};", "a − b"),
             OpKind.Multiply => ("Multiply", $"y[i] = {x} * {y};", "a ⊙ b"),
             OpKind.Divide => ("Divide", $"y[i] = {x} / {y};", "a / b"),
-            OpKind.Maximum => ("Maximum", $"y[i] = {MathF}Max({x}, {y});", "max(a, b)"),
-            OpKind.Minimum => ("Minimum", $"y[i] = {MathF}Min({x}, {y});", "min(a, b)"),
+            OpKind.Maximum => ("Maximum", $"y[i] = {Order}MaximumOf({x}, {y});", "max(a, b)"),
+            OpKind.Minimum => ("Minimum", $"y[i] = {Order}MinimumOf({x}, {y});", "min(a, b)"),
             OpKind.GreaterEqual => ("GreaterEqual", $"y[i] = {x} >= {y} ? 1f : 0f;", "[a ≥ b], 1 or 0"),
             OpKind.Equal => ("Equal", $"y[i] = {x} == {y} ? 1f : 0f;", "[a == b], 1 or 0"),
             OpKind.Negate => ("Negate", $"y[i] = -{x};", "−x"),
@@ -148,9 +149,15 @@ internal sealed partial class IlgpuKernels
     private static bool Broadcasts(TensorKernel t) => !t.Inputs.All(i => i.Shape.Equals(t.Output.Shape) || KernelEmitter.IsOneValue(i.Shape));
 
     /// <summary>Where value i of runs of <paramref name="width"/> lies in runs of <paramref name="stride"/>, from <paramref name="offset"/> on.</summary>
-    private static string Strided(long width, long stride, long offset)
-        => $"i / {width} * {stride}{(offset == 0 ? "" : $" + {offset}")} + i % {width}";
+    private static string Strided(IlgpuSize width, IlgpuSize stride, IlgpuSize offset)
+        => $"i / {width.Factor} * {stride.Factor}{(offset.Fixed == 0 ? "" : $" + {offset}")} + i % {width.Factor}";
 
-    /// <summary>Values per step along <paramref name="axis"/>: the product of the dimensions after it (none of them B).</summary>
-    private static long Unit(Shape shape, int axis) => shape.Dims.Skip(axis + 1).Aggregate(1L, (p, d) => p * d);
+    /// <summary>Values per step along <paramref name="axis"/>: the product of the dimensions after it.</summary>
+    private static IlgpuSize Unit(Shape shape, int axis) => IlgpuSize.Of(shape.Dims.Skip(axis + 1));
+
+    /// <summary>
+    /// The next piece's offset in a concat, the widths before it summed: the pieces differ only along the axis, which
+    /// is never B (<see cref="Unsupported"/>), so every width is a constant times the same power of B, the unit's.
+    /// </summary>
+    private static IlgpuSize Plus(IlgpuSize offset, IlgpuSize width) => new(offset.Fixed + width.Fixed, width.Batches);
 }

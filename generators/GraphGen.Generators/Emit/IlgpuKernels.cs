@@ -18,6 +18,8 @@ namespace GraphGen.Generators.Emit;
 internal sealed partial class IlgpuKernels
 {
     private const string MathF = IlgpuMath.MathF;
+    /// <summary>The CPU runtime's max and min (NaN and ±0 as the CPU kernels treat them), spelled so every ILGPU backend agrees.</summary>
+    private const string Order = "global::GraphGen.Cpu.TensorKernels.";
     private readonly IlgpuNames _names;
     private readonly HashSet<string> _taken;
     private readonly Dictionary<string, IlgpuKernelMethod> _byKey = new(StringComparer.Ordinal);
@@ -103,9 +105,9 @@ internal sealed partial class IlgpuKernels
     private IlgpuKernelMethod BiasActivation(GemmKernel g)
     {
         var a = g.Epilogue.Activation;
-        string n = N(g.N), sum = $"c[i] + bias[i % {n}]";
+        string n = IlgpuSize.Of(g.N).Factor, sum = $"c[i] + bias[i % {n}]";
         return Kernel(g.Layer, "Bias" + (a == ActivationKind.Linear ? "" : IlgpuMath.Name(a)), IlgpuGrid.Values,
-            $"{g.Layer}: the GEMM's epilogue, c = {Keras(a, "c + bias")} with the bias broadcast over the rows of ({Rows(g.M)}, {n}); a thread per value.",
+            $"{g.Layer}: the GEMM's epilogue, c = {Keras(a, "c + bias")} with the bias broadcast over the rows of ({Rows(g.M)}, {Rows(g.N)}); a thread per value.",
             new[] { (View("float"), "c"), (View("float"), "bias") },
             a == ActivationKind.Linear ? $"c[i] += bias[i % {n}];" : $"c[i] = {IlgpuMath.Forward(a, sum)};");
     }
@@ -115,7 +117,7 @@ internal sealed partial class IlgpuKernels
         var a = g.Epilogue.Activation;
         string saved = Activations.Of(a).DerivativeFromInput ? "x" : "y";
         return Kernel(g.Layer, IlgpuMath.Name(a) + "Gradient", IlgpuGrid.Values,
-            $"{g.Layer}: the backward GEMM's epilogue, c ⊙= {Keras(a)}'({saved}) through the saved {(saved == "x" ? "input" : "output")} {saved} of ({Rows(g.M)}, {N(g.N)}); a thread per value.",
+            $"{g.Layer}: the backward GEMM's epilogue, c ⊙= {Keras(a)}'({saved}) through the saved {(saved == "x" ? "input" : "output")} {saved} of ({Rows(g.M)}, {Rows(g.N)}); a thread per value.",
             new[] { (View("float"), "c"), (View("float"), saved) },
             $"c[i] *= {IlgpuMath.Derivative(a, saved + "[i]")};");
     }
@@ -139,7 +141,7 @@ internal sealed partial class IlgpuKernels
 
     private IlgpuKernelMethod ColumnSums(ColumnSumKernel k)
     {
-        string cols = N(k.Columns);
+        string cols = IlgpuSize.Of(k.Columns).ToString();
         return Kernel(k.Layer, "ColumnSums", IlgpuGrid.Columns,
             $"{k.Layer}: sums[col] = Σ_rows source[row, col] over {k.Source.Shape}; a thread per column, so the reads of one row coalesce.",
             new[] { (View("float"), "source"), (View("float"), "sums"), ("int", "rows") },
@@ -150,12 +152,15 @@ internal sealed partial class IlgpuKernels
 
     private IlgpuKernelMethod Softmax(SoftmaxKernel k)
     {
-        var body = new List<string> { $"const int classes = {N(k.Classes)};", "int row = r * classes;" };
+        var body = new List<string> { Classes(k.Classes), "int row = r * classes;" };
         body.AddRange(SoftmaxBody(normalize: true));
         return Kernel(k.Layer, "Softmax", IlgpuGrid.Rows,
             $"{k.Layer}: p = softmax(z) over each row of {k.Logits.Shape}, shifted by the row's maximum so e^z cannot overflow; a thread per row.",
             new[] { (View("float"), "z"), (View("float"), "p") }, body.ToArray());
     }
+
+    /// <summary>The row's length: a constant, or B (a softmax over the batch axis).</summary>
+    private static string Classes(int classes) => classes == Shape.Batch ? "int classes = batch;" : $"const int classes = {N(classes)};";
 
     /// <summary>p = e^(z − max) and its sum over the row (then p /= sum when <paramref name="normalize"/>).</summary>
     private static IEnumerable<string> SoftmaxBody(bool normalize)
@@ -173,7 +178,7 @@ internal sealed partial class IlgpuKernels
 
     private IlgpuKernelMethod SoftmaxCrossEntropy(SoftmaxCrossEntropyKernel k)
     {
-        var body = new List<string> { $"const int classes = {N(k.Classes)};", "int row = r * classes;" };
+        var body = new List<string> { Classes(k.Classes), "int row = r * classes;" };
         body.AddRange(SoftmaxBody(normalize: false));
         body.Add("float scale = 1f / rows;");
         string summary;
@@ -267,6 +272,7 @@ internal sealed partial class IlgpuKernels
     private void LaunchWithComment(CodeWriter w, IlgpuKernelMethod kernel, string extent, string? comment, params object[] arguments)
     {
         var spelled = arguments.Select(a => a is Operand o ? _names.Local(o) : (string)a);
+        if (kernel.TakesBatch) spelled = spelled.Append("batch"); // the sequence method's own batch rows
         w.Line($"{kernel.Field}({extent}, {string.Join(", ", spelled)});{(comment is null ? "" : " // " + comment)}");
     }
 

@@ -73,6 +73,16 @@ public static partial class TensorKernels
 
     private static float Sign(float x) => x > 0f ? 1f : x < 0f ? -1f : x == 0f ? 0f : x;
 
+    /// <summary>
+    /// max(a, b) as <see cref="MathF.Max(float, float)"/> and these kernels compute it (NaN if either is NaN, +0 over
+    /// −0), spelled in comparisons and one addition: the generated ILGPU kernels call it, and every ILGPU backend then
+    /// computes it alike (PTX's <c>max.f32</c> would return the other operand of a NaN).
+    /// </summary>
+    public static float MaximumOf(float a, float b) => a > b ? a : b > a ? b : float.IsNaN(a) ? a : float.IsNaN(b) ? b : a == 0f ? a + b : a;
+
+    /// <summary>min(a, b) as <see cref="MathF.Min(float, float)"/>: NaN if either is NaN, −0 under +0 (see <see cref="MaximumOf"/>).</summary>
+    public static float MinimumOf(float a, float b) => a < b ? a : b < a ? b : float.IsNaN(a) ? a : float.IsNaN(b) ? b : a == 0f ? -(-a - b) : a;
+
     private readonly struct MaximumOp : IBinaryOp
     {
         public static float Apply(float a, float b) => MathF.Max(a, b);

@@ -156,6 +156,7 @@ internal sealed class IlgpuPlacement : IDisposable
     public void UploadBatch<TTarget>(ReadOnlySpan<float> x, ReadOnlySpan<TTarget> targets) where TTarget : unmanaged
     {
         IlgpuCopy.Upload(Step.Input, x);
+        InputUploads++;
         if (UsesLabels) IlgpuCopy.Upload(Step.Labels, MemoryMarshal.Cast<TTarget, int>(targets));
         else IlgpuCopy.Upload(Step.Targets, MemoryMarshal.Cast<TTarget, float>(targets));
     }
@@ -207,18 +208,38 @@ internal sealed class IlgpuPlacement : IDisposable
         return Step.ReadLoss();
     }
 
-    /// <summary>The model's outputs for <paramref name="batch"/> rows of x (already validated), into <paramref name="output"/>.</summary>
-    public void Forward(ReadOnlySpan<float> x, int batch, Span<float> output)
+    /// <summary>
+    /// The inputs of a Predict, an Evaluate or Fit's validation data → the device, in one copy for the whole call
+    /// (the caller disposes them when it ends); each chunk then runs from there (<see cref="Forward"/>).
+    /// </summary>
+    public IlgpuResidentInput UploadInputs(ReadOnlySpan<float> x, int inputWidth)
     {
-        IlgpuCopy.Upload(Step.Input, x);
+        var buffer = Accelerator.Allocate1D<float>(Math.Max(x.Length, 1));
+        IlgpuCopy.Upload<float>(buffer.View, x);
+        InputUploads++;
+        return new IlgpuResidentInput(buffer, inputWidth);
+    }
+
+    /// <summary>How many times a data set's inputs (a batch, a training set, a Predict's or Evaluate's inputs) went to the device: the tests count them.</summary>
+    internal int InputUploads { get; private set; }
+
+    /// <summary>
+    /// The model's outputs for rows [<paramref name="start"/>, start + <paramref name="batch"/>) of inputs already on
+    /// the device, into <paramref name="output"/>: the rows are copied into the step's input on the device, and only
+    /// the outputs come back.
+    /// </summary>
+    public void Forward(IlgpuResidentInput inputs, int start, int batch, Span<float> output)
+    {
+        long width = inputs.Width;
+        if (batch > 0) inputs.View.SubView(start * width, batch * width).CopyTo(Accelerator.DefaultStream, Step.Input.SubView(0, batch * width));
         IlgpuCopy.Download(Program.Forward(Step, batch), output);
     }
 
-    /// <summary>The outputs for <paramref name="batch"/> rows of x, read back into a host buffer the placement keeps (valid until its next call).</summary>
-    public ReadOnlySpan<float> ForwardToHost(ReadOnlySpan<float> x, int batch, int outputWidth)
+    /// <summary>The outputs for those rows, read back into a host buffer the placement keeps (valid until its next call).</summary>
+    public ReadOnlySpan<float> ForwardToHost(IlgpuResidentInput inputs, int start, int batch, int outputWidth)
     {
         var output = HostOutput(batch * outputWidth);
-        Forward(x, batch, output);
+        Forward(inputs, start, batch, output);
         return output;
     }
 
@@ -245,6 +266,7 @@ internal sealed class IlgpuPlacement : IDisposable
         if (HoldsTrainingSet) throw new InvalidOperationException("Fit is already running on this model (a callback cannot start another Fit on a device).");
         _setX = Accelerator.Allocate1D<float>(Math.Max(x.Length, 1));
         IlgpuCopy.Upload<float>(_setX.View, x);
+        InputUploads++;
         if (UsesLabels)
         {
             _setLabels = Accelerator.Allocate1D<int>(Math.Max(targets.Length, 1));
@@ -314,4 +336,15 @@ internal sealed class IlgpuPlacement : IDisposable
         }
         _optimizer = new IlgpuOptimizerState(Step, optimizer, _parameters);
     }
+}
+
+/// <summary>A data set's inputs on the device for the length of one call (Predict, Evaluate, or a Fit's validation data).</summary>
+internal sealed class IlgpuResidentInput(MemoryBuffer1D<float, Stride1D.Dense> buffer, int width) : IDisposable
+{
+    /// <summary>The inputs, rows of <see cref="Width"/> values.</summary>
+    public ArrayView<float> View => buffer.View;
+
+    public int Width { get; } = width;
+
+    public void Dispose() => buffer.Dispose();
 }

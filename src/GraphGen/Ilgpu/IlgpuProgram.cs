@@ -13,7 +13,7 @@ namespace GraphGen.Ilgpu;
 [EditorBrowsable(EditorBrowsableState.Never)]
 public abstract class IlgpuProgram
 {
-    /// <summary>The plan's activation buffers by index: their name, and values per batch row (or in all, for a fixed-size buffer).</summary>
+    /// <summary>The plan's activation buffers by index: their name, and their values as a function of the batch rows.</summary>
     public abstract IReadOnlyList<IlgpuBufferSpec> Buffers { get; }
 
     /// <summary>Values per row of the per-row partial losses the loss kernel writes (1 for softmax cross-entropy, the columns for an element-wise loss).</summary>
@@ -35,6 +35,19 @@ public abstract class IlgpuProgram
     public abstract ArrayView<float> TrainingOutput(IlgpuStep step, int batch);
 }
 
-/// <summary>A buffer of the plan: <paramref name="Width"/> values per batch row when <paramref name="PerRow"/>, else <paramref name="Width"/> values in all.</summary>
+/// <summary>
+/// A buffer of the plan: <paramref name="Width"/> × B^<paramref name="BatchAxes"/> values, B the rows of a batch —
+/// <paramref name="Width"/> per row for a (B, …) value, <paramref name="Width"/> in all for a fixed-size one, B² × the
+/// rest for one with B on two axes, such as a (B, B) product over the batch.
+/// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public sealed record IlgpuBufferSpec(string Name, long Width, bool PerRow);
+public sealed record IlgpuBufferSpec(string Name, long Width, int BatchAxes)
+{
+    /// <summary>Values the buffer holds for <paramref name="rows"/> batch rows.</summary>
+    public long Length(int rows)
+    {
+        long length = Width;
+        for (int axis = 0; axis < BatchAxes; axis++) length = checked(length * rows);
+        return length;
+    }
+}

@@ -9,7 +9,7 @@ namespace GraphGen.Ilgpu;
 /// <summary>
 /// The device memory a placed model's <see cref="IlgpuProgram"/> runs over, and the operations its generated code
 /// calls beside its own kernels: the GEMM (cuBLAS on CUDA, an ILGPU kernel of ours elsewhere), the mean of the
-/// per-row partial losses, and clearing a gradient. Buffers are sized for <see cref="Capacity"/> rows.
+/// per-row partial losses, and clearing a gradient. Buffers are sized for <see cref="Capacity"/> rows (a (B, B) one for Capacity²).
 /// </summary>
 /// <remarks>
 /// The parameters' values lie side by side in one buffer (<see cref="AllValues"/>), their gradients likewise, so an
@@ -67,8 +67,9 @@ public sealed partial class IlgpuStep : IDisposable
         _bufferViews = new ArrayView<float>[specs.Count];
         for (int i = 0; i < specs.Count; i++)
         {
-            if (specs[i].Width < 0) throw new ArgumentException($"Plan buffer {i} ({specs[i].Name}) has a negative width, {specs[i].Width}.", nameof(program));
-            if (specs[i].PerRow) continue;
+            if (specs[i].Width < 0 || specs[i].BatchAxes < 0)
+                throw new ArgumentException($"Plan buffer {i} ({specs[i].Name}) has a negative width or count of batch axes: {specs[i]}.", nameof(program));
+            if (specs[i].BatchAxes > 0) continue;
             _buffers[i] = Allocate<float>(specs[i].Width);
             _bufferViews[i] = _buffers[i]!.View.SubView(0, specs[i].Width);
         }
@@ -118,7 +119,7 @@ public sealed partial class IlgpuStep : IDisposable
     internal string? CuBlasProblem => _cuBlasProblem;
     private readonly string? _cuBlasProblem;
 
-    /// <summary>Grows every per-row buffer to hold <paramref name="rows"/> rows (their contents are not kept); smaller requests keep them.</summary>
+    /// <summary>Grows every buffer sized by the batch to hold <paramref name="rows"/> rows (their contents are not kept); smaller requests keep them.</summary>
     internal void EnsureCapacity(int rows)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -143,7 +144,7 @@ public sealed partial class IlgpuStep : IDisposable
         RowLosses = rowLosses;
         var specs = _program.Buffers;
         for (int i = 0; i < specs.Count; i++)
-            if (specs[i].PerRow) Replace(ref _buffers[i], rows * specs[i].Width, out _bufferViews[i]);
+            if (specs[i].BatchAxes > 0) Replace(ref _buffers[i], specs[i].Length(rows), out _bufferViews[i]);
         Capacity = rows;
     }
 

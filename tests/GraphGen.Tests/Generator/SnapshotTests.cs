@@ -26,10 +26,12 @@ public class SnapshotTests
     [InlineData(TestSources.ThreeLayer, "Demo.Deep.TanhSigmoidNet.ilgpu.g.cs", "TanhSigmoidNet.ilgpu")]
     [InlineData(TestSources.BinaryFromLogits, "Demo.SpamFilter.ilgpu.g.cs", "SpamFilter.ilgpu")]
     [InlineData(TestSources.Forward, "Demo.Residual.ilgpu.g.cs", "ForwardResidual.ilgpu")]
+    // B beyond the leading axis: (B, B) buffers of B² values, kernels that take B as their argument `batch`.
+    [InlineData(TestSources.OverBatch, "Demo.SoftmaxOverBatch.ilgpu.g.cs", "SoftmaxOverBatch.ilgpu")]
     public void GeneratedCodeMatchesSnapshot(string source, string hintName, string snapshot)
     {
         var run = GeneratorHarness.Run(source);
-        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Empty(run.GeneratorDiagnostics.Where(d => d.Id != "GG0118")); // GG0118: the model mixes its batch's rows, as OverBatch means to
         Snapshot.Match(run.GeneratedText(hintName), snapshot, subfolder: "../Snapshots");
     }
 

@@ -175,5 +175,20 @@ internal static class TestSources
             }
         }
         """;
-}
 
+    /// <summary>A softmax over a (B, B) value and a mean over its columns: every row's output depends on the whole batch.</summary>
+    public const string OverBatch = """
+        using GraphGen;
+
+        namespace Demo;
+
+        [Model(Loss = Loss.MeanSquaredError)]
+        public sealed partial class SoftmaxOverBatch
+        {
+            [Parameter(3, 2)] public partial Parameter W { get; }
+
+            [Forward]
+            public Tensor Call([Shape(3)] Tensor x) => Op.MatMul(Op.Reshape(Op.Mean(Op.Softmax(Op.MatMul(x, Op.Transpose(x))) * 4, 1), -1, 1) * x, W);
+        }
+        """;
+}

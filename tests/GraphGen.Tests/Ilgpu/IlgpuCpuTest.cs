@@ -2,7 +2,6 @@ using System.Reflection;
 using GraphGen.Cpu;
 using GraphGen.Ilgpu;
 using GraphGen.Testing;
-using GraphGen.Tests.Cuda;
 using GraphGen.Tests.Generator;
 using GraphGen.Tests.Models;
 using GraphGen.Training;
@@ -18,23 +17,22 @@ using Xunit;
 namespace GraphGen.Tests.Ilgpu;
 
 /// <summary>
-/// ILGPU's CPU accelerator for the tests of the generated ILGPU programs: a model's loaded kernels by name, a launch
-/// over host arrays, seeded data, and the comparison with the CPU runtime (within 1e-5 relative).
+/// ILGPU's CPU accelerator for the tests of the generated ILGPU programs — the runtime's own, as a placed model gets it
+/// (<see cref="IlgpuCpuAccelerator"/>) — with its context for the PTX backend, a model's loaded kernels by name, a
+/// launch over host arrays, seeded data, and the comparison with the CPU runtime (within 1e-5 relative).
 /// </summary>
 public abstract class IlgpuCpuTest : IDisposable
 {
-    // The Algorithms library gives PTX its MathF.Exp, Log and Tanh; the CPU accelerator runs .NET's own.
-    protected readonly Context _context = Context.Create(b => b.CPU().EnableAlgorithms());
+    private readonly IlgpuCpuAccelerator _device = new();
     protected readonly CPUAccelerator _cpu;
     private readonly Dictionary<Type, IlgpuProgram> _programs = new();
 
-    protected IlgpuCpuTest() => _cpu = _context.CreateCPUAccelerator(0);
+    protected IlgpuCpuTest() => _cpu = (CPUAccelerator)_device.Accelerator;
 
-    public void Dispose()
-    {
-        _cpu.Dispose();
-        _context.Dispose();
-    }
+    /// <summary>The runtime's CPU context (with the Algorithms library, which gives PTX its MathF.Exp, Log and Tanh).</summary>
+    protected Context _context => _cpu.Context;
+
+    public void Dispose() => _device.Dispose();
 
     protected static CompiledModel Create(Type model) => (CompiledModel)Activator.CreateInstance(model, [1, null, null])!;
 

@@ -2,7 +2,6 @@ using System.Reflection;
 using GraphGen.Cpu;
 using GraphGen.Ilgpu;
 using GraphGen.Testing;
-using GraphGen.Tests.Cuda;
 using GraphGen.Tests.Generator;
 using GraphGen.Tests.Models;
 using GraphGen.Training;

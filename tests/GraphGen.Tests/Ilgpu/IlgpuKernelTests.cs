@@ -176,7 +176,7 @@ public class IlgpuKernelTests(IlgpuCpuAccelerator device) : IClassFixture<IlgpuC
     [Fact]
     public void IlgpuStepBuffersGrowWithTheBatchAndClearZeroes()
     {
-        var program = new EmptyProgram(2, new IlgpuBufferSpec("h", 4, PerRow: true), new IlgpuBufferSpec("scratch", 6, PerRow: false));
+        var program = new EmptyProgram(2, new IlgpuBufferSpec("h", 4, BatchAxes: 1), new IlgpuBufferSpec("scratch", 6, BatchAxes: 0));
         using var step = new IlgpuStep(device.Accelerator, program, inputWidth: 3, targetWidth: 2, labels: false, [6, 2, 5]);
         Assert.Equal(0, step.Capacity);
         Assert.Equal(6, step.Buffer(1).Length);

@@ -94,6 +94,34 @@ public class IlgpuOptimizerTests(IlgpuCpuAccelerator device) : IClassFixture<Ilg
         Assert.False(slots.Mirrors(adam, parameters));
     }
 
+    [Fact]
+    public void IlgpuUpdateKernelsReadTheirHyperparametersFromDeviceMemory()
+    {
+        // Adam's step 3 under a decaying rate: the bias-corrected step and the betas lie in the device buffer the step wrote.
+        var adam = new Adam(s_schedule, beta1: 0.5f, beta2: 0.9f, epsilon: 1e-3f);
+        var parameters = NewParameters();
+        using var step = new IlgpuStep(device.Accelerator, new EmptyProgram(), 1, 1, false, parameters.Select(p => p.Length).ToArray());
+        using var slots = new IlgpuOptimizerState(step, adam, parameters);
+        IlgpuCopy.Upload<float>(step.AllGradients, new float[step.AllGradients.Length]);
+        float rate = 0;
+        for (int s = 0; s < 3; s++)
+        {
+            rate = adam.BeginDeviceStep(parameters);
+            slots.Step(step, rate, adam.Iterations + 1);
+            adam.EndDeviceStep();
+        }
+        Assert.Equal([adam.StepSize(rate, 3), 0.5f, 0.9f, 1e-3f], IlgpuCpuAccelerator.Download<float>(slots.Hyperparameters, 4));
+
+        // The kernel takes what the buffer holds, not a launch argument: w ← w − h[0]·g with h[0] written by hand.
+        var sgd = new Sgd(0.1f);
+        using var h = device.Upload(new[] { 0.25f, 0f, 0f, 0f });
+        var w = parameters.SelectMany(p => p.Data).ToArray();
+        IlgpuCopy.Upload<float>(step.AllValues, w);
+        IlgpuCopy.Upload<float>(step.AllGradients, Enumerable.Repeat(2f, w.Length).ToArray());
+        step.Kernels.Updates.Apply(sgd, step.AllValues, step.AllGradients, [], h.View);
+        AssertClose(w.Select(v => v - 0.25f * 2f).ToArray(), IlgpuCpuAccelerator.Download<float>(step.AllValues, w.Length), "w");
+    }
+
     private static void AssertClose(float[] expected, float[] actual, string what)
     {
         Assert.Equal(expected.Length, actual.Length);

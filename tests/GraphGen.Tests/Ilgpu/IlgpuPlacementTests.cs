@@ -61,6 +61,7 @@ public class IlgpuPlacementTests
         // 53 rows, 10 held out, batches of 8: the last batch of each epoch is partial; the order is shuffled each epoch.
         var expected = cpu.Fit(s_x, s_y, epochs: 3, batchSize: 8, optimizer: new RmsProp(0.01f), validationSplit: 0.2, verbose: 0);
         var actual = device.Fit(s_x, s_y, epochs: 3, batchSize: 8, optimizer: new RmsProp(0.01f), validationSplit: 0.2, verbose: 0);
+        Assert.Equal(2, device.Placement!.InputUploads); // the training set and the validation inputs, once each for 3 epochs
         Assert.Equal(expected.Epochs.Count, actual.Epochs.Count);
         for (int e = 0; e < expected.Epochs.Count; e++)
         {
@@ -74,6 +75,7 @@ public class IlgpuPlacementTests
         Assert.Equal(evaluation.Loss, onDevice.Loss, 1e-5);
         foreach (var (key, value) in evaluation.Metrics) Assert.Equal(value, onDevice.Metrics[key], 1e-5);
         AssertClose(cpu.Predict(s_x, batchSize: 7), device.Predict(s_x, batchSize: 7), 1e-5, "predictions");
+        Assert.Equal(2 + 1 + 1, device.Placement!.InputUploads); // Evaluate's 4 batches and Predict's 8 ran from one upload each
         // It all ran on the device: 3 epochs of 6 steps, and forward passes for validation, Evaluate and Predict.
         var program = device.Program!;
         Assert.Equal((1, 18), (program.Loads, program.ForwardBackwards));

@@ -112,7 +112,7 @@ public sealed class LinearProgram(int inputs, int outputs, bool softmax) : Ilgpu
     private Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, int, int>? _columnSums;
 
     public override IReadOnlyList<IlgpuBufferSpec> Buffers { get; } =
-        [new("z", outputs, PerRow: true), new("d_z", outputs, PerRow: true), new("p", outputs, PerRow: true)];
+        [new("z", outputs, BatchAxes: 1), new("d_z", outputs, BatchAxes: 1), new("p", outputs, BatchAxes: 1)];
 
     public override int LossValuesPerRow => softmax ? 1 : outputs;
 

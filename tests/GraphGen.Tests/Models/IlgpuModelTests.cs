@@ -1,62 +1,97 @@
+using GraphGen.Tests.Ilgpu;
 using GraphGen.Training;
 using Xunit;
 
 namespace GraphGen.Tests.Models;
 
 /// <summary>
-/// Every test model on ILGPU's CPU accelerator against the CPU path, same seed, same batches: 20 training steps whose
-/// losses agree within 1e-4 relative, then Predict within 1e-5 and the final weights within 1e-4. The CPU accelerator
-/// compiles kernels through the same front end as the CUDA backend, so what passes here is what ILGPU takes for a GPU.
+/// Every test model (each model of this namespace, and the ILGPU tests' element-wise one) on an ILGPU device against
+/// the CPU path, same seed, same batches: 20 training steps whose losses agree within 1e-4 relative, then Predict
+/// within 1e-5 and the final weights within 1e-4. On ILGPU's CPU accelerator always; on a CUDA GPU where there is one.
+/// The CPU accelerator compiles kernels through the same front end as the CUDA backend, so what passes there is what
+/// ILGPU takes for a GPU.
 /// </summary>
 public class IlgpuModelTests
 {
-    public static IEnumerable<object[]> Models() => new[]
-    {
-        "ReluClassifier/rmsprop", "TanhClassifier/adam", "SigmoidClassifier/sgd", "LinearClassifier/adagrad", "ThreeLayerClassifier/momentum",
-        "Regressor/adam", "BinaryFromLogitsNet/rmsprop", "BinarySigmoidNet/sgd", "OneHotNet/adam", "OneHotFromLogitsNet/rmsprop",
-        "SparseFromLogitsNet/adagrad", "MaeRegressor/rmsprop", "Width1Net/adam",
-        // [Forward] bodies: the seed's tanh MLP, the perceptron, a residual block, two inputs, a Gram matrix over the batch.
-        "DigitsForwardMlp/adam", "ForwardPerceptron/sgd", "ResidualNet/rmsprop", "TwoInputNet/adam", "GramNet/sgd",
-        // Broadcasts, reductions, SumTo and transposes; a mean over the batch, which mixes its rows.
-        "EveryOpNet/adam", "BatchCenteredNet/rmsprop",
-    }.Select(n => new object[] { n });
+    /// <summary>
+    /// Each model with an optimizer, so every loss, activation, optimizer variant and [Forward] op is trained: every
+    /// model of <c>GraphGen.Tests.Models</c> (<see cref="TheCatalogHoldsEveryTestModel"/> checks none is missing).
+    /// </summary>
+    internal static readonly (Type Model, string Optimizer)[] s_catalog =
+    [
+        (typeof(ReluClassifier), "rmsprop"), (typeof(TanhClassifier), "adam"), (typeof(SigmoidClassifier), "sgd"),
+        (typeof(LinearClassifier), "adagrad"), (typeof(ThreeLayerClassifier), "momentum"), (typeof(Regressor), "adam-cosine"),
+        (typeof(MnistReference), "rmsprop"), (typeof(BinaryFromLogitsNet), "rmsprop-centered"), (typeof(BinarySigmoidNet), "nesterov"),
+        (typeof(OneHotNet), "adam"), (typeof(OneHotFromLogitsNet), "rmsprop-momentum"), (typeof(SparseFromLogitsNet), "adagrad"),
+        (typeof(MaeRegressor), "rmsprop"), (typeof(Width1Net), "adam"), (typeof(FiftyLayerNet), "sgd-decay"), (typeof(Wide16kNet), "adam"),
+        // [Forward] bodies: the seed's tanh MLP, the perceptron, a residual block, two inputs, every general op, the element-wise ops.
+        (typeof(DigitsForwardMlp), "adam"), (typeof(ForwardPerceptron), "sgd"), (typeof(ResidualNet), "rmsprop"), (typeof(TwoInputNet), "adam"),
+        (typeof(EveryOpNet), "adam"), (typeof(ElementwiseNet), "momentum"), (typeof(ExtremesNet), "rmsprop"),
+        // Over the batch: a Gram matrix (k = B), a mean over the rows, a softmax over a (B, B) value, a (B, B) product.
+        (typeof(GramNet), "sgd"), (typeof(BatchCenteredNet), "rmsprop"), (typeof(SoftmaxOverBatchNet), "adam"), (typeof(GemmsOverBatchNet), "adagrad"),
+    ];
+
+    public static TheoryData<string> Models() => new(s_catalog.Select(e => $"{e.Model.Name}/{e.Optimizer}"));
 
     private static Optimizer OptimizerNamed(string name) => name switch
     {
         "rmsprop" => new RmsProp(),
+        "rmsprop-centered" => new RmsProp(centered: true),
+        "rmsprop-momentum" => new RmsProp(momentum: 0.5f),
         "adam" => new Adam(),
+        "adam-cosine" => new Adam(LearningRateSchedule.CosineDecay(0.01f, 20)), // a rate that changes every step
         "sgd" => new Sgd(0.05f),
+        "sgd-decay" => new Sgd(LearningRateSchedule.ExponentialDecay(0.1f, 5, 0.5f)),
         "momentum" => new Sgd(0.05f, momentum: 0.9f),
-        _ => new Adagrad(),
+        "nesterov" => new Sgd(0.05f, momentum: 0.9f, nesterov: true),
+        "adagrad" => new Adagrad(),
+        _ => throw new ArgumentException($"No optimizer named {name}.", nameof(name)),
     };
 
-    private static CompiledModel Create(string name) => name switch
+    private static CompiledModel Create(string name)
     {
-        nameof(ReluClassifier) => new ReluClassifier(4), nameof(TanhClassifier) => new TanhClassifier(4),
-        nameof(SigmoidClassifier) => new SigmoidClassifier(4), nameof(LinearClassifier) => new LinearClassifier(4),
-        nameof(ThreeLayerClassifier) => new ThreeLayerClassifier(4), nameof(Regressor) => new Regressor(4),
-        nameof(BinaryFromLogitsNet) => new BinaryFromLogitsNet(4), nameof(BinarySigmoidNet) => new BinarySigmoidNet(4),
-        nameof(OneHotNet) => new OneHotNet(4), nameof(OneHotFromLogitsNet) => new OneHotFromLogitsNet(4),
-        nameof(SparseFromLogitsNet) => new SparseFromLogitsNet(4), nameof(MaeRegressor) => new MaeRegressor(4),
-        nameof(Width1Net) => new Width1Net(4), nameof(DigitsForwardMlp) => new DigitsForwardMlp(4),
-        nameof(ForwardPerceptron) => new ForwardPerceptron(4), nameof(ResidualNet) => new ResidualNet(4),
-        nameof(TwoInputNet) => new TwoInputNet(4), nameof(GramNet) => new GramNet(4),
-        nameof(EveryOpNet) => new EveryOpNet(4), nameof(BatchCenteredNet) => new BatchCenteredNet(4),
-        _ => throw new ArgumentException(name),
-    };
+        var type = s_catalog.Single(e => e.Model.Name == name).Model;
+        return (CompiledModel)Activator.CreateInstance(type, [4, null, null])!;
+    }
+
+    [Fact]
+    public void TheCatalogHoldsEveryTestModel()
+    {
+        var models = typeof(IlgpuModelTests).Assembly.GetTypes()
+            .Where(t => t.Namespace == typeof(IlgpuModelTests).Namespace && typeof(CompiledModel).IsAssignableFrom(t) && !t.IsAbstract)
+            .Select(t => t.Name).Order().ToList();
+        Assert.True(models.Count >= 25, $"{models.Count} test models");
+        Assert.Empty(models.Except(s_catalog.Select(e => e.Model.Name)));
+        // Every built-in optimizer, and a schedule, run on the device.
+        Assert.Equal(["adagrad", "adam", "adam-cosine", "momentum", "nesterov", "rmsprop", "rmsprop-centered", "rmsprop-momentum", "sgd", "sgd-decay"],
+            s_catalog.Select(e => e.Optimizer).Distinct().Order());
+    }
+
+    [Fact]
+    public void EveryTestModelHasAnIlgpuProgram()
+    {
+        foreach (var (type, _) in s_catalog)
+            Assert.True(Create(type.Name).CreateIlgpuProgram() is not null, $"{type.Name} has no ILGPU program");
+    }
 
     [Theory]
     [MemberData(nameof(Models))]
-    public void TrainsOnTheIlgpuCpuAcceleratorAsOnTheCpu(string model)
+    public void TrainsOnTheIlgpuCpuAcceleratorAsOnTheCpu(string model) => TrainsOnAsOnTheCpu(model, Device.IlgpuCpu);
+
+    [IlgpuCudaTheory]
+    [MemberData(nameof(Models))]
+    public void TrainsOnCudaThroughIlgpuAsOnTheCpu(string model) => TrainsOnAsOnTheCpu(model, Device.Cuda(0));
+
+    private static void TrainsOnAsOnTheCpu(string model, Device device)
     {
         var (name, optimizer) = (model.Split('/')[0], model.Split('/')[1]);
         var cpu = Create(name);
-        var device = Create(name);
-        device.To(Device.IlgpuCpu);
+        var placed = Create(name);
+        placed.To(device);
         switch (cpu)
         {
-            case CompiledModel<int> c: Train(c, (CompiledModel<int>)device, optimizer, (b, s) => Labels(b, c.OutputWidth, s)); break;
-            case CompiledModel<float> c: Train(c, (CompiledModel<float>)device, optimizer, (b, s) => Targets(b, c.TargetsPerSample, s)); break;
+            case CompiledModel<int> c: Train(c, (CompiledModel<int>)placed, optimizer, (b, s) => Labels(b, c.OutputWidth, s)); break;
+            case CompiledModel<float> c: Train(c, (CompiledModel<float>)placed, optimizer, (b, s) => Targets(b, c.TargetsPerSample, s)); break;
         }
     }
 

@@ -18,14 +18,14 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCode("GraphGen", "0.1.0")]
         private sealed class IlgpuPlan : global::GraphGen.Ilgpu.IlgpuProgram
         {
-            // ---- Activation buffers by index (s.Buffer(b)): values per batch row, or in all for a fixed-size one ----
+            // ---- Activation buffers by index (s.Buffer(b)): width × B^(batch axes) values ----
             private static readonly global::GraphGen.Ilgpu.IlgpuBufferSpec[] s_buffers =
             [
-                new global::GraphGen.Ilgpu.IlgpuBufferSpec("h_relu", 32, true), // 0: (B, 32)
-                new global::GraphGen.Ilgpu.IlgpuBufferSpec("h", 32, true), // 1: (B, 32)
-                new global::GraphGen.Ilgpu.IlgpuBufferSpec("result_matmul", 10, true), // 2: (B, 10)
-                new global::GraphGen.Ilgpu.IlgpuBufferSpec("result_softmax", 10, true), // 3: (B, 10)
-                new global::GraphGen.Ilgpu.IlgpuBufferSpec("d_result_matmul", 10, true), // 4: (B, 10)
+                new global::GraphGen.Ilgpu.IlgpuBufferSpec("h_relu", 32, BatchAxes: 1), // 0: (B, 32)
+                new global::GraphGen.Ilgpu.IlgpuBufferSpec("h", 32, BatchAxes: 1), // 1: (B, 32)
+                new global::GraphGen.Ilgpu.IlgpuBufferSpec("result_matmul", 10, BatchAxes: 1), // 2: (B, 10)
+                new global::GraphGen.Ilgpu.IlgpuBufferSpec("result_softmax", 10, BatchAxes: 1), // 3: (B, 10)
+                new global::GraphGen.Ilgpu.IlgpuBufferSpec("d_result_matmul", 10, BatchAxes: 1), // 4: (B, 10)
             ];
 
             public override global::System.Collections.Generic.IReadOnlyList<global::GraphGen.Ilgpu.IlgpuBufferSpec> Buffers => s_buffers;
@@ -128,7 +128,7 @@ namespace Demo
                 // the runtime's optimizer now updates every parameter from these gradients, on the device
             }
 
-            // ---- Kernels: sizes are the plan's constants; B arrives as the launch's extent (and as rows where the math needs it) ----
+            // ---- Kernels: sizes are the plan's constants; B arrives as the launch's extent, and as the argument `batch` where a size holds it ----
 
             /// <summary>h: the GEMM's epilogue, c = relu(c + bias) with the bias broadcast over the rows of (B, 32); a thread per value.</summary>
             private static void HBiasRelu(global::ILGPU.Index1D i, global::ILGPU.ArrayView<float> c, global::ILGPU.ArrayView<float> bias)

@@ -18,14 +18,14 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCode("GraphGen", "0.1.0")]
         private sealed class IlgpuPlan : global::GraphGen.Ilgpu.IlgpuProgram
         {
-            // ---- Activation buffers by index (s.Buffer(b)): values per batch row, or in all for a fixed-size one ----
+            // ---- Activation buffers by index (s.Buffer(b)): width × B^(batch axes) values ----
             private static readonly global::GraphGen.Ilgpu.IlgpuBufferSpec[] s_buffers =
             [
-                new global::GraphGen.Ilgpu.IlgpuBufferSpec("hidden_z", 16, true), // 0: (B, 16)
-                new global::GraphGen.Ilgpu.IlgpuBufferSpec("hidden_out", 16, true), // 1: (B, 16)
-                new global::GraphGen.Ilgpu.IlgpuBufferSpec("logits_z", 3, true), // 2: (B, 3)
-                new global::GraphGen.Ilgpu.IlgpuBufferSpec("logits_probs", 3, true), // 3: (B, 3)
-                new global::GraphGen.Ilgpu.IlgpuBufferSpec("d_logits_z", 3, true), // 4: (B, 3)
+                new global::GraphGen.Ilgpu.IlgpuBufferSpec("hidden_z", 16, BatchAxes: 1), // 0: (B, 16)
+                new global::GraphGen.Ilgpu.IlgpuBufferSpec("hidden_out", 16, BatchAxes: 1), // 1: (B, 16)
+                new global::GraphGen.Ilgpu.IlgpuBufferSpec("logits_z", 3, BatchAxes: 1), // 2: (B, 3)
+                new global::GraphGen.Ilgpu.IlgpuBufferSpec("logits_probs", 3, BatchAxes: 1), // 3: (B, 3)
+                new global::GraphGen.Ilgpu.IlgpuBufferSpec("d_logits_z", 3, BatchAxes: 1), // 4: (B, 3)
             ];
 
             public override global::System.Collections.Generic.IReadOnlyList<global::GraphGen.Ilgpu.IlgpuBufferSpec> Buffers => s_buffers;
@@ -132,7 +132,7 @@ namespace Demo
                 // the runtime's optimizer now updates every parameter from these gradients, on the device
             }
 
-            // ---- Kernels: sizes are the plan's constants; B arrives as the launch's extent (and as rows where the math needs it) ----
+            // ---- Kernels: sizes are the plan's constants; B arrives as the launch's extent, and as the argument `batch` where a size holds it ----
 
             /// <summary>hidden: the GEMM's epilogue, c = gelu(c + bias) with the bias broadcast over the rows of (B, 16); a thread per value.</summary>
             private static void HiddenBiasGelu(global::ILGPU.Index1D i, global::ILGPU.ArrayView<float> c, global::ILGPU.ArrayView<float> bias)

@@ -18,16 +18,16 @@ namespace Demo.Deep
         [global::System.CodeDom.Compiler.GeneratedCode("GraphGen", "0.1.0")]
         private sealed class IlgpuPlan : global::GraphGen.Ilgpu.IlgpuProgram
         {
-            // ---- Activation buffers by index (s.Buffer(b)): values per batch row, or in all for a fixed-size one ----
+            // ---- Activation buffers by index (s.Buffer(b)): width × B^(batch axes) values ----
             private static readonly global::GraphGen.Ilgpu.IlgpuBufferSpec[] s_buffers =
             [
-                new global::GraphGen.Ilgpu.IlgpuBufferSpec("first_out", 100, true), // 0: (B, 100)
-                new global::GraphGen.Ilgpu.IlgpuBufferSpec("second_layer_out", 50, true), // 1: (B, 50)
-                new global::GraphGen.Ilgpu.IlgpuBufferSpec("classes_z", 10, true), // 2: (B, 10)
-                new global::GraphGen.Ilgpu.IlgpuBufferSpec("classes_probs", 10, true), // 3: (B, 10)
-                new global::GraphGen.Ilgpu.IlgpuBufferSpec("d_classes_z", 10, true), // 4: (B, 10)
-                new global::GraphGen.Ilgpu.IlgpuBufferSpec("d_second_layer_z", 50, true), // 5: (B, 50)
-                new global::GraphGen.Ilgpu.IlgpuBufferSpec("d_first_z", 100, true), // 6: (B, 100)
+                new global::GraphGen.Ilgpu.IlgpuBufferSpec("first_out", 100, BatchAxes: 1), // 0: (B, 100)
+                new global::GraphGen.Ilgpu.IlgpuBufferSpec("second_layer_out", 50, BatchAxes: 1), // 1: (B, 50)
+                new global::GraphGen.Ilgpu.IlgpuBufferSpec("classes_z", 10, BatchAxes: 1), // 2: (B, 10)
+                new global::GraphGen.Ilgpu.IlgpuBufferSpec("classes_probs", 10, BatchAxes: 1), // 3: (B, 10)
+                new global::GraphGen.Ilgpu.IlgpuBufferSpec("d_classes_z", 10, BatchAxes: 1), // 4: (B, 10)
+                new global::GraphGen.Ilgpu.IlgpuBufferSpec("d_second_layer_z", 50, BatchAxes: 1), // 5: (B, 50)
+                new global::GraphGen.Ilgpu.IlgpuBufferSpec("d_first_z", 100, BatchAxes: 1), // 6: (B, 100)
             ];
 
             public override global::System.Collections.Generic.IReadOnlyList<global::GraphGen.Ilgpu.IlgpuBufferSpec> Buffers => s_buffers;
@@ -166,7 +166,7 @@ namespace Demo.Deep
                 // the runtime's optimizer now updates every parameter from these gradients, on the device
             }
 
-            // ---- Kernels: sizes are the plan's constants; B arrives as the launch's extent (and as rows where the math needs it) ----
+            // ---- Kernels: sizes are the plan's constants; B arrives as the launch's extent, and as the argument `batch` where a size holds it ----
 
             /// <summary>first: the GEMM's epilogue, c = tanh(c + bias) with the bias broadcast over the rows of (B, 100); a thread per value.</summary>
             private static void FirstBiasTanh(global::ILGPU.Index1D i, global::ILGPU.ArrayView<float> c, global::ILGPU.ArrayView<float> bias)

@@ -10,7 +10,7 @@ namespace GraphGen.Training
         // To(Device.Cpu)).
         private IlgpuPlacement? _placement;
 
-        private protected IlgpuPlacement? Placement => _placement;
+        internal IlgpuPlacement? Placement => _placement;
 
         /// <summary>Where the model runs: <see cref="GraphGen.Device.Cpu"/> until <c>To(device)</c> places it elsewhere.</summary>
         public Device Device => _placement?.Device ?? Device.Cpu;
@@ -81,18 +81,19 @@ namespace GraphGen.Training
         private protected void HostWeightsChanged() => _placement?.HostChanged();
 
         /// <summary>
-        /// Predict's batches on the device: each uploaded, run forward, and its outputs read back. Returns false (and
-        /// does nothing) on the CPU.
+        /// Predict on the device: the inputs uploaded once, each batch run forward from there and its outputs read back.
+        /// Returns false (and does nothing) on the CPU.
         /// </summary>
         private bool PredictOnDevice(ReadOnlySpan<float> x, Span<float> output, int rows, int size)
         {
             if (_placement is not { } placement) return false;
             placement.EnsureOnDevice();
             placement.EnsureCapacity(Math.Min(rows, size));
+            using var inputs = placement.UploadInputs(x[..(rows * InputWidth)], InputWidth);
             for (int start = 0; start < rows; start += size)
             {
                 int batch = Math.Min(size, rows - start);
-                placement.Forward(x.Slice(start * InputWidth, batch * InputWidth), batch, output.Slice(start * OutputWidth, batch * OutputWidth));
+                placement.Forward(inputs, start, batch, output.Slice(start * OutputWidth, batch * OutputWidth));
             }
             return true;
         }

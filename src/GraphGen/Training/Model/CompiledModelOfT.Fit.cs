@@ -52,7 +52,9 @@ public abstract partial class CompiledModel<TTarget>
         int batchRows = Math.Min(batchSize, trainRows);
         // On a device the training set goes up once; each batch is gathered there, and only its loss (and, for the
         // metrics, its outputs) comes back.
+        // The validation inputs likewise go up once per Fit, and each epoch's scoring runs from there.
         var placement = Placement;
+        Ilgpu.IlgpuResidentInput? validationOnDevice = null;
         if (placement is null) EnsureCapacity(batchRows);
         else
         {
@@ -62,16 +64,19 @@ public abstract partial class CompiledModel<TTarget>
         }
         try
         {
-            return FitEpochs(x, y, epochs, batchSize, optimizer, trainRows, validationX, validationY, validationRows, shuffle, callbacks, verbose, initialEpoch, placement);
+            if (placement is not null && validationRows > 0) validationOnDevice = placement.UploadInputs(validationX.AsSpan(0, validationRows * InputWidth), InputWidth);
+            return FitEpochs(x, y, epochs, batchSize, optimizer, trainRows, validationX, validationY, validationRows, shuffle, callbacks, verbose, initialEpoch, placement, validationOnDevice);
         }
         finally
         {
+            validationOnDevice?.Dispose();
             placement?.ReleaseTrainingSet();
         }
     }
 
     private History FitEpochs(float[] x, TTarget[] y, int epochs, int batchSize, Optimizer optimizer, int trainRows, float[]? validationX,
-        TTarget[]? validationY, int validationRows, bool shuffle, IEnumerable<Callback>? callbacks, int verbose, int initialEpoch, Ilgpu.IlgpuPlacement? placement)
+        TTarget[]? validationY, int validationRows, bool shuffle, IEnumerable<Callback>? callbacks, int verbose, int initialEpoch, Ilgpu.IlgpuPlacement? placement,
+        Ilgpu.IlgpuResidentInput? validationOnDevice)
     {
         int perSample = TargetsPerSample;
         int batchRows = Math.Min(batchSize, trainRows);
@@ -139,7 +144,7 @@ public abstract partial class CompiledModel<TTarget>
             foreach (var metric in _metrics) values[metric.Name] = metric.Result;
             if (validationRows > 0)
             {
-                values["val_loss"] = EvaluateCore(validationX, validationY, validationRows, InferenceBatch(validationRows, null));
+                values["val_loss"] = EvaluateCore(validationX, validationY, validationRows, InferenceBatch(validationRows, null), validationOnDevice);
                 foreach (var metric in _metrics) values["val_" + metric.Name] = metric.Result;
             }
             var log = new EpochLog(epoch, clock.Elapsed.TotalSeconds, steps, learningRate, values);

@@ -143,30 +143,42 @@ public abstract partial class CompiledModel<TTarget> : CompiledModel where TTarg
         return new Evaluation(loss, _metrics.ToDictionary(m => m.Name, m => m.Result), rows);
     }
 
-    /// <summary>Runs the data through in batches, leaving each metric's result in it; returns the mean loss.</summary>
-    private double EvaluateCore(ReadOnlySpan<float> x, ReadOnlySpan<TTarget> targets, int rows, int batchSize)
+    /// <summary>
+    /// Runs the data through in batches, leaving each metric's result in it; returns the mean loss. On a device the
+    /// inputs go up once per call (or are already there: <paramref name="onDevice"/>, Fit's validation data), and only
+    /// each batch's outputs come back, to be scored here: they are small beside the inputs.
+    /// </summary>
+    private double EvaluateCore(ReadOnlySpan<float> x, ReadOnlySpan<TTarget> targets, int rows, int batchSize, Ilgpu.IlgpuResidentInput? onDevice = null)
     {
         var placement = Placement;
+        Ilgpu.IlgpuResidentInput? uploaded = null;
         if (placement is null) EnsureCapacity(Math.Min(rows, batchSize));
         else
         {
             placement.EnsureOnDevice();
             placement.EnsureCapacity(Math.Min(rows, batchSize));
+            onDevice ??= uploaded = placement.UploadInputs(x[..(rows * InputWidth)], InputWidth);
         }
-        foreach (var metric in _metrics) metric.Reset();
-        double lossSum = 0;
-        int perSample = TargetsPerSample;
-        for (int start = 0; start < rows; start += batchSize)
+        try
         {
-            int batch = Math.Min(batchSize, rows - start);
-            var xs = x.Slice(start * InputWidth, batch * InputWidth);
-            // On a device the outputs come back to be scored here: they are small beside the inputs.
-            ReadOnlySpan<float> output = placement is null ? Forward(xs, batch) : placement.ForwardToHost(xs, batch, OutputWidth);
-            var batchTargets = targets.Slice(start * perSample, batch * perSample);
-            lossSum += LossFunction.Sum(output, batchTargets, batch, OutputWidth);
-            foreach (var metric in _metrics) metric.Update(output, batchTargets, batch, OutputWidth);
+            foreach (var metric in _metrics) metric.Reset();
+            double lossSum = 0;
+            int perSample = TargetsPerSample;
+            for (int start = 0; start < rows; start += batchSize)
+            {
+                int batch = Math.Min(batchSize, rows - start);
+                ReadOnlySpan<float> output = placement is null ? Forward(x.Slice(start * InputWidth, batch * InputWidth), batch)
+                    : placement.ForwardToHost(onDevice!, start, batch, OutputWidth);
+                var batchTargets = targets.Slice(start * perSample, batch * perSample);
+                lossSum += LossFunction.Sum(output, batchTargets, batch, OutputWidth);
+                foreach (var metric in _metrics) metric.Update(output, batchTargets, batch, OutputWidth);
+            }
+            return lossSum / rows;
         }
-        return lossSum / rows;
+        finally
+        {
+            uploaded?.Dispose();
+        }
     }
 
     private protected override (int Width, bool Labels) DeviceTargets()
