@@ -30,6 +30,9 @@ public class SnapshotTests
     [InlineData(TestSources.ThreeLayer, "Demo.Deep.TanhSigmoidNet.ilgpu.g.cs", "TanhSigmoidNet.ilgpu")]
     [InlineData(TestSources.BinaryFromLogits, "Demo.SpamFilter.ilgpu.g.cs", "SpamFilter.ilgpu")]
     [InlineData(TestSources.Forward, "Demo.Residual.ilgpu.g.cs", "ForwardResidual.ilgpu")]
+    // The ONNX tables: a Dense model, and two inputs sliced from one row and reshaped.
+    [InlineData(TestSources.Reference, "Demo.MnistClassifier.onnx.g.cs", "MnistClassifier.onnx")]
+    [InlineData(TestSources.Forward, "Demo.ImageAndSide.onnx.g.cs", "ForwardImageAndSide.onnx")]
     public void GeneratedCodeMatchesSnapshot(string source, string hintName, string snapshot)
     {
         var run = GeneratorHarness.Run(source);
