@@ -34,6 +34,9 @@ root.SetAction(parsed =>
     double predict = ReferenceRun.TimePredict(model, test, 5);
     double predictGflops = ReferenceRun.ForwardFlops(test.Count, 512) / predict / 1e9;
     Console.WriteLine($"  predict 10,000 images: {predict * 1e3:F2} ms = {predictGflops:F1} GFLOP/s");
+    var onnx = OnnxPeer.TimePredict(model, test, 5);
+    Console.WriteLine($"  ONNX Runtime (CPU provider, {onnx.Threads} threads) on the ExportOnnx file, 10,000 images: {onnx.Seconds * 1e3:F2} ms; " +
+        $"GraphGen {onnx.Seconds / predict:F2}× its speed; largest relative difference {onnx.MaxRelativeDifference:E1}");
 
     var kernels = KernelProbe.StepShapes(128, 512)
         .Select(s => KernelProbe.Measure(s.Name, s.Layout, s.M, s.N, s.K, s.Relu))
@@ -75,6 +78,11 @@ root.SetAction(parsed =>
             ["alloc_bytes_per_step"] = reference.AllocBytesPerStep,
             ["predict_10k_s"] = predict,
             ["predict_gflops"] = predictGflops,
+            ["onnxruntime_predict_10k_s"] = onnx.Seconds,
+            ["onnxruntime_threads"] = onnx.Threads,
+            // ONNX Runtime's time over GraphGen's: above 1, GraphGen's Predict is faster.
+            ["onnxruntime_over_graphgen"] = onnx.Seconds / predict,
+            ["onnxruntime_max_relative_difference"] = onnx.MaxRelativeDifference,
             ["test_accuracy"] = reference.TestAccuracy,
             ["cores"] = Environment.ProcessorCount,
             ["isa"] = isa,

@@ -39,6 +39,10 @@ def main(folder):
     predict_ratio = gg["predict_gflops"] / peak
     row("Predict, 10,000 images", f"{gg['predict_10k_s'] * 1e3:.1f} ms = {gg['predict_gflops']:.1f} GFLOP/s",
         f"PyTorch {torch['predict_10k_s'] * 1e3:.1f} ms", f"{predict_ratio:.2f} of peak", "≥ 0.80 of SGEMM peak", predict_ratio >= 0.8)
+    if "onnxruntime_predict_10k_s" in gg:
+        row("  Predict against ONNX Runtime on its ExportOnnx file", f"{gg['predict_10k_s'] * 1e3:.1f} ms",
+            f"ONNX Runtime CPU, {gg['onnxruntime_threads']} threads: {gg['onnxruntime_predict_10k_s'] * 1e3:.1f} ms",
+            f"{gg['onnxruntime_over_graphgen']:.2f}× faster", "(context)", True)
     row("allocated per TrainStep", f"{gg['alloc_bytes_per_step']:.1f} B", "", "", "0 B, all threads", gg["alloc_bytes_per_step"] == 0)
     for ours, theirs in zip(gg["kernels"], blas["kernels"]):
         ratio = ours["gflops"] / theirs["gflops"]

@@ -34,6 +34,7 @@ public sealed class ModelGenerator : IIncrementalGenerator
         public const string Fusion = "GraphGen.Fusion";
         public const string Emit = "GraphGen.Emit";
         public const string IlgpuEmit = "GraphGen.IlgpuEmit";
+        public const string OnnxEmit = "GraphGen.OnnxEmit";
         public const string Diagnostics = "GraphGen.Diagnostics";
         public const string FunctionParse = "GraphGen.Function.Parse";
         public const string FunctionSpec = "GraphGen.Function.Spec";
@@ -68,6 +69,14 @@ public sealed class ModelGenerator : IIncrementalGenerator
         var ilgpuSources = modelPlans.Combine(internalAccess)
             .Select(static (t, _) => t.Left.Then("ilgpu-emit", plan => IlgpuEmitter.Emit(plan, t.Right))).WithTrackingName(Steps.IlgpuEmit);
         context.RegisterSourceOutput(ilgpuSources, static (output, result) =>
+        {
+            if (result.Value is { } source) output.AddSource(source.HintName, source.Text);
+        });
+
+        // And the inference graph as a table of ONNX nodes, from the forward graph (no autodiff or fusion): a fourth
+        // file, which ExportOnnx fills with the weights.
+        var onnxSources = modelGraphs.Select(static (g, _) => g.Then("onnx-emit", OnnxEmitter.Emit)).WithTrackingName(Steps.OnnxEmit);
+        context.RegisterSourceOutput(onnxSources, static (output, result) =>
         {
             if (result.Value is { } source) output.AddSource(source.HintName, source.Text);
         });

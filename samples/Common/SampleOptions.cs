@@ -22,6 +22,10 @@ public sealed class SampleOptions
     public Option<string?> Json { get; } = new("--json") { Description = "Write the figures of the run as JSON to this path." };
     public Option<string?> Report { get; } = new("--report") { Description = "Write an HTML page with the curves and predictions to this path." };
     public Option<string?> Save { get; } = new("--save") { Description = "Write the trained weights as safetensors to this path." };
+    public Option<string?> Onnx { get; } = new("--onnx")
+    {
+        Description = "Write the trained model as ONNX (opset 17) to this path, and check that ONNX Runtime predicts the test set as the model does.",
+    };
     public Option<string?> Data { get; } = new("--data") { Description = "Folder holding the data set (default: GRAPHGEN_DATA, samples/data, /usr/share/datasets)." };
     public Option<int> Verbose { get; } = new("--verbose") { Description = "0 silent, 1 progress bar, 2 one line per epoch.", DefaultValueFactory = _ => 1 };
     public Option<string> Device { get; } = new("--device")
@@ -30,7 +34,7 @@ public sealed class SampleOptions
         DefaultValueFactory = _ => "cpu",
     };
 
-    public IEnumerable<Option> All => [Epochs, BatchSize, Optimizer, LearningRate, Seed, Json, Report, Save, Data, Verbose, Device];
+    public IEnumerable<Option> All => [Epochs, BatchSize, Optimizer, LearningRate, Seed, Json, Report, Save, Onnx, Data, Verbose, Device];
 
     /// <summary>The device <c>--device</c> names (<see cref="GraphGen.Device.Parse"/>).</summary>
     public GraphGen.Device DeviceOf(ParseResult parsed) => GraphGen.Device.Parse(parsed.GetValue(Device) ?? "cpu");

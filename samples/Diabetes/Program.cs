@@ -36,6 +36,7 @@ return SampleRun.Invoke(root, args, parsed =>
     Console.WriteLine($"weights: {string.Join(", ", GraphGen.Data.Diabetes.FeatureNames.Select((n, i) => $"{n} {model.Output.Weight.Data[i]:F2}"))}; bias {model.Output.Bias.Data[0]:F2}");
 
     SampleRun.SaveWeights(model, parsed.GetValue(options.Save));
+    OnnxCheck.Export(model, parsed.GetValue(options.Onnx), testX, classifier: false);
     if (parsed.GetValue(options.Json) is string json)
         SampleRun.WriteJson(json, new
         {

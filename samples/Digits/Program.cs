@@ -55,6 +55,7 @@ return SampleRun.Invoke(root, args, parsed =>
     Console.Write(confusion);
 
     SampleRun.SaveWeights(mlp, parsed.GetValue(options.Save));
+    OnnxCheck.Export(mlp, parsed.GetValue(options.Onnx), test.X, classifier: true);
     if (parsed.GetValue(options.Json) is string json)
         SampleRun.WriteJson(json, new
         {

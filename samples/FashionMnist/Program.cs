@@ -38,6 +38,7 @@ return SampleRun.Invoke(root, args, parsed =>
         Enumerable.Range(0, 10).Select(c => $"{GraphGen.Data.FashionMnist.ClassNames[c]} {confusion.Precision(c):P0}/{confusion.Recall(c):P0}")));
 
     SampleRun.SaveWeights(model, parsed.GetValue(options.Save));
+    OnnxCheck.Export(model, parsed.GetValue(options.Onnx), test.Images, classifier: true);
     if (parsed.GetValue(options.Json) is string json)
         SampleRun.WriteJson(json, new
         {

@@ -33,6 +33,7 @@ return SampleRun.Invoke(root, args, parsed =>
     Console.WriteLine($"test: {result}");
 
     SampleRun.SaveWeights(model, parsed.GetValue(options.Save));
+    OnnxCheck.Export(model, parsed.GetValue(options.Onnx), test.Images, classifier: true);
     if (parsed.GetValue(options.Json) is string json)
         SampleRun.WriteJson(json, new
         {

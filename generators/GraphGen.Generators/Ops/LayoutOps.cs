@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
+using GraphGen.Generators.Emit;
 using GraphGen.Generators.Graph;
 using static GraphGen.Generators.Emit.CpuSpelling;
 
@@ -33,6 +34,12 @@ internal static class LayoutOps
                         : g.MatMul(a, dy, transposeA: !n.TransposeA, transposeB: false, g.Node(b).Shape, g.GradientName(b), n.Scope));
             },
             Math = (n, input) => $"{input(0)}{(n.TransposeA ? "ᵀ" : "")}·{input(1)}{(n.TransposeB ? "ᵀ" : "")}",
+            // A product that reads an operand transposed is a Gemm with that flag (no bias: C is optional from opset 11).
+            Onnx = (n, o) =>
+            {
+                if (!n.TransposeA && !n.TransposeB) o.Same("MatMul");
+                else o.Same("Gemm", OnnxSpelling.Int("transA", n.TransposeA ? 1 : 0), OnnxSpelling.Int("transB", n.TransposeB ? 1 : 0));
+            },
         },
         // Y = X + b (b broadcast over rows): dX = dY, db = Σ_rows dY.
         new OpDef(OpKind.BiasAdd)
@@ -44,6 +51,7 @@ internal static class LayoutOps
             },
             Math = (n, input) => $"{input(0)} + {input(1)}",
             Cpu = (t, c) => c.Broadcasting("Add", "Add", commutes: true),
+            Onnx = (n, o) => o.Same("Add"),
         },
         new OpDef(OpKind.ColumnSum) { Math = (n, input) => $"Σ_rows {input(0)}" },
         // Y = Xᵀ: dX = dYᵀ.
@@ -55,6 +63,7 @@ internal static class LayoutOps
             Gradient = (g, n, dy) => g.Accumulate(n.Inputs[0], g.Op(OpKind.Transpose, g.Node(n.Inputs[0]).Shape, g.GradientName(n.Inputs[0]), n.Scope, dy)),
             Math = (n, input) => $"{input(0)}ᵀ",
             Cpu = (t, c) => new[] { $"{Cpu}TensorKernels.Transpose({c.In(0)}, {c.Out}, {c.Dim(c.InShape(0).Dims[0])}, {c.Dim(c.InShape(0).Dims[1])});" },
+            Onnx = (n, o) => o.Same("Transpose", OnnxSpelling.Ints("perm", 1, 0)),
         },
         // Y = reshape(X): dX = dY under X's shape.
         new OpDef(OpKind.Reshape)
@@ -65,6 +74,8 @@ internal static class LayoutOps
             Gradient = (g, n, dy) => g.Accumulate(n.Inputs[0], g.Op(OpKind.Reshape, g.Node(n.Inputs[0]).Shape, g.GradientName(n.Inputs[0]), n.Scope, dy)),
             Math = (n, input) => $"{input(0)} as {n.Shape}",
             Cpu = (t, c) => new[] { $"{c.In(0)}.CopyTo({c.Out});" },
+            // The target shape with B (always the first axis, the shape rule checks) as −1, which ONNX infers.
+            Onnx = (n, o) => o.Node("Reshape", new[] { o.In(0), o.Int64s("shape", OnnxSpelling.Dims(n.Shape)) }, o.Out),
         },
         // Y = concat(X₁ … Xₖ) along an axis: each Xᵢ receives its own slice of dY.
         new OpDef(OpKind.Concat)
@@ -84,6 +95,7 @@ internal static class LayoutOps
             },
             Math = (n, input) => $"concat({string.Join(", ", n.Inputs.Select((_, i) => input(i)))}) along axis {n.Axis}",
             Cpu = Concat,
+            Onnx = (n, o) => o.Same("Concat", OnnxSpelling.Int("axis", n.Axis)),
         },
         // A block of X along an axis: the inputs of a [Forward] method, and concat's gradient.
         new OpDef(OpKind.Slice)
@@ -97,6 +109,8 @@ internal static class LayoutOps
                 int width = c.OutShape.Dims[t.Axis];
                 return new[] { $"{Cpu}TensorKernels.CopyBlock({c.In(0)}, {c.Times(source.Dims[t.Axis], unit)}, {c.Times(t.Offset, unit)}, {c.Out}, {c.Times(width, unit)}, 0, {outer}, {c.Times(width, unit)});" };
             },
+            Onnx = (n, o) => o.Node("Slice",
+                new[] { o.In(0), o.Int64s("starts", n.Offset), o.Int64s("ends", n.Offset + n.Shape.Dims[n.Axis]), o.Int64s("axes", n.Axis) }, o.Out),
         },
     };
 

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using GraphGen.Generators.Emit;
 using GraphGen.Generators.Graph;
 using static GraphGen.Generators.Emit.CpuSpelling;
 
@@ -25,6 +26,12 @@ internal static class NeuralOps
                     g.Accumulate(n.Inputs[0], g.Gradient(OpKind.ActivationGrad, n.Shape, n.Scope, dy, saved, of: n.Inputs[0], activation: n.Activation));
                 },
                 Math = (n, input) => $"{Activations.Of(n.Activation).Keras}({input(0)})",
+                Onnx = (n, o) =>
+                {
+                    var activation = Activations.Of(n.Activation);
+                    if (activation.Onnx is { } form) form(o);
+                    else o.Refuse($"the activation {activation.Keras} has no element-wise ONNX form");
+                },
             };
             yield return new OpDef(OpKind.ActivationGrad) { Math = (n, input) => $"{input(0)} ⊙ {Activations.Of(n.Activation).Keras}'({input(1)})" };
             // Y = softmax(X) per row: dX = Y ⊙ (dY − Σ_j dY⊙Y).
@@ -35,6 +42,8 @@ internal static class NeuralOps
                 Lower = (ir, x, s) => ir.Softmax(x[0], s.Name, s.Statement),
                 Gradient = (g, n, dy) => g.Accumulate(n.Inputs[0], g.Gradient(OpKind.SoftmaxGrad, n.Shape, n.Scope, dy, n.Id, of: n.Inputs[0])),
                 Math = (n, input) => $"softmax({input(0)})",
+                // Opset 13 on: over the one axis named, as GraphGen's softmax over the last.
+                Onnx = (n, o) => o.Same("Softmax", OnnxSpelling.Int("axis", -1)),
             };
             yield return new OpDef(OpKind.SoftmaxGrad)
             {

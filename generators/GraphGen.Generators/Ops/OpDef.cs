@@ -17,6 +17,12 @@ internal delegate string MathRule(Node node, Func<int, string> input);
 /// <summary>The C# statements that run a general tensor kernel of the op on the CPU runtime, spelled through <see cref="CpuSpelling"/>.</summary>
 internal delegate IEnumerable<string> CpuRule(TensorKernel kernel, CpuSpelling cpu);
 
+/// <summary>
+/// The op's ONNX form (opset 17), written through <see cref="OnnxSpelling"/>: the nodes that compute the op's output
+/// from its inputs' values. An op without one cannot be exported; the ONNX table then says so, naming it and its layer.
+/// </summary>
+internal delegate void OnnxRule(Node node, OnnxSpelling onnx);
+
 /// <summary>How a batch's rows travel through the op (<see cref="RowDependence"/>): which ops can make one sample's value read another's.</summary>
 internal enum RowRule { Elementwise, Transpose, Softmax, Reduction, Layout, MatMul, Loss }
 
@@ -24,8 +30,9 @@ internal enum RowRule { Elementwise, Transpose, Softmax, Reduction, Layout, MatM
 /// One op of the compiler, whole: how a [Forward] or [Differentiable] body spells it (<see cref="Spelling"/>, a
 /// <c>GraphGen.Op</c> method, or an operator), its shape rule (<see cref="Lower"/>), its gradient (<see cref="Gradient"/>;
 /// null for an op that is only ever built by another op's rule and has none), how rows travel through it, the comment
-/// text of its kernel (<see cref="Math"/>) and its CPU lowering (<see cref="Cpu"/>, for the ops that run as a general
-/// tensor kernel; the fused kernels of the Fusion passes lower the others). The entries live in <see cref="OpTable"/>.
+/// text of its kernel (<see cref="Math"/>), its CPU lowering (<see cref="Cpu"/>, for the ops that run as a general
+/// tensor kernel; the fused kernels of the Fusion passes lower the others) and its ONNX form (<see cref="Onnx"/>, for
+/// the ops an inference graph can hold). The entries live in <see cref="OpTable"/>.
 /// </summary>
 internal sealed record OpDef(OpKind Kind)
 {
@@ -37,4 +44,5 @@ internal sealed record OpDef(OpKind Kind)
     public RowRule Rows { get; init; }
     public MathRule? Math { get; init; }
     public CpuRule? Cpu { get; init; }
+    public OnnxRule? Onnx { get; init; }
 }

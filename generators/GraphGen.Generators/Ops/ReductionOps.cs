@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using GraphGen.Generators.Autodiff;
+using GraphGen.Generators.Emit;
 using GraphGen.Generators.Graph;
 using static GraphGen.Generators.Emit.CpuSpelling;
 
@@ -14,16 +15,16 @@ internal static class ReductionOps
     public static IEnumerable<OpDef> All => new[]
     {
         // Y = Σ_axis X: dX = dY repeated along the axis.
-        Reduction(OpKind.Sum, "Sum", "Σ {0} over {1}", (g, n, dy) =>
+        Reduction(OpKind.Sum, "Sum", "ReduceSum", axesAsInput: true, "Σ {0} over {1}", (g, n, dy) =>
             g.Accumulate(n.Inputs[0], g.Op(OpKind.ExpandSum, g.Node(n.Inputs[0]).Shape, g.GradientName(n.Inputs[0]), n.Scope, dy, axis: n.Axis)),
             (t, c, outer, count, inner) => $"{Cpu}TensorKernels.Sum({c.In(0)}, {c.Out}, {outer}, {count}, {inner}, 1f);"),
         // Y = mean_axis X: dX = dY / count repeated along the axis.
-        Reduction(OpKind.Mean, "Mean", "mean of {0} over {1}", (g, n, dy) =>
+        Reduction(OpKind.Mean, "Mean", "ReduceMean", axesAsInput: false, "mean of {0} over {1}", (g, n, dy) =>
             g.Accumulate(n.Inputs[0], g.Op(OpKind.ExpandMean, g.Node(n.Inputs[0]).Shape, g.GradientName(n.Inputs[0]), n.Scope, dy, axis: n.Axis)),
             (t, c, outer, count, inner) => $"{Cpu}TensorKernels.Sum({c.In(0)}, {c.Out}, {outer}, {count}, {inner}, 1f / ({count}));"),
         // Y = max_axis X: dX = dY shared equally among the maxima of each slice (as TF's reduce_max and torch.amax):
         // mask = [X == Y repeated], dX = (dY / Σ_axis mask) repeated ⊙ mask.
-        Reduction(OpKind.Max, "Max", "max of {0} over {1}", MaxGradient,
+        Reduction(OpKind.Max, "Max", "ReduceMax", axesAsInput: false, "max of {0} over {1}", MaxGradient,
             (t, c, outer, count, inner) => $"{Cpu}TensorKernels.Max({c.In(0)}, {c.Out}, {outer}, {count}, {inner});"),
         // dY summed over the axes a broadcast added or stretched, back to the operand's shape.
         new OpDef(OpKind.SumTo)
@@ -52,7 +53,7 @@ internal static class ReductionOps
 
     private delegate string ReductionCall(Fusion.TensorKernel t, Emit.CpuSpelling c, string outer, string count, string inner);
 
-    private static OpDef Reduction(OpKind kind, string spelling, string math, GradientRule gradient, ReductionCall call) => new(kind)
+    private static OpDef Reduction(OpKind kind, string spelling, string onnx, bool axesAsInput, string math, GradientRule gradient, ReductionCall call) => new(kind)
     {
         Spelling = spelling,
         Rows = RowRule.Reduction,
@@ -63,6 +64,15 @@ internal static class ReductionOps
         {
             var (outer, count, inner) = c.Around(c.InShape(0), t.Axis);
             return new[] { call(t, c, outer, count, inner) };
+        },
+        // The axis dropped (keepdims 0); over every axis, no axes at all. At opset 17 ReduceSum reads its axes as an
+        // input, ReduceMean and ReduceMax as an attribute (both move to an input at opset 18).
+        Onnx = (n, o) =>
+        {
+            var keep = OnnxSpelling.Int("keepdims", 0);
+            if (n.Axis == Node.AllAxes) o.Same(onnx, keep);
+            else if (axesAsInput) o.Node(onnx, new[] { o.In(0), o.Int64s("axes", n.Axis) }, o.Out, keep);
+            else o.Same(onnx, OnnxSpelling.Ints("axes", n.Axis), keep);
         },
     };
 

@@ -14,7 +14,7 @@ public class IncrementalTests
     private static readonly string[] ModelStepsAfterParsing =
     {
         ModelGenerator.Steps.Graph, ModelGenerator.Steps.Autodiff, ModelGenerator.Steps.Fusion, ModelGenerator.Steps.Emit,
-        ModelGenerator.Steps.IlgpuEmit, ModelGenerator.Steps.Diagnostics,
+        ModelGenerator.Steps.IlgpuEmit, ModelGenerator.Steps.OnnxEmit, ModelGenerator.Steps.Diagnostics,
     };
 
     private static readonly string[] FunctionStepsAfterParsing =
@@ -27,7 +27,7 @@ public class IncrementalTests
     {
         ModelGenerator.Steps.Parse, ModelGenerator.Steps.Spec, ModelGenerator.Steps.Locations, ModelGenerator.Steps.Graph,
         ModelGenerator.Steps.Autodiff, ModelGenerator.Steps.Fusion, ModelGenerator.Steps.Emit,
-        ModelGenerator.Steps.IlgpuEmit, ModelGenerator.Steps.Diagnostics,
+        ModelGenerator.Steps.IlgpuEmit, ModelGenerator.Steps.OnnxEmit, ModelGenerator.Steps.Diagnostics,
         ModelGenerator.Steps.FunctionParse, ModelGenerator.Steps.FunctionSpec, ModelGenerator.Steps.FunctionLocations,
         ModelGenerator.Steps.FunctionGraph, ModelGenerator.Steps.FunctionAutodiff, ModelGenerator.Steps.FunctionFusion,
         ModelGenerator.Steps.FunctionEmit, ModelGenerator.Steps.FunctionDiagnostics,
@@ -70,6 +70,9 @@ public class IncrementalTests
         var ilgpu = result.TrackedSteps[ModelGenerator.Steps.IlgpuEmit].SelectMany(s => s.Outputs).Select(o => o.Reason);
         Assert.Contains(IncrementalStepRunReason.Modified, ilgpu);
         Assert.Contains("sum += source[r * 256 + col];", result.GeneratedSources.Single(s => s.HintName == "Demo.MnistClassifier.ilgpu.g.cs").SourceText.ToString());
+        var onnx = result.TrackedSteps[ModelGenerator.Steps.OnnxEmit].SelectMany(s => s.Outputs).Select(o => o.Reason);
+        Assert.Contains(IncrementalStepRunReason.Modified, onnx);
+        Assert.Contains("(B, 256)", result.GeneratedSources.Single(s => s.HintName == "Demo.MnistClassifier.onnx.g.cs").SourceText.ToString());
     }
 
     [Fact]

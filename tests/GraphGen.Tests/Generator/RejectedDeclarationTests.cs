@@ -139,7 +139,7 @@ public class RejectedDeclarationTests
             "using GraphGen;\nnamespace Demo;\n[Model][Input(4)] public sealed partial class Net { [Dense(3, Activation.Softmax)] public partial DenseLayer Out { get; } }",
             "using GraphGen;\nnamespace Demo;\n[Model] public sealed partial class Net { }");
         Assert.Equal("CS0579", Assert.Single(AllErrors(run)).Id);
-        Assert.Equal(["Demo.Net.g.cs", "Demo.Net.ilgpu.g.cs"], run.Result.Results.Single().GeneratedSources.Select(s => s.HintName).Order(StringComparer.Ordinal));
+        Assert.Equal(["Demo.Net.g.cs", "Demo.Net.ilgpu.g.cs", "Demo.Net.onnx.g.cs"], run.Result.Results.Single().GeneratedSources.Select(s => s.HintName).Order(StringComparer.Ordinal));
     }
 
     public static TheoryData<string, string, string> Functions => new()
