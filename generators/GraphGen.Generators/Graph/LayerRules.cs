@@ -84,6 +84,26 @@ internal static class LayerRules
                     (long)width * dense.Units + dense.Units, dense.WeightInitializer, dense.BiasInitializer);
                 return (Activate(ir, dense.Activation, preActivation, name), info);
             }
+            case Conv2DLayerSpec conv:
+            {
+                int channels = input.Dims[3];
+                int w = Parameter(ir, parameters, member, Shape.Of(conv.KernelSize, conv.KernelSize, channels, conv.Filters), name, ParameterPart.Weight);
+                int b = Parameter(ir, parameters, member, Shape.Of(conv.Filters), name, ParameterPart.Bias);
+                int product = ir.Conv2D(current, w, conv.Strides, conv.Padding, name + "_conv", name);
+                int preActivation = ir.ChannelBias(product, b, name + "_z", name);
+                var output = ir[preActivation].Shape;
+                var info = new LayerInfo(conv.PropertyName, conv.Modifiers, name, "Conv2DLayer", "Conv2DLayer", Numbers(conv.KernelSize, conv.KernelSize, channels, conv.Filters),
+                    $"Conv2D({conv.Filters} filters, {conv.KernelSize}×{conv.KernelSize}, stride {conv.Strides}, {conv.Padding.ToString().ToLowerInvariant()} padding, "
+                    + $"{Lower(conv.Activation)}: {input} → {output})",
+                    $"weight ({conv.KernelSize}, {conv.KernelSize}, {channels}, {conv.Filters}), bias ({conv.Filters})",
+                    (long)conv.KernelSize * conv.KernelSize * channels * conv.Filters + conv.Filters, conv.WeightInitializer, conv.BiasInitializer);
+                return (Activate(ir, conv.Activation, preActivation, name), info);
+            }
+            case MaxPooling2DLayerSpec pool:
+            {
+                int output = ir.MaxPool2D(current, pool.PoolSize, pool.Strides, name + "_pool", name);
+                return (output, Shapeless(pool, "MaxPooling2D", $"MaxPooling2D({pool.PoolSize}×{pool.PoolSize}, stride {pool.Strides}: {input} → {ir[output].Shape})"));
+            }
             case FlattenLayerSpec flatten:
             {
                 int output = ir.Reshape(current, new[] { -1, (int)input.ElementsPerBatch }, name + "_flat", name);
