@@ -244,7 +244,9 @@ internal sealed class IrBuilder
     private bool IsBias(int matrix, int vector)
     {
         Shape m = _nodes[matrix].Shape, v = _nodes[vector].Shape;
-        return m.Rank == 2 && v.Rank == 1 && v.Dims[0] == m.Dims[1] && v.Dims[0] != Shape.Batch;
+        // A convolution's result plus a vector of its channels is its bias, as a layer's is (one fused kernel).
+        bool rows = m.Rank == 2 || (_nodes[matrix].Op == OpKind.Conv2D);
+        return rows && v.Rank == 1 && v.Dims[0] == m.Last && v.Dims[0] != Shape.Batch;
     }
 
     private static Shape Broadcast(Shape a, Shape b, string symbol)
