@@ -11,3 +11,21 @@ public sealed partial class FashionMlp
     [Dense(256, Activation.Relu, WeightInitializer = "he_normal")] public partial DenseLayer Hidden2 { get; }
     [Dense(10, Activation.Softmax)] public partial DenseLayer Output { get; }
 }
+
+/// <summary>
+/// The convnet for Fashion-MNIST: Conv 32 3×3 relu → MaxPool 2 → Conv 64 3×3 relu → MaxPool 2 → Flatten → Dense 128
+/// relu → Dense 10 softmax, he_normal weights for the relus (225,034 weights). A Dropout layer goes after Flatten
+/// once the layer exists, as a property between Flatten and Hidden.
+/// </summary>
+[Model(Loss = Loss.SparseCategoricalCrossentropy)]
+[Input(28, 28, 1)]
+public sealed partial class FashionConvnet
+{
+    [Conv2D(32, 3, Activation.Relu, WeightInitializer = "he_normal")] public partial Conv2DLayer Conv1 { get; }
+    [MaxPooling2D(2)] public partial Layer Pool1 { get; }
+    [Conv2D(64, 3, Activation.Relu, WeightInitializer = "he_normal")] public partial Conv2DLayer Conv2 { get; }
+    [MaxPooling2D(2)] public partial Layer Pool2 { get; }
+    [Flatten] public partial Layer Flatten { get; }
+    [Dense(128, Activation.Relu, WeightInitializer = "he_normal")] public partial DenseLayer Hidden { get; }
+    [Dense(10, Activation.Softmax)] public partial DenseLayer Output { get; }
+}

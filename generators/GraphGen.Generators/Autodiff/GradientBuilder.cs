@@ -87,6 +87,10 @@ internal sealed class GradientBuilder
         return Add(new Node(_nodes.Count, op, EquatableArray.Of(inputs), shape, name, layer, Axis: axis, Offset: offset));
     }
 
+    /// <summary>Adds an image op's gradient node, with the window of the op it differentiates.</summary>
+    public int Windowed(OpKind op, Shape shape, string name, string layer, int first, int second, Window window)
+        => Add(new Node(_nodes.Count, op, EquatableArray.Of(first, second), shape, name, layer, Window: window));
+
     private int Seed(Node result)
     {
         int one = Constant(1.0, "one", result.Scope);

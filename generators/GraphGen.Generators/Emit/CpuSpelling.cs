@@ -18,6 +18,9 @@ internal sealed class CpuSpelling(TensorKernel kernel, KernelEmitter emitter)
     /// <summary>Input <paramref name="i"/> as a span of exactly its values.</summary>
     public string In(int i) => emitter.Slice(kernel.Inputs[i], KernelEmitter.Count(kernel.Inputs[i].Shape, "batch"));
 
+    /// <summary>Input <paramref name="i"/> as its array (a bias an epilogue reads by column).</summary>
+    public string Array(int i) => emitter.Expression(kernel.Inputs[i]);
+
     /// <summary>The output as a span of exactly its values.</summary>
     public string Out => emitter.Slice(kernel.Output, KernelEmitter.Count(kernel.Output.Shape, "batch"));
 

@@ -94,6 +94,33 @@ internal static class FusionPasses
     }
 
     /// <summary>
+    /// conv(x, W) → + b → activation becomes one convolution whose GEMM adds the bias and activates as it stores,
+    /// as a Dense layer's does; the activation stays a kernel of its own where its gradient reads the sum (gelu).
+    /// </summary>
+    public static void ConvBiasActivation(FusionState s)
+    {
+        foreach (var conv in s.Uncovered(OpKind.Conv2D))
+        {
+            if (!s.TrySingleConsumer(conv.Id, out var sum) || sum.Op != OpKind.BiasAdd || sum.Inputs[0] != conv.Id || s.IsCovered(sum.Id)) continue;
+            int bias = sum.Inputs[1];
+            var result = sum;
+            var activation = ActivationKind.Linear;
+            if (s.TrySingleConsumer(sum.Id, out var next) && !s.IsCovered(next.Id) && next.Op == OpKind.Activation)
+            {
+                result = next;
+                activation = next.Activation;
+            }
+            var covers = result == sum ? new[] { conv.Id, sum.Id } : new[] { conv.Id, sum.Id, result.Id };
+            string inner = $"conv({s[conv.Inputs[0]].Name}, {s[conv.Inputs[1]].Name}) + {s[bias].Name}";
+            string math = $"{result.Name} = " + (activation == ActivationKind.Linear ? inner : $"{Name(activation)}({inner})") + WindowText(conv.Window!);
+            s.Add(covers, new TensorKernel(conv.Scope, math, OpKind.Conv2D, EquatableArray.Of(s.At(conv.Inputs[0]), s.At(conv.Inputs[1]), s.At(bias)),
+                s.At(result.Id), 0, 0, conv.Window, activation));
+        }
+    }
+
+    internal static string WindowText(Window w) => $" ({w.Height}×{w.Width} window, stride {w.Stride}, {w.Padding.ToString().ToLowerInvariant()} padding)";
+
+    /// <summary>
     /// dA = dY·Wᵀ followed by dZ = dA ⊙ act'(A) becomes one GEMM that multiplies by the derivative as it stores.
     /// </summary>
     public static void ActivationGradientIntoGemm(FusionState s)
@@ -136,7 +163,7 @@ internal static class FusionPasses
                     break;
                 case var op when OpTable.Of(op).Cpu is not null:
                     s.Add(covers, new TensorKernel(node.Scope, Math(s, node), op == OpKind.BiasAdd ? OpKind.Add : op,
-                        EquatableArray.From(node.Inputs.Select(s.At)), s.At(node.Id), node.Axis, node.Offset));
+                        EquatableArray.From(node.Inputs.Select(s.At)), s.At(node.Id), node.Axis, node.Offset, node.Window));
                     break;
                 default:
                     throw new NotSupportedException($"{node.Op} ('{node.Name}') has no CPU kernel of its own and no fusion pass took it");

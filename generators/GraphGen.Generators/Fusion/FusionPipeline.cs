@@ -23,6 +23,7 @@ internal static class FusionPipeline
         ("regression-loss", EachProgram(FusionPasses.RegressionLoss)),
         ("gemm-bias-activation", EachProgram(FusionPasses.GemmBiasActivation)),
         ("activation-gradient-into-gemm", EachProgram(FusionPasses.ActivationGradientIntoGemm)),
+        ("conv-bias-activation", EachProgram(FusionPasses.ConvBiasActivation)),
         ("lower-remaining", EachProgram(FusionPasses.LowerRemaining)),
         ("optimizer-update-into-gemm", PlanPasses.OptimizerUpdateIntoGemm),
         ("plan-buffers", BufferPlanner.Plan),

@@ -122,9 +122,12 @@ internal sealed record ActivationBackwardKernel(string Layer, string Math, Activ
 
 /// <summary>
 /// One general tensor op of a [Forward] or [Differentiable] body (or of their gradients), lowered as its entry in the op table says: element-wise with broadcasting, transpose, reshape, concat and slice, reductions
-/// and their gradients. <paramref name="Op"/> says which; <paramref name="Axis"/> and <paramref name="Offset"/> are its arguments.
+/// and their gradients, the image ops. <paramref name="Op"/> says which; <paramref name="Axis"/>, <paramref name="Offset"/> and
+/// <paramref name="Window"/> are its arguments. A convolution the "conv-bias-activation" pass fused reads its bias as a third
+/// input and applies <paramref name="Activation"/> as it stores.
 /// </summary>
-internal sealed record TensorKernel(string Layer, string Math, OpKind Op, EquatableArray<Operand> Inputs, Operand Output, int Axis, int Offset)
+internal sealed record TensorKernel(string Layer, string Math, OpKind Op, EquatableArray<Operand> Inputs, Operand Output, int Axis, int Offset,
+    Window? Window = null, ActivationKind Activation = ActivationKind.Linear)
     : Kernel(Layer, Math)
 {
     public override Operand[] Operands => Inputs.Append(Output).ToArray();

@@ -66,6 +66,52 @@ internal sealed class IrBuilder
             EquatableArray.Of(transposeA ? _nodes[a].Inputs[0] : a, transposeB ? _nodes[b].Inputs[0] : b), shape, name, layer, transposeA, transposeB));
     }
 
+    /// <summary>
+    /// conv(x, kernel) over NHWC images: x (B, H, W, C), kernel (kh, kw, C, F) as Keras lays it out, each output
+    /// pixel the sum over its window and the channels; (B, outH, outW, F) with Keras's output sizes.
+    /// </summary>
+    public int Conv2D(int x, int kernel, int stride, PaddingKind padding, string name, string layer)
+    {
+        Shape sx = _nodes[x].Shape, sk = _nodes[kernel].Shape;
+        RequireImages(x, "Conv2D");
+        if (sk.Rank != 4 || sk.HasBatch)
+            throw new ShapeException(RankMismatch, "Conv2D", "a kernel of shape (kernel height, kernel width, input channels, filters)", _nodes[kernel].Name, sk.ToString());
+        if (sk.Dims[2] != sx.Dims[3])
+            throw new ShapeException(InvalidShape, _nodes[kernel].Name, $"the kernel {sk} reads {sk.Dims[2]} channels but '{_nodes[x].Name}' {sx} has {sx.Dims[3]}");
+        var window = new Window(sk.Dims[0], sk.Dims[1], stride, padding);
+        var (height, width) = Slide(x, window, "Conv2D");
+        return Add(new Node(_nodes.Count, OpKind.Conv2D, EquatableArray.Of(x, kernel), Shape.Of(Shape.Batch, height, width, sk.Dims[3]), name, layer, Window: window));
+    }
+
+    /// <summary>The maximum of each pool × pool window of NHWC images, per channel (valid windows).</summary>
+    public int MaxPool2D(int x, int pool, int stride, string name, string layer)
+    {
+        RequireImages(x, "MaxPool2D");
+        var window = new Window(pool, pool, stride, PaddingKind.Valid);
+        var (height, width) = Slide(x, window, "MaxPool2D");
+        return Add(new Node(_nodes.Count, OpKind.MaxPool2D, EquatableArray.Of(x), Shape.Of(Shape.Batch, height, width, _nodes[x].Shape.Dims[3]), name, layer, Window: window));
+    }
+
+    /// <summary>x + b with b (channels) added to every pixel: a convolution's bias, whose gradient is a column sum over B·H·W rows.</summary>
+    public int ChannelBias(int x, int bias, string name, string layer) => Node(OpKind.BiasAdd, _nodes[x].Shape, name, layer, x, bias);
+
+    private void RequireImages(int x, string op)
+    {
+        var shape = _nodes[x].Shape;
+        if (shape.Rank != 4 || shape.Dims[0] != Shape.Batch || shape.Dims.Skip(1).Contains(Shape.Batch))
+            throw new ShapeException(RankMismatch, op, "a batch of NHWC images, (B, height, width, channels)", _nodes[x].Name, shape.ToString());
+    }
+
+    private (int Height, int Width) Slide(int x, Window window, string op)
+    {
+        var shape = _nodes[x].Shape;
+        if (window.Height <= 0 || window.Width <= 0 || window.Stride <= 0)
+            throw new ShapeException(InvalidShape, _nodes[x].Name, $"{op} needs a window and a stride of at least 1 (got {window.Height}×{window.Width}, stride {window.Stride})");
+        if (window.Padding == PaddingKind.Valid && (window.Height > shape.Dims[1] || window.Width > shape.Dims[2]))
+            throw new ShapeException(InvalidShape, _nodes[x].Name, $"{op}'s {window.Height}×{window.Width} window does not fit in its {shape.Dims[1]}×{shape.Dims[2]} images (valid padding)");
+        return (Window.Output(shape.Dims[1], window.Height, window.Stride, window.Padding), Window.Output(shape.Dims[2], window.Width, window.Stride, window.Padding));
+    }
+
     public int Transpose(int a, string name, string layer)
     {
         RequireRank(a, 2, "Transpose", "a matrix (rank 2)");
@@ -198,7 +244,9 @@ internal sealed class IrBuilder
     private bool IsBias(int matrix, int vector)
     {
         Shape m = _nodes[matrix].Shape, v = _nodes[vector].Shape;
-        return m.Rank == 2 && v.Rank == 1 && v.Dims[0] == m.Dims[1] && v.Dims[0] != Shape.Batch;
+        // A convolution's result plus a vector of its channels is its bias, as a layer's is (one fused kernel).
+        bool rows = m.Rank == 2 || (_nodes[matrix].Op == OpKind.Conv2D);
+        return rows && v.Rank == 1 && v.Dims[0] == m.Last && v.Dims[0] != Shape.Batch;
     }
 
     private static Shape Broadcast(Shape a, Shape b, string symbol)

@@ -56,12 +56,19 @@ internal enum OpKind
     Sign,           // −1, 0 or 1 (the gradient of Abs)
     GreaterEqual,   // 1 where a ≥ b, else 0, broadcasting (the gradients of Maximum and Minimum)
     Equal,          // 1 where a == b, else 0, broadcasting (the gradient of Max)
+    // Images (NHWC), each with its Node.Window
+    Conv2D,         // (x (B, H, W, C), kernel (kh, kw, C, F)) → (B, outH, outW, F)
+    MaxPool2D,      // the maximum of each window, per channel
+    Conv2DBackpropInput,  // (dy, kernel) → dx: the input's gradient
+    Conv2DBackpropFilter, // (x, dy) → d kernel
+    MaxPool2DGrad,  // (x, dy) → dx: dy routed to each window's argmax
 }
 
 /// <summary>
 /// One node of the graph: an op, its inputs (node ids), its static shape, and names for the generated code.
 /// <paramref name="Activation"/> says which function an Activation or ActivationGrad node applies; <paramref name="Axis"/>,
-/// <paramref name="Offset"/> and <paramref name="Value"/> are the arguments of the ops that take them.
+/// <paramref name="Offset"/>, <paramref name="Value"/> and <paramref name="Window"/> (an image op's window, stride and padding) are
+/// the arguments of the ops that take them.
 /// <paramref name="Scope"/> names what the node belongs to in the user's code, for comments: a Dense layer, or the local or
 /// return statement of a body; <paramref name="Name"/>
 /// is the value's own name (a buffer or parameter name).
@@ -78,7 +85,8 @@ internal sealed record Node(
     ActivationKind Activation = ActivationKind.Linear,
     int Axis = 0,
     int Offset = 0,
-    double Value = 0)
+    double Value = 0,
+    Window? Window = null)
 {
     /// <summary>The <see cref="Axis"/> of a Sum or Mean over every axis.</summary>
     public const int AllAxes = int.MinValue;

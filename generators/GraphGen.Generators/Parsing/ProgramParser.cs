@@ -238,7 +238,8 @@ internal sealed class ProgramParser
         foreach (var argument in operation.Arguments.OrderBy(a => a.Parameter?.Ordinal ?? 0))
         {
             var type = argument.Parameter?.Type;
-            bool integer = type?.SpecialType == SpecialType.System_Int32
+            // An enum argument (Conv2D's Padding) travels as its number, as an int does.
+            bool integer = type?.SpecialType == SpecialType.System_Int32 || type?.TypeKind == TypeKind.Enum
                 || (type is IArrayTypeSymbol { ElementType.SpecialType: SpecialType.System_Int32 });
             foreach (var element in Elements(argument.Value))
             {

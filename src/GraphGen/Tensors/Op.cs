@@ -49,6 +49,43 @@ public static class Op
         return c;
     }
 
+    /// <summary>
+    /// 2-D convolution of NHWC images x (batch, height, width, channels) with a kernel (kh, kw, channels, filters), as
+    /// Keras's Conv2D without its bias: (batch, outHeight, outWidth, filters).
+    /// </summary>
+    public static Tensor Conv2D(Tensor x, Tensor kernel, int strides = 1, Padding padding = Padding.Valid)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(kernel);
+        if (x.Rank != 4 || kernel.Rank != 4 || kernel.Shape[2] != x.Shape[3])
+            throw new ArgumentException($"Conv2D needs images (batch, height, width, channels) and a kernel (kh, kw, channels, filters); got {TensorKernels.Format(x.Dims)} and {TensorKernels.Format(kernel.Dims)}.");
+        var shape = Window(x, kernel.Shape[0], kernel.Shape[1], strides, padding, "Conv2D");
+        var y = new Tensor(x.Shape[0], shape.OutHeight, shape.OutWidth, kernel.Shape[3]);
+        Convolution.Forward(x.Data, kernel.Data, y.Data, shape, kernel.Shape[3], default(NoEpilogue));
+        return y;
+    }
+
+    /// <summary>The maximum of each poolSize × poolSize window of NHWC images, per channel; strides 0 means the pool size.</summary>
+    public static Tensor MaxPool2D(Tensor x, int poolSize = 2, int strides = 0)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        if (x.Rank != 4) throw new ArgumentException($"MaxPool2D needs images (batch, height, width, channels); got {TensorKernels.Format(x.Dims)}.");
+        var shape = Window(x, poolSize, poolSize, strides == 0 ? poolSize : strides, Padding.Valid, "MaxPool2D");
+        var y = new Tensor(x.Shape[0], shape.OutHeight, shape.OutWidth, x.Shape[3]);
+        Pooling.MaxForward(x.Data, y.Data, shape);
+        return y;
+    }
+
+    private static ConvShape Window(Tensor x, int kh, int kw, int stride, Padding padding, string op)
+    {
+        int height = x.Shape[1], width = x.Shape[2];
+        if (kh <= 0 || kw <= 0 || stride <= 0 || (padding == Padding.Valid && (kh > height || kw > width)))
+            throw new ArgumentException($"{op}: a {kh}×{kw} window at stride {stride} does not fit {height}×{width} images with {padding} padding.");
+        int Out(int n, int k) => padding == Padding.Same ? (n + stride - 1) / stride : (n - k) / stride + 1;
+        int Pad(int n, int k) => padding == Padding.Same ? Math.Max((Out(n, k) - 1) * stride + k - n, 0) / 2 : 0;
+        return new ConvShape(x.Shape[0], height, width, x.Shape[3], kh, kw, stride, Pad(height, kh), Pad(width, kw), Out(height, kh), Out(width, kw));
+    }
+
     /// <summary>The transpose of a matrix.</summary>
     public static Tensor Transpose(Tensor x)
     {

@@ -18,6 +18,8 @@ public class SnapshotTests
     [InlineData(TestSources.Forward, "Demo.Perceptron.g.cs", "ForwardPerceptron")]
     [InlineData(TestSources.Forward, "Demo.Residual.g.cs", "ForwardResidual")]
     [InlineData(TestSources.Forward, "Demo.ImageAndSide.g.cs", "ForwardImageAndSide")]
+    [InlineData(TestSources.Convnet, "Demo.TinyConvnet.g.cs", "TinyConvnet")]
+    [InlineData(TestSources.Convnet, "Demo.ForwardConvnet.g.cs", "ForwardConvnet")]
     [InlineData(TestSources.Tape, "Demo.Tape.Line.Gradient.g.cs", "TapeLine")]
     [InlineData(TestSources.Tape, "Demo.Tape.Affine.Gradient.g.cs", "TapeAffine")]
     [InlineData(TestSources.Tape, "Demo.Tape.Normalized.Gradient.g.cs", "TapeNormalized")]
@@ -46,6 +48,7 @@ public class SnapshotTests
     [InlineData(TestSources.OneHotAndMae)]
     [InlineData(TestSources.Forward)]
     [InlineData(TestSources.Tape)]
+    [InlineData(TestSources.Convnet)]
     public void GeneratedCodeCompilesWithoutWarnings(string source)
     {
         var run = GeneratorHarness.Run(source);

@@ -191,4 +191,38 @@ internal static class TestSources
             public Tensor Call([Shape(3)] Tensor x) => Op.MatMul(Op.Reshape(Op.Mean(Op.Softmax(Op.MatMul(x, Op.Transpose(x))) * 4, 1), -1, 1) * x, W);
         }
         """;
+
+    /// <summary>Image layers: a small convnet, and a [Forward] body that calls the same ops.</summary>
+    public const string Convnet = """
+        using GraphGen;
+
+        namespace Demo;
+
+        [Model][Input(28, 28, 1)]
+        public partial class TinyConvnet
+        {
+            [Conv2D(8, 3, Activation.Relu)] public partial Conv2DLayer Conv1 { get; }
+            [MaxPooling2D(2)] public partial Layer Pool1 { get; }
+            [Conv2D(16, 3, Activation.Relu, Strides = 2, Padding = Padding.Same)] public partial Conv2DLayer Conv2 { get; }
+            [Flatten] public partial Layer Flatten { get; }
+            [Dense(10, Activation.Softmax)] public partial DenseLayer Output { get; }
+        }
+
+        [Model]
+        public partial class ForwardConvnet
+        {
+            [Parameter(3, 3, 1, 4)] public partial Parameter Kernel { get; }
+            [Parameter(4)] public partial Parameter Bias { get; }
+            [Parameter(36, 3)] public partial Parameter W { get; }
+
+            [Forward]
+            private Tensor Forward([Shape(8, 8, 1)] Tensor x)
+            {
+                var h = Op.Relu(Op.Conv2D(x, Kernel, padding: Padding.Same) + Bias);
+                var pooled = Op.MaxPool2D(h, 2);
+                var p = Op.MaxPool2D(pooled, 2, 1);
+                return Op.Softmax(Op.MatMul(Op.Reshape(p, -1, 36), W));
+            }
+        }
+        """;
 }

@@ -7,7 +7,7 @@ namespace GraphGen.Tests.Numerics;
 /// Evaluates any IR graph (forward and gradient ops) in double precision with plain loops: the slow,
 /// obviously-correct reference the gradient rules are checked against.
 /// </summary>
-internal static class IrInterpreter
+internal static partial class IrInterpreter
 {
     /// <summary>Values of every node; leaves come from <paramref name="leaves"/> (labels as doubles).</summary>
     public static double[][] Run(IReadOnlyList<Node> nodes, IReadOnlyDictionary<int, double[]> leaves, int batch)
@@ -193,7 +193,7 @@ internal static class IrInterpreter
             case OpKind.BinaryCrossentropyGrad: return Map2(In(0), (p, i) => (p - In(1)[i]) / (p * (1 - p) * In(0).Length));
             case OpKind.MeanSquaredErrorGrad: return Map2(In(0), (y, i) => 2 * (y - In(1)[i]) / In(0).Length);
             case OpKind.MeanAbsoluteErrorGrad: return Map2(In(0), (y, i) => Math.Sign(y - In(1)[i]) / (double)In(0).Length);
-            default: throw new NotSupportedException(n.Op.ToString());
+            default: return Image(n, v, nodes, batch) ?? throw new NotSupportedException(n.Op.ToString());
         }
     }
 

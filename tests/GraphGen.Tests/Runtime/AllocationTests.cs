@@ -42,6 +42,17 @@ public class AllocationTests
     }
 
     [Fact]
+    public void ConvnetTrainStepAllocatesNothingOnItsThreads()
+    {
+        // Convolution forward, both backward GEMMs, im2col and col2im, max-pool and its gradient, on the pool's threads.
+        var model = new SmallCnn(seed: 3);
+        var x = GeneratedModelTests.Data(64 * 784, seed: 4);
+        var labels = Enumerable.Range(0, 64).Select(i => i % 10).ToArray();
+        var optimizer = new Adam();
+        Assert.Equal(0, BytesAllocatedOnGraphGenThreads(() => model.TrainStep(x, labels, optimizer)));
+    }
+
+    [Fact]
     public void PredictIntoABufferAllocatesNothingOnItsThreads()
     {
         var model = new MnistReference(seed: 5);

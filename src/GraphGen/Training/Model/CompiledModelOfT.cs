@@ -17,7 +17,8 @@ public abstract partial class CompiledModel<TTarget> : CompiledModel where TTarg
     private Metric<TTarget>[] _metrics;
 
     [EditorBrowsable(EditorBrowsableState.Never)]
-    protected CompiledModel(int inputWidth, int outputWidth, LossFunction<TTarget> loss, int[]? inputWidths = null) : base(inputWidth, outputWidth, inputWidths)
+    protected CompiledModel(int inputWidth, int outputWidth, LossFunction<TTarget> loss, int[]? inputWidths = null, int[]? inputShape = null)
+        : base(inputWidth, outputWidth, inputWidths, inputShape)
     {
         LossFunction = loss ?? throw new ArgumentNullException(nameof(loss));
         _metrics = loss.DefaultMetrics(outputWidth);

@@ -1,0 +1,138 @@
+using GraphGen.Cpu;
+using GraphGen.Training;
+using Xunit;
+
+namespace GraphGen.Tests.Numerics;
+
+/// <summary>
+/// The convolution and max-pool kernels against plain loops in double precision, on ragged shapes (odd sizes, stride
+/// 2, same padding, 1×1 and 5×5 kernels, 3 channels, a batch of 3), and their backward passes against central
+/// differences of the reference forward pass (gradcheck of L = Σ dy ⊙ f(x)).
+/// </summary>
+public class ConvolutionTests
+{
+    public static TheoryData<int, int, int, int, int, int, bool> Shapes => new()
+    {
+        // height, width, channels, kernel, stride, filters, same padding
+        { 9, 7, 3, 3, 1, 4, false },
+        { 9, 7, 3, 5, 2, 5, true },
+        { 8, 11, 3, 1, 1, 6, false },
+        { 7, 7, 1, 5, 1, 2, true },
+        { 10, 9, 2, 3, 2, 3, false },
+        { 28, 28, 1, 3, 1, 8, false },
+    };
+
+    [Theory, MemberData(nameof(Shapes))]
+    public void ForwardWithBiasAndReluMatchesPlainLoops(int h, int w, int c, int k, int stride, int f, bool same)
+    {
+        var shape = Geometry(3, h, w, c, k, stride, same);
+        var random = new SeededRandom(5);
+        float[] x = Values(shape.InputCount, random), kernel = Values(k * k * c * f, random), bias = Values(f, random);
+        var y = new float[shape.Pixels * f];
+        Convolution.Forward(x, kernel, y, shape, f, new BiasActivation<Relu>(bias));
+        var expected = Reference(x, kernel, shape, f);
+        for (int i = 0; i < y.Length; i++)
+            Assert.Equal(Math.Max(0, expected[i] + bias[i % f]), y[i], 1e-4);
+    }
+
+    [Theory, MemberData(nameof(Shapes))]
+    public void BackwardPassesMatchCentralDifferences(int h, int w, int c, int k, int stride, int f, bool same)
+    {
+        var shape = Geometry(2, h, w, c, k, stride, same);
+        var random = new SeededRandom(9);
+        float[] x = Values(shape.InputCount, random), kernel = Values(k * k * c * f, random), dy = Values(shape.Pixels * f, random);
+        var dx = new float[x.Length];
+        var dw = new float[kernel.Length];
+        Convolution.BackwardInput(dy, kernel, dx, shape, f);
+        Convolution.BackwardFilter(x, dy, dw, shape, f);
+        double Loss(float[] xs, float[] ks) => Reference(xs, ks, shape, f).Select((v, i) => v * dy[i]).Sum();
+        AssertGradient(dx, x, v => Loss(v, kernel));
+        AssertGradient(dw, kernel, v => Loss(x, v));
+    }
+
+    [Theory]
+    [InlineData(9, 7, 3, 2, 2)]
+    [InlineData(9, 7, 3, 3, 2)]
+    [InlineData(26, 26, 8, 2, 2)]
+    [InlineData(5, 6, 1, 3, 1)]
+    public void MaxPoolAndItsGradientMatchPlainLoops(int h, int w, int c, int pool, int stride)
+    {
+        var shape = new ConvShape(3, h, w, c, pool, pool, stride, 0, 0, (h - pool) / stride + 1, (w - pool) / stride + 1);
+        var random = new SeededRandom(3);
+        // Distinct values 0.01 apart (shuffled): no two values of a window within the difference step of each other.
+        float[] x = Enumerable.Range(0, shape.InputCount).Select(i => i * 0.01f - 1).OrderBy(_ => random.NextDouble()).ToArray();
+        float[] dy = Values(shape.Pixels * c, random);
+        var y = new float[shape.Pixels * c];
+        Pooling.MaxForward(x, y, shape);
+        var expected = ReferencePool(x, shape);
+        for (int i = 0; i < y.Length; i++) Assert.Equal(expected[i], y[i], 1e-6);
+        var dx = new float[x.Length];
+        Pooling.MaxBackward(x, dy, dx, shape);
+        AssertGradient(dx, x, v => ReferencePool(v, shape).Select((p, i) => p * dy[i]).Sum(), eps: 2e-3f);
+    }
+
+    internal static ConvShape Geometry(int batch, int h, int w, int c, int k, int stride, bool same)
+    {
+        int Out(int n) => same ? (n + stride - 1) / stride : (n - k) / stride + 1;
+        int Pad(int n) => same ? Math.Max((Out(n) - 1) * stride + k - n, 0) / 2 : 0;
+        return new ConvShape(batch, h, w, c, k, k, stride, Pad(h), Pad(w), Out(h), Out(w));
+    }
+
+    /// <summary>y[n, oy, ox, f] = Σ x[n, oy·s − pt + ky, ox·s − pl + kx, c] · K[ky, kx, c, f], zero outside the image.</summary>
+    private static double[] Reference(float[] x, float[] kernel, ConvShape s, int filters)
+    {
+        var y = new double[s.Pixels * filters];
+        for (int n = 0; n < s.Batch; n++)
+        for (int oy = 0; oy < s.OutHeight; oy++)
+        for (int ox = 0; ox < s.OutWidth; ox++)
+        for (int f = 0; f < filters; f++)
+        {
+            double sum = 0;
+            for (int ky = 0; ky < s.KernelHeight; ky++)
+            for (int kx = 0; kx < s.KernelWidth; kx++)
+            {
+                int iy = oy * s.Stride - s.PadTop + ky, ix = ox * s.Stride - s.PadLeft + kx;
+                if (iy < 0 || iy >= s.Height || ix < 0 || ix >= s.Width) continue;
+                for (int c = 0; c < s.Channels; c++)
+                    sum += (double)x[((n * s.Height + iy) * s.Width + ix) * s.Channels + c] * kernel[((ky * s.KernelWidth + kx) * s.Channels + c) * filters + f];
+            }
+            y[((n * s.OutHeight + oy) * s.OutWidth + ox) * filters + f] = sum;
+        }
+        return y;
+    }
+
+    private static double[] ReferencePool(float[] x, ConvShape s)
+    {
+        var y = new double[s.Pixels * s.Channels];
+        for (int n = 0; n < s.Batch; n++)
+        for (int oy = 0; oy < s.OutHeight; oy++)
+        for (int ox = 0; ox < s.OutWidth; ox++)
+        for (int c = 0; c < s.Channels; c++)
+        {
+            double best = double.NegativeInfinity;
+            for (int ky = 0; ky < s.KernelHeight; ky++)
+            for (int kx = 0; kx < s.KernelWidth; kx++)
+                best = Math.Max(best, x[((n * s.Height + oy * s.Stride + ky) * s.Width + ox * s.Stride + kx) * s.Channels + c]);
+            y[((n * s.OutHeight + oy) * s.OutWidth + ox) * s.Channels + c] = best;
+        }
+        return y;
+    }
+
+    /// <summary>Central differences of <paramref name="loss"/> at each of (up to 60 spread) values, against the analytic gradient.</summary>
+    /// <remarks>The loss is linear (conv) or piecewise linear (pool) in each value, so a large step is exact where no maximum changes.</remarks>
+    private static void AssertGradient(float[] analytic, float[] at, Func<float[], double> loss, float eps = 1e-2f)
+    {
+        int step = Math.Max(1, at.Length / 60);
+        for (int i = 0; i < at.Length; i += step)
+        {
+            var plus = (float[])at.Clone();
+            var minus = (float[])at.Clone();
+            plus[i] += eps;
+            minus[i] -= eps;
+            double numeric = (loss(plus) - loss(minus)) / (plus[i] - minus[i]);
+            Assert.True(Math.Abs(numeric - analytic[i]) <= 1e-3 + 1e-3 * Math.Abs(numeric), $"d/dx[{i}]: numeric {numeric}, kernel {analytic[i]}");
+        }
+    }
+
+    private static float[] Values(int count, SeededRandom random) => Enumerable.Range(0, count).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+}
