@@ -30,8 +30,11 @@ internal sealed class WorkerPool
     /// <summary>How long an idle helper polls for the next job before it blocks.</summary>
     public static readonly TimeSpan SpinTime = TimeSpan.FromMicroseconds(250);
     private static readonly long s_spinTicks = (long)(SpinTime.TotalSeconds * Stopwatch.Frequency);
-    // The part counter between jobs: far past any part count, and far from overflow however many late claims land.
-    private const int Closed = int.MaxValue / 2;
+    // The claims counter: the job's part count in the high 32 bits, the next part in the low 32. One atomic increment
+    // returns both, so a claim is checked against the part count of the job it was taken from: a helper late from a job
+    // whose claim landed just before the counter closed cannot compare it with the next job's count and run a part twice.
+    // Closed (between jobs) is a count of 0, so every claim then is past the end.
+    private const long Closed = 0;
 
     private readonly object _gate = new();
     private readonly SemaphoreSlim[] _wake;
@@ -43,8 +46,7 @@ internal sealed class WorkerPool
     private const int CacheLineLongs = 8;
     private long _generation;
     private IParallelWork? _work;
-    private int _parts;
-    private int _nextPart = Closed;
+    private long _claims = Closed;
     private int _pending;
 
     public WorkerPool(int threads)
@@ -74,9 +76,8 @@ internal sealed class WorkerPool
         try
         {
             _work = work;
-            _parts = parts;
             _pending = parts;
-            Interlocked.Exchange(ref _nextPart, 0);   // a full fence: whoever claims a part sees the job above
+            Interlocked.Exchange(ref _claims, (long)parts << 32);   // a full fence: whoever claims a part sees the job above
             Interlocked.Increment(ref _generation);
             for (int i = 0; i < Math.Min(_wake.Length, parts - 1); i++)
                 if (Interlocked.Exchange(ref _sleeping[i], 0) == 1) _wake[i].Release();
@@ -86,7 +87,7 @@ internal sealed class WorkerPool
         }
         finally
         {
-            Interlocked.Exchange(ref _nextPart, Closed);
+            Interlocked.Exchange(ref _claims, Closed);
             _work = null;
             Monitor.Exit(_gate);
         }
@@ -108,9 +109,11 @@ internal sealed class WorkerPool
     /// <summary>Claims and runs parts until none is left; <paramref name="helper"/> is the helper's index, or −1 for the caller.</summary>
     private void Drain(int helper)
     {
-        int part;
-        while ((part = Interlocked.Increment(ref _nextPart) - 1) < Volatile.Read(ref _parts))
+        while (true)
         {
+            long claim = Interlocked.Increment(ref _claims) - 1;
+            int part = (int)(claim & 0xFFFF_FFFF), parts = (int)(claim >> 32);
+            if (part >= parts) return;
             _work!.Execute(part);
             // Published before the part counts as done, so the caller that sees the job finished sees the count too.
             if (helper >= 0) Volatile.Write(ref _helperAllocated[helper * CacheLineLongs], GC.GetAllocatedBytesForCurrentThread());
