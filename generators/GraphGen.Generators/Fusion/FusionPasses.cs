@@ -77,20 +77,31 @@ internal static class FusionPasses
         foreach (var product in s.Uncovered(OpKind.MatMul))
         {
             if (product.TransposeA || product.TransposeB) continue;
-            if (!s.TrySingleConsumer(product.Id, out var sum) || sum.Op != OpKind.BiasAdd || sum.Inputs[0] != product.Id || s.IsCovered(sum.Id)) continue;
-            int bias = sum.Inputs[1];
-            var result = sum;
-            var activation = ActivationKind.Linear;
-            if (s.TrySingleConsumer(sum.Id, out var next) && !s.IsCovered(next.Id) && next.Op == OpKind.Activation)
-            {
-                result = next;
-                activation = next.Activation;
-            }
-            var covers = result == sum ? new[] { product.Id, sum.Id } : new[] { product.Id, sum.Id, result.Id };
+            if (!TryBiasEpilogue(s, product, out int bias, out var result, out var activation, out var covers)) continue;
             string inner = $"{MatMulText(s, product)} + {s[bias].Name}";
             string math = $"{result.Name} = " + (activation == ActivationKind.Linear ? inner : $"{Name(activation)}({inner})");
             s.Add(covers, Gemm(s, product, result.Id, math, new GemmEpilogue(EpilogueKind.BiasActivation, activation, s.At(bias))));
         }
+    }
+
+    /// <summary>
+    /// The + b that alone reads a product, and the activation that alone reads the sum if there is one: what a GEMM's
+    /// epilogue adds and applies as it stores (Dense layers and convolutions alike). <paramref name="covers"/> is every
+    /// node the fused kernel computes, <paramref name="result"/> the last of them.
+    /// </summary>
+    private static bool TryBiasEpilogue(FusionState s, Node product, out int bias, out Node result, out ActivationKind activation, out int[] covers)
+    {
+        bias = -1; result = product; activation = ActivationKind.Linear; covers = [];
+        if (!s.TrySingleConsumer(product.Id, out var sum) || sum.Op != OpKind.BiasAdd || sum.Inputs[0] != product.Id || s.IsCovered(sum.Id)) return false;
+        bias = sum.Inputs[1];
+        result = sum;
+        if (s.TrySingleConsumer(sum.Id, out var next) && !s.IsCovered(next.Id) && next.Op == OpKind.Activation)
+        {
+            result = next;
+            activation = next.Activation;
+        }
+        covers = result == sum ? [product.Id, sum.Id] : [product.Id, sum.Id, result.Id];
+        return true;
     }
 
     /// <summary>
@@ -101,16 +112,7 @@ internal static class FusionPasses
     {
         foreach (var conv in s.Uncovered(OpKind.Conv2D))
         {
-            if (!s.TrySingleConsumer(conv.Id, out var sum) || sum.Op != OpKind.BiasAdd || sum.Inputs[0] != conv.Id || s.IsCovered(sum.Id)) continue;
-            int bias = sum.Inputs[1];
-            var result = sum;
-            var activation = ActivationKind.Linear;
-            if (s.TrySingleConsumer(sum.Id, out var next) && !s.IsCovered(next.Id) && next.Op == OpKind.Activation)
-            {
-                result = next;
-                activation = next.Activation;
-            }
-            var covers = result == sum ? new[] { conv.Id, sum.Id } : new[] { conv.Id, sum.Id, result.Id };
+            if (!TryBiasEpilogue(s, conv, out int bias, out var result, out var activation, out var covers)) continue;
             string inner = $"conv({s[conv.Inputs[0]].Name}, {s[conv.Inputs[1]].Name}) + {s[bias].Name}";
             string math = $"{result.Name} = " + (activation == ActivationKind.Linear ? inner : $"{Name(activation)}({inner})") + WindowText(conv.Window!);
             s.Add(covers, new TensorKernel(conv.Scope, math, OpKind.Conv2D, EquatableArray.Of(s.At(conv.Inputs[0]), s.At(conv.Inputs[1]), s.At(bias)),
