@@ -23,7 +23,7 @@ return SampleRun.Invoke(root, args, parsed =>
 
     var (train, test) = GraphGen.Data.Mnist.Load(parsed.GetValue(options.Data));
     if (parsed.GetValue(trainLimit) is int limit) train = train.Take(limit);
-    var model = new MnistClassifier(seed, Initializer.Parse(initName)).To(options.DeviceOf(parsed));
+    var model = options.Place(new MnistClassifier(seed, Initializer.Parse(initName)), parsed);
     Console.WriteLine($"MNIST: {train.Count} training and {test.Count} test images; {model.ParameterCount:N0} parameters in {model.Weights.Count} tensors");
     Console.WriteLine($"Training: {epochs} epochs, batch {batchSize}, {optimizer}, init {initName}, seed {seed}");
 
@@ -42,14 +42,12 @@ return SampleRun.Invoke(root, args, parsed =>
     if (parsed.GetValue(options.Report) is string report)
     {
         var (predicted, confidence) = model.PredictClassesWithScores(test.Images);
-        new HtmlReport("MNIST: 784 → 512 relu → 10 softmax")
+        SampleRun.SaveReport(new HtmlReport("MNIST: 784 → 512 relu → 10 softmax")
             .AddFigures("Run", [("optimizer", optimizer.ToString()), ("epochs", epochs.ToString()), ("batch size", batchSize.ToString()),
                 ("test accuracy", $"{result.Accuracy:P2}"), ("test loss", $"{result.Loss:F4}")])
             .AddCurves("Loss per epoch", history, "loss", "val_loss")
             .AddCurves("Accuracy per epoch", history, "accuracy", "val_accuracy")
-            .AddImageGrid("First test images: predicted label (probability)", test.Images, test.Width, test.Height, predicted, confidence, test.Labels)
-            .Save(report);
-        Console.WriteLine($"wrote {report}");
+            .AddImageGrid("First test images: predicted label (probability)", test.Images, test.Width, test.Height, predicted, confidence, test.Labels), report);
     }
     return 0;
 });
