@@ -5,7 +5,7 @@ using GraphGen.Distributed;
 using GraphGen.Training;
 
 // MpiChild MODE …, run alone (one process, MPI never loaded) or under mpirun -np N (a DataParallel over the job):
-//   steps OUT OPTIMIZER dense|forward   20 steps of global batch 128 on seeded data; rank 0 writes OUT/losses.bin,
+//   steps OUT OPTIMIZER dense|forward [ROWS]  one epoch of global batch 128 over ROWS rows (2,560: 20 steps); rank 0 writes OUT/losses.bin,
 //                                       OUT/weights.bin (every weight, flat) and OUT/evaluation.bin (Evaluate, Predict).
 //   resume FOLDER EPOCHS [KILL_EPOCH]   trains with a checkpoint per epoch, resuming from it when it exists; rank 1
 //                                       kills itself (SIGKILL) in the middle of KILL_EPOCH; rank 0 writes FOLDER/final.bin.
@@ -25,8 +25,9 @@ if (mode == "steps")
     CompiledModel<int> model = args[3] == "forward" ? new ForwardMpiNet(seed: 5) : new DenseMpiNet(seed: 5);
     model.Distribution = distribution;
     Optimizer optimizer = args[2] switch { "sgd" => new Sgd(0.1f), "rmsprop" => new RmsProp(), "adam" => new Adam(), _ => throw new ArgumentException($"optimizer {args[2]}") };
+    int rows = args.Length > 4 ? int.Parse(args[4]) : x.Length / features;
     var losses = new List<float>();
-    model.Fit(x, y, epochs: 1, batchSize: 128, optimizer, verbose: 0, callbacks: [new LambdaCallback(onBatchEnd: b => losses.Add(b.Loss))]);
+    model.Fit(x[..(rows * features)], y[..rows], epochs: 1, batchSize: 128, optimizer, verbose: 0, callbacks: [new LambdaCallback(onBatchEnd: b => losses.Add(b.Loss))]);
     // Odd row counts and chunk sizes: the shards and chunks do not line up.
     var evaluation = model.Evaluate(x.AsSpan(0, 1001 * features), y.AsSpan(0, 1001), batchSize: 300);
     var predicted = model.Predict(x.AsSpan(0, 999 * features));
