@@ -12,7 +12,11 @@ var json = new Option<string?>("--json") { Description = "Write the figures to t
 var scaling = new Option<bool>("--scaling") { Description = "Also time one epoch for batch 32/128/512 and hidden 256/512/1024/2048." };
 var generator = new Option<bool>("--generator") { Description = "Also time the source generator on projects of 1 and 20 models." };
 var steps = new Option<int>("--steps") { Description = "Bare TrainSteps timed after the epochs.", DefaultValueFactory = _ => 300 };
-var root = new RootCommand("GraphGen CPU benchmark: the chapter-2 MNIST model (784-512-10, batch 128, RMSprop).") { epochs, json, scaling, generator, steps };
+var distributed = new Option<bool>("--distributed")
+{
+    Description = "Only the data-parallel figures, under mpirun -np N (or alone: one rank): epoch time, the allreduce's share, a projection to N machines.",
+};
+var root = new RootCommand("GraphGen CPU benchmark: the chapter-2 MNIST model (784-512-10, batch 128, RMSprop).") { epochs, json, scaling, generator, steps, distributed };
 
 root.SetAction(parsed =>
 {
@@ -20,6 +24,7 @@ root.SetAction(parsed =>
     if (epochCount < 1) { Console.Error.WriteLine($"error: --epochs must be positive, got {epochCount}"); return 1; }
     int stepCount = parsed.GetValue(steps);
     if (stepCount < 1) { Console.Error.WriteLine($"error: --steps must be positive, got {stepCount}"); return 1; }
+    if (parsed.GetValue(distributed)) return DistributedRun.Run(epochCount, parsed.GetValue(json));
 
     string isa = Vector512.IsHardwareAccelerated ? "AVX-512" : Vector256.IsHardwareAccelerated ? "AVX2" : "scalar";
     Console.WriteLine($"GraphGen.Bench: {Environment.ProcessorCount} cores, {isa}, .NET {Environment.Version}");

@@ -16,13 +16,15 @@ public static class OnnxCheck
     public static void Export(CompiledModel model, string? path, float[] testInputs, bool classifier)
     {
         if (path is null) return;
+        // Predict first: in a distributed run every rank takes part in it (each runs its shard); rank 0 alone writes.
+        var predict = model.Predict(testInputs);
+        if (!SampleRun.IsRoot) return;
         model.ExportOnnx(path);
         int rows = testInputs.Length / model.InputWidth, width = model.OutputWidth;
         using var session = new InferenceSession(path);
         var input = new DenseTensor<float>(testInputs, [rows, model.InputWidth]);
         using var results = session.Run([NamedOnnxValue.CreateFromTensor("input", input)]);
         var onnx = results.Single(r => r.Name == "output").AsEnumerable<float>().ToArray();
-        var predict = model.Predict(testInputs);
 
         double worst = 0;
         for (int i = 0; i < predict.Length; i++) worst = Math.Max(worst, Math.Abs(onnx[i] - predict[i]) / Math.Max(Math.Abs(predict[i]), 1.0));

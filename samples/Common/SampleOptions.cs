@@ -34,10 +34,26 @@ public sealed class SampleOptions
         DefaultValueFactory = _ => "cpu",
     };
 
-    public IEnumerable<Option> All => [Epochs, BatchSize, Optimizer, LearningRate, Seed, Json, Report, Save, Onnx, Data, Verbose, Device];
+    public Option<bool> Distributed { get; } = new("--distributed")
+    {
+        Description = "Train data-parallel over the processes of mpirun -np N (Open MPI): each takes its shard of every batch; rank 0 alone prints and writes files.",
+    };
+
+    public IEnumerable<Option> All => [Epochs, BatchSize, Optimizer, LearningRate, Seed, Json, Report, Save, Onnx, Data, Verbose, Device, Distributed];
 
     /// <summary>The device <c>--device</c> names (<see cref="GraphGen.Device.Parse"/>).</summary>
     public GraphGen.Device DeviceOf(ParseResult parsed) => GraphGen.Device.Parse(parsed.GetValue(Device) ?? "cpu");
+
+    /// <summary>
+    /// The model on the <c>--device</c> it names, and with <c>--distributed</c> under the job's data-parallel strategy
+    /// (started on first use; <see cref="SampleRun"/> silences every rank but 0 and ends MPI after the run).
+    /// </summary>
+    public TModel Place<TModel>(TModel model, ParseResult parsed) where TModel : CompiledModel
+    {
+        model = model.To(DeviceOf(parsed));
+        if (parsed.GetValue(Distributed)) model.Distribution = SampleRun.StartDistribution();
+        return model;
+    }
 
     /// <summary>The optimizer named on the command line, with Keras's defaults apart from the learning rate.</summary>
     public static Optimizer CreateOptimizer(string name, float learningRate) => name.ToLowerInvariant() switch

@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Text.Json;
 using GraphGen.Data;
+using GraphGen.Distributed;
+using GraphGen.Reporting;
 using GraphGen.Training;
 
 namespace GraphGen.Samples;
@@ -16,6 +18,11 @@ public static class SampleRun
             {
                 return run(parsed);
             }
+            catch (Exception e) when (e is DllNotFoundException or MpiException)
+            {
+                Console.Error.WriteLine($"error: {e.Message}");
+                return 1;
+            }
             catch (Exception e) when (e is DataFormatException or IOException or FormatException or ArgumentException or InvalidDataException
                 or UnauthorizedAccessException or InvalidOperationException or NotSupportedException or Cuda.CudaUnavailableException)
             {
@@ -23,7 +30,40 @@ public static class SampleRun
                 return 1;
             }
         });
-        return root.Parse(args).Invoke();
+        try
+        {
+            return root.Parse(args).Invoke();
+        }
+        finally
+        {
+            s_distribution?.Dispose();
+        }
+    }
+
+    private static DataParallel? s_distribution;
+
+    /// <summary>Rank 0 of a --distributed run, or a run of one process: the one that prints and writes files.</summary>
+    public static bool IsRoot => s_distribution is not { IsRoot: false };
+
+    /// <summary>
+    /// --distributed: joins the MPI job (a job of one without mpirun). Every rank but 0 prints nothing from here on;
+    /// errors still reach stderr.
+    /// </summary>
+    public static DataParallel StartDistribution()
+    {
+        if (s_distribution is { } running) return running;
+        s_distribution = DataParallel.Start();
+        if (!s_distribution.IsRoot) Console.SetOut(TextWriter.Null);
+        else Console.WriteLine($"Distributed: {s_distribution.Size} ranks (mpirun), each a shard of every batch");
+        return s_distribution;
+    }
+
+    /// <summary>--report: the page, written by rank 0 alone (every rank builds it: its predictions are collective).</summary>
+    public static void SaveReport(HtmlReport report, string path)
+    {
+        if (!IsRoot) return;
+        report.Save(path);
+        Console.WriteLine($"wrote {path}");
     }
 
     private static readonly JsonSerializerOptions s_json = new()
@@ -37,13 +77,14 @@ public static class SampleRun
     /// <summary>--save: the trained weights as safetensors, when a path was given.</summary>
     public static void SaveWeights(CompiledModel model, string? path)
     {
-        if (path is null) return;
+        if (path is null || !IsRoot) return;
         model.SaveWeights(path);
         Console.WriteLine($"wrote {path}");
     }
 
     public static void WriteJson(string path, object report)
     {
+        if (!IsRoot) return;
         File.WriteAllText(path, JsonSerializer.Serialize(report, report.GetType(), s_json));
         Console.WriteLine($"wrote {path}");
     }

@@ -24,7 +24,7 @@ return SampleRun.Invoke(root, args, parsed =>
     Console.WriteLine($"Diabetes: {train.Y.Length} training and {test.Y.Length} test patients, 10 standardised features");
 
     var optimizer = SampleOptions.CreateOptimizer(parsed.GetValue(options.Optimizer)!, parsed.GetValue(options.LearningRate));
-    var model = new DiabetesPerceptron(seed).To(options.DeviceOf(parsed));
+    var model = options.Place(new DiabetesPerceptron(seed), parsed);
     var recorder = new BatchLossRecorder(every: 5);
     var history = model.Fit(trainX, train.Y, epochs, batchSize, optimizer, validationData: (testX, test.Y), callbacks: [recorder],
         verbose: parsed.GetValue(options.Verbose) == 1 ? 0 : parsed.GetValue(options.Verbose));
@@ -45,13 +45,11 @@ return SampleRun.Invoke(root, args, parsed =>
         });
     if (parsed.GetValue(options.Report) is string report)
     {
-        new HtmlReport("Diabetes: linear perceptron, 10 features → 1")
+        SampleRun.SaveReport(new HtmlReport("Diabetes: linear perceptron, 10 features → 1")
             .AddFigures("Test set", [("MSE", $"{result.Loss:F1}"), ("MAE", $"{result.Metrics["mae"]:F1}"), ("MSE of the training mean", $"{baseline:F1}")])
             .AddCurves("MSE per epoch", history, "loss", "val_loss")
             .AddCurves("MAE per epoch", history, "mae", "val_mae")
-            .AddScatter("Test patients: predicted against actual progression", test.Y, model.Predict(testX))
-            .Save(report);
-        Console.WriteLine($"wrote {report}");
+            .AddScatter("Test patients: predicted against actual progression", test.Y, model.Predict(testX)), report);
     }
     return 0;
 });

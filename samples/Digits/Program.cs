@@ -24,8 +24,7 @@ return SampleRun.Invoke(root, args, parsed =>
 
     // 1. The seed's loop: full-batch gradient descent, lr 0.1, 10 steps.
     Console.WriteLine("Hand MLP, full-batch gradient descent (lr 0.1):");
-    var device = options.DeviceOf(parsed);
-    var seedModel = new DigitsMlp(seed).To(device);
+    var seedModel = options.Place(new DigitsMlp(seed), parsed);
     var gd = new Sgd(0.1f);
     var steps = new List<double>();
     for (int step = 1; step <= 10; step++)
@@ -38,14 +37,14 @@ return SampleRun.Invoke(root, args, parsed =>
     // 2. The same network trained properly.
     var optimizer = SampleOptions.CreateOptimizer(parsed.GetValue(options.Optimizer)!, parsed.GetValue(options.LearningRate));
     Console.WriteLine($"Hand MLP, {epochs} epochs of batch {batchSize}, {optimizer}:");
-    var mlp = new DigitsMlp(seed).To(device);
+    var mlp = options.Place(new DigitsMlp(seed), parsed);
     var recorder = new BatchLossRecorder(every: 20);
     var history = mlp.Fit(train.X, train.Y, epochs, batchSize, optimizer, validationData: test, callbacks: [recorder], verbose: verbose);
     var mlpResult = mlp.Evaluate(test.X, test.Y);
     Console.WriteLine($"MLP held-out: {mlpResult}");
 
     // 3. The perceptron.
-    var perceptron = new DigitsPerceptron(seed).To(device);
+    var perceptron = options.Place(new DigitsPerceptron(seed), parsed);
     perceptron.Fit(train.X, train.Y, epochs, batchSize, SampleOptions.CreateOptimizer(parsed.GetValue(options.Optimizer)!, parsed.GetValue(options.LearningRate) * 10), verbose: 0);
     var perceptronResult = perceptron.Evaluate(test.X, test.Y);
     Console.WriteLine($"Perceptron held-out: {perceptronResult}");
@@ -65,15 +64,13 @@ return SampleRun.Invoke(root, args, parsed =>
         });
     if (parsed.GetValue(options.Report) is string report)
     {
-        new HtmlReport("Digits: tanh MLP 64 → 100 → 50 → 10")
+        SampleRun.SaveReport(new HtmlReport("Digits: tanh MLP 64 → 100 → 50 → 10")
             .AddFigures("Held-out results", [("MLP accuracy", $"{mlpResult.Accuracy:P2}"), ("MLP loss", $"{mlpResult.Loss:F4}"),
                 ("perceptron accuracy", $"{perceptronResult.Accuracy:P2}"), ("optimizer", optimizer.ToString())])
             .AddCurves("Loss per epoch", history, "loss", "val_loss")
             .AddCurves("Accuracy per epoch", history, "accuracy", "val_accuracy")
             .AddImageGrid("Held-out images: predicted digit (probability)", test.X, 8, 8, predicted,
-                confidence, test.Y, count: 32)
-            .Save(report);
-        Console.WriteLine($"wrote {report}");
+                confidence, test.Y, count: 32), report);
     }
     return 0;
 });

@@ -30,7 +30,7 @@ return SampleRun.Invoke(root, args, parsed =>
     int stepsPerEpoch = (int)Math.Ceiling(train.Count * 0.9 / batchSize);
     optimizer.LearningRate = LearningRateSchedule.CosineDecay(optimizer.CurrentLearningRate, (long)epochs * stepsPerEpoch, alpha: 0.05f);
     CompiledModel<int> model = cnn ? new FashionConvnet(seed) : new FashionMlp(seed);
-    model = model.To(options.DeviceOf(parsed));
+    model = options.Place(model, parsed);
     Console.WriteLine($"Fashion-MNIST: {train.Count} training and {test.Count} test images; {model.ParameterCount:N0} parameters");
     Console.WriteLine($"Training: {epochs} epochs, batch {batchSize}, {optimizer}, seed {seed}");
 
@@ -54,14 +54,12 @@ return SampleRun.Invoke(root, args, parsed =>
         });
     if (parsed.GetValue(options.Report) is string report)
     {
-        new HtmlReport(cnn ? "Fashion-MNIST: convnet conv 32 → pool → conv 64 → pool → dense 128 → 10" : "Fashion-MNIST: MLP 784 → 512 → 256 → 10")
+        SampleRun.SaveReport(new HtmlReport(cnn ? "Fashion-MNIST: convnet conv 32 → pool → conv 64 → pool → dense 128 → 10" : "Fashion-MNIST: MLP 784 → 512 → 256 → 10")
             .AddFigures("Test set", [("accuracy", $"{result.Accuracy:P2}"), ("loss", $"{result.Loss:F4}"), ("optimizer", optimizer.ToString())])
             .AddCurves("Loss per epoch", history, "loss", "val_loss")
             .AddCurves("Accuracy per epoch", history, "accuracy", "val_accuracy")
             .AddImageGrid("First test images: predicted class (probability)", test.Images, 28, 28, predicted,
-                confidence, test.Labels, GraphGen.Data.FashionMnist.ClassNames)
-            .Save(report);
-        Console.WriteLine($"wrote {report}");
+                confidence, test.Labels, GraphGen.Data.FashionMnist.ClassNames), report);
     }
     return 0;
 });

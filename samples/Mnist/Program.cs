@@ -30,7 +30,7 @@ return SampleRun.Invoke(root, args, parsed =>
     var (train, test) = GraphGen.Data.Mnist.Load(parsed.GetValue(options.Data));
     if (parsed.GetValue(trainLimit) is int limit) train = train.Take(limit);
     CompiledModel<int> model = cnn ? new MnistConvnet(seed, Initializer.Parse(initName)) : new MnistClassifier(seed, Initializer.Parse(initName));
-    model = model.To(options.DeviceOf(parsed));
+    model = options.Place(model, parsed);
     string title = cnn ? "MNIST: conv 32 3×3 → pool 2 → conv 64 3×3 → pool 2 → dense 10 softmax" : "MNIST: 784 → 512 relu → 10 softmax";
     Console.WriteLine($"MNIST: {train.Count} training and {test.Count} test images; {model.ParameterCount:N0} parameters in {model.Weights.Count} tensors");
     Console.WriteLine($"Training: {epochs} epochs, batch {batchSize}, {optimizer}, init {initName}, seed {seed}");
@@ -51,14 +51,12 @@ return SampleRun.Invoke(root, args, parsed =>
     if (parsed.GetValue(options.Report) is string report)
     {
         var (predicted, confidence) = model.PredictClassesWithScores(test.Images);
-        new HtmlReport(title)
+        SampleRun.SaveReport(new HtmlReport(title)
             .AddFigures("Run", [("optimizer", optimizer.ToString()), ("epochs", epochs.ToString()), ("batch size", batchSize.ToString()),
                 ("test accuracy", $"{result.Accuracy:P2}"), ("test loss", $"{result.Loss:F4}")])
             .AddCurves("Loss per epoch", history, "loss", "val_loss")
             .AddCurves("Accuracy per epoch", history, "accuracy", "val_accuracy")
-            .AddImageGrid("First test images: predicted label (probability)", test.Images, test.Width, test.Height, predicted, confidence, test.Labels)
-            .Save(report);
-        Console.WriteLine($"wrote {report}");
+            .AddImageGrid("First test images: predicted label (probability)", test.Images, test.Width, test.Height, predicted, confidence, test.Labels), report);
     }
     return 0;
 });

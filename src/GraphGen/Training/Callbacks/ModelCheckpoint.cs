@@ -19,6 +19,7 @@ public sealed class ModelCheckpoint(string path, string monitor = "val_loss", bo
     public override void OnEpochEnd(TrainingContext context, EpochLog log)
     {
         if (saveBestOnly && !_monitor.Improved(log, nameof(ModelCheckpoint))) return;
+        if (context.Model.Distribution is { IsRoot: false }) return; // every rank holds the same weights: rank 0 alone writes
         string file = Path.Replace("{epoch}", log.Epoch.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal);
         if (weightsOnly) context.Model.SaveWeights(file);
         else context.Model.SaveCheckpoint(file, context.Optimizer, log.Epoch);

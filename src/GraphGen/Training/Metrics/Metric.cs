@@ -16,6 +16,13 @@ public abstract class Metric<TTarget> where TTarget : unmanaged
 
     public void Reset() => (_total, _count) = (0, 0);
 
+    /// <summary>The running sum and count, for adding up over the ranks of a distributed run.</summary>
+    internal (double Total, double Count) State
+    {
+        get => (_total, _count);
+        set => (_total, _count) = (value.Total, (long)value.Count);
+    }
+
     /// <summary>The mean over every sample seen since <see cref="Reset"/>; NaN before any.</summary>
     public double Result => _count == 0 ? double.NaN : _total / _count;
 

@@ -174,7 +174,17 @@ public abstract partial class CompiledModel : ITensorHost
         if (output.Length < (long)rows * OutputWidth)
             throw new ArgumentException($"Output holds {output.Length} values; {rows} rows × {OutputWidth} outputs need {(long)rows * OutputWidth}.", nameof(output));
         CheckFinite(x, nameof(x));
+        if (ActiveDistribution(nameof(Predict)) is { } distribution && !MixesBatchRows) // a model that mixes rows sees them all on every rank
+        {
+            PredictDistributed(distribution, x, output, rows, size);
+            return;
+        }
         if (PredictOnDevice(x, output, rows, size)) return;
+        PredictRows(x, output, rows, size);
+    }
+
+    private void PredictRows(ReadOnlySpan<float> x, Span<float> output, int rows, int size)
+    {
         EnsureCapacity(Math.Min(rows, size));
         for (int start = 0; start < rows; start += size)
         {

@@ -80,6 +80,7 @@ public abstract partial class CompiledModel<TTarget>
     {
         int perSample = TargetsPerSample;
         int batchRows = Math.Min(batchSize, trainRows);
+        var distribution = BeginDistributedFit();
         var order = Enumerable.Range(0, trainRows).ToArray();
         var batchX = placement is null ? new float[batchRows * InputWidth] : [];
         var batchY = new TTarget[batchRows * perSample];
@@ -89,7 +90,7 @@ public abstract partial class CompiledModel<TTarget>
         var all = new List<Callback>(callbacks ?? []);
         // First, so no later callback sees a step past the first non-finite loss.
         if (StopOnNonFiniteLoss && !all.OfType<TerminateOnNaN>().Any()) all.Insert(0, new TerminateOnNaN());
-        if (verbose > 0) all.Insert(0, new ProgressLogger(verbose));
+        if (verbose > 0 && distribution is not { IsRoot: false }) all.Insert(0, new ProgressLogger(verbose)); // rank 0 alone prints
         var context = new TrainingContext(this, optimizer, epochs, batches, validationRows > 0,
             () => seen == 0 ? double.NaN : lossSum / seen, () => _metrics.Select(m => (m.Name, m.Result)));
         var logs = new List<EpochLog>();
@@ -117,7 +118,13 @@ public abstract partial class CompiledModel<TTarget>
                 int start = b * batchSize, batch = Math.Min(batchSize, trainRows - start);
                 var ys = batchY.AsSpan(0, batch * perSample);
                 float loss;
-                if (placement is null)
+                int scored = batch; // the rows this process scores for the metrics: its shard in a distributed run
+                if (distribution is not null)
+                {
+                    loss = DistributedStep(distribution, x, y, order.AsSpan(start, batch), batchX, batchY, optimizer, epoch, b, out scored);
+                    ys = batchY.AsSpan(0, scored * perSample);
+                }
+                else if (placement is null)
                 {
                     Gather(x, y, order.AsSpan(start, batch), batchX, batchY);
                     loss = ForwardBackwardUpdate(batchX.AsSpan(0, batch * InputWidth), ys, batch, optimizer);
@@ -131,20 +138,22 @@ public abstract partial class CompiledModel<TTarget>
                 }
                 lossSum += (double)loss * batch;
                 seen += batch;
-                if (_metrics.Length > 0)
+                if (_metrics.Length > 0 && scored > 0)
                 {
-                    var output = placement is null ? TrainingOutput(batch) : placement.TrainingOutputToHost(batch, OutputWidth);
-                    foreach (var metric in _metrics) metric.Update(output, ys, batch, OutputWidth);
+                    var output = placement is null ? TrainingOutput(scored) : placement.TrainingOutputToHost(batch, OutputWidth);
+                    foreach (var metric in _metrics) metric.Update(output, ys, scored, OutputWidth);
                 }
                 var end = new BatchEnd(epoch, b, batches, batch, loss);
                 foreach (var callback in all) callback.OnBatchEnd(context, end);
             }
 
+            if (distribution is not null) ReduceMetrics(distribution, []);
             var values = new Dictionary<string, double> { ["loss"] = lossSum / seen };
             foreach (var metric in _metrics) values[metric.Name] = metric.Result;
             if (validationRows > 0)
             {
-                values["val_loss"] = EvaluateCore(validationX, validationY, validationRows, InferenceBatch(validationRows, null), validationOnDevice);
+                values["val_loss"] = distribution is null ? EvaluateCore(validationX, validationY, validationRows, InferenceBatch(validationRows, null), validationOnDevice)
+                    : EvaluateDistributed(distribution, validationX, validationY, validationRows, InferenceBatch(validationRows, null));
                 foreach (var metric in _metrics) values["val_" + metric.Name] = metric.Result;
             }
             var log = new EpochLog(epoch, clock.Elapsed.TotalSeconds, steps, learningRate, values);

@@ -140,7 +140,9 @@ public abstract partial class CompiledModel<TTarget> : CompiledModel where TTarg
     {
         using var _ = Enter();
         int rows = CheckBatch(x, targets);
-        double loss = EvaluateCore(x, targets, rows, InferenceBatch(rows, batchSize));
+        int size = InferenceBatch(rows, batchSize);
+        double loss = ActiveDistribution(nameof(Evaluate)) is { } distribution && !MixesBatchRows ? EvaluateDistributed(distribution, x, targets, rows, size)
+            : EvaluateCore(x, targets, rows, size);
         return new Evaluation(loss, _metrics.ToDictionary(m => m.Name, m => m.Result), rows);
     }
 
