@@ -24,6 +24,8 @@ internal static class FusionPipeline
         ("regression-loss", EachProgram(FusionPasses.RegressionLoss)),
         ("gemm-bias-activation", EachProgram(FusionPasses.GemmBiasActivation)),
         ("activation-gradient-into-gemm", EachProgram(FusionPasses.ActivationGradientIntoGemm)),
+        ("regularisation-by-mode", EachProgram(RegularizationPasses.ByMode)),
+        ("batch-norm-backward", EachProgram(RegularizationPasses.BatchNormBackward)),
         ("lower-remaining", EachProgram(FusionPasses.LowerRemaining)),
         ("optimizer-update-into-gemm", PlanPasses.OptimizerUpdateIntoGemm),
         ("cublaslt-epilogues", PlanPasses.CublasLtEpilogues),
@@ -82,7 +84,7 @@ internal sealed class Planning
         }
         UnusedParameters = training.Gradients.Where(g => g.Gradient < 0)
             .Select(g => forward.Parameters.ToList().FindIndex(x => x.Node == g.Parameter)).ToList();
-        UpdatedAfterStep = Enumerable.Range(0, forward.Parameters.Count).ToList();
+        UpdatedAfterStep = Enumerable.Range(0, forward.Parameters.Count).Where(p => forward.Parameters[p].Trainable).ToList();
         Output = forward.Output;
 
         Training = new FusionState("training", nodes, At);

@@ -87,6 +87,11 @@ internal static class PlanPasses
     {
         if (!planning.IsModel) return;
         var kernels = planning.Programs.SelectMany(p => p.Kernels).ToList();
+        if (kernels.Any(RegularizationPasses.IsRegularisation))
+        {
+            planning.CudaUnsupported = "the plan uses dropout or batch normalisation, which are lowered to C# only";
+            return;
+        }
         var general = kernels.OfType<TensorKernel>().Select(k => k.Op.ToString()).Distinct().ToList();
         if (general.Count > 0)
         {

@@ -9,7 +9,11 @@ internal enum ParameterPart { Whole, Weight, Bias }
 /// A trainable tensor: its node, its name in weight files, and whose it is: <paramref name="Member"/> indexes the
 /// owner's layers, declared parameters or function arguments. Each emitter spells where it lives.
 /// </summary>
-internal sealed record ParameterInfo(int Node, string Name, int Member, ParameterPart Part);
+internal sealed record ParameterInfo(int Node, string Name, int Member, ParameterPart Part)
+{
+    /// <summary>False for state the model keeps beside its weights (moving statistics): no gradient reaches it, no optimizer updates it.</summary>
+    public bool Trainable { get; init; } = true;
+}
 
 /// <summary>A Dense layer as the generated class exposes it (property, sizes).</summary>
 internal sealed record LayerInfo(string PropertyName, string Modifiers, string LayerName, int Inputs, int Units, ActivationKind Activation,
@@ -18,6 +22,8 @@ internal sealed record LayerInfo(string PropertyName, string Modifiers, string L
 /// <summary>A [Parameter] property as the generated class exposes it.</summary>
 internal sealed record DeclaredParameterInfo(string PropertyName, string Modifiers, string TypeName, EquatableArray<int> Shape, string? Initializer)
 {
+    public bool Trainable { get; init; } = true;
+
     public long Count => System.Linq.Enumerable.Aggregate(Shape, 1L, (p, d) => p * d);
 }
 

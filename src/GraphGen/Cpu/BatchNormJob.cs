@@ -18,6 +18,7 @@ internal sealed unsafe class BatchNormJob : IParallelWork
     private float[] _partials = [];
     private float[] _coefficients = [];
     private float[] _rowScratch = [];
+    private float[] _sums = [];
     private Pass _pass;
     private float* _a, _b, _out, _stats, _partialBase, _coefficientBase, _scratchBase;
     private int _rows, _channels, _blocks, _parts, _sumsPerBlock;
@@ -29,6 +30,13 @@ internal sealed unsafe class BatchNormJob : IParallelWork
     {
         Grow(ref _coefficients, 3 * channels);
         return _coefficients;
+    }
+
+    /// <summary>Room for dβ and dγ that no caller keeps.</summary>
+    public float[] Sums(int channels)
+    {
+        Grow(ref _sums, 2 * channels);
+        return _sums;
     }
 
     /// <summary>Block sums of a: x (Sum), (x − mean)² (SquaredDeviation, mean in <paramref name="stats"/>), or dy and dy ⊙ x̂ (GradientSums, b = x).</summary>

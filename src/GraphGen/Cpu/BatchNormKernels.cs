@@ -82,6 +82,7 @@ public static class BatchNormKernels
     /// The fused backward pass of a training-mode batch normalisation, with x̂ = (x − mean)·inverse and N = rows:
     /// dβ = Σ dy, dγ = Σ dy ⊙ x̂ (over rows), and, unless <paramref name="inputGradient"/> is empty (an input that needs
     /// none), dx = γ·inverse/N ⊙ (N·dy − dβ − x̂ ⊙ dγ) — the gradient through the batch's mean and variance included.
+    /// An empty <paramref name="gammaGradient"/> or <paramref name="betaGradient"/> is not written.
     /// </summary>
     public static void Backward(ReadOnlySpan<float> outputGradient, ReadOnlySpan<float> x, ReadOnlySpan<float> statistics, ReadOnlySpan<float> gamma,
         Span<float> inputGradient, Span<float> gammaGradient, Span<float> betaGradient, int rows, int channels)
@@ -90,13 +91,15 @@ public static class BatchNormKernels
         Kernels.CheckRows(x, rows, channels, nameof(x));
         Check(statistics, 2 * channels, nameof(statistics));
         Check(gamma, channels, nameof(gamma));
-        Check(gammaGradient, channels, nameof(gammaGradient));
-        Check(betaGradient, channels, nameof(betaGradient));
+        if (!gammaGradient.IsEmpty) Check(gammaGradient, channels, nameof(gammaGradient));
+        if (!betaGradient.IsEmpty) Check(betaGradient, channels, nameof(betaGradient));
         if (!inputGradient.IsEmpty) Kernels.CheckRows(inputGradient, rows, channels, nameof(inputGradient));
         var job = BatchNormJob.ForThisThread();
         job.Sum(BatchNormJob.Pass.GradientSums, outputGradient, x, statistics, rows, channels);
-        var dbeta = betaGradient[..channels];
-        var dgamma = gammaGradient[..channels];
+        // A γ or β that needs no gradient (not trainable) still gives its sums to dx: they go to the job's scratch.
+        var sums = job.Sums(channels);
+        var dbeta = betaGradient.IsEmpty ? sums.AsSpan(0, channels) : betaGradient[..channels];
+        var dgamma = gammaGradient.IsEmpty ? sums.AsSpan(channels, channels) : gammaGradient[..channels];
         job.Reduce(0, dbeta, 1.0);
         job.Reduce(1, dgamma, 1.0);
         if (inputGradient.IsEmpty) return;

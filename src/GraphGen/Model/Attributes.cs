@@ -60,6 +60,13 @@ public sealed class ParameterAttribute(params int[] shape) : Attribute
 
     /// <summary>The initializer by name: he_normal, uniform:-0.05:0.05, constant:0.1, …</summary>
     public string? Init { get; set; }
+
+    /// <summary>
+    /// False for state the model keeps rather than learns (a batch normalisation's moving mean and variance, Keras's
+    /// non-trainable weights): no gradient reaches it and no optimizer updates it; it is in <c>Weights</c>, weight files
+    /// and checkpoints like the rest.
+    /// </summary>
+    public bool Trainable { get; set; } = true;
 }
 
 /// <summary>

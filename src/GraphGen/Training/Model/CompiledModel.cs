@@ -23,6 +23,7 @@ public abstract partial class CompiledModel : ITensorHost
     private int _writer;
     private DenseLayer[] _layers = [];
     private Parameter[] _weights = [];
+    private Parameter[] _trainable = [];
 
     /// <param name="inputWidths">For a model of several inputs, the width of each; they arrive side by side in one row (<see cref="PackInputs"/>).</param>
     [EditorBrowsable(EditorBrowsableState.Never)]
@@ -45,7 +46,8 @@ public abstract partial class CompiledModel : ITensorHost
     public int OutputWidth { get; }
     public IReadOnlyList<DenseLayer> Layers => _layers;
     /// <summary>
-    /// Every trainable tensor in graph order: per layer its weight, then its bias. On a device, reading them (or any
+    /// Every tensor of the model in graph order: per layer its weight, then its bias; the non-trainable state (a batch
+    /// normalisation's moving statistics, <see cref="Parameter.Trainable"/> false) among them, as Keras's <c>weights</c>. On a device, reading them (or any
     /// parameter's Data or Gradient) brings the weights and the optimizer's state home first: a sync point.
     /// </summary>
     public IReadOnlyList<Parameter> Weights
@@ -57,6 +59,28 @@ public abstract partial class CompiledModel : ITensorHost
         }
     }
     public long ParameterCount => _weights.Sum(p => (long)p.Length);
+
+    /// <summary>The weights an optimizer updates (Keras's <c>trainable_weights</c>), in graph order.</summary>
+    internal IReadOnlyList<Parameter> TrainableWeights => _trainable;
+
+    /// <summary>The dropout masks' seed, drawn from the model's seed; part of a checkpoint.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    protected ulong DropoutSeed { get; private set; }
+
+    /// <summary>
+    /// Training steps taken (each ForwardBackward counts one): with <see cref="DropoutSeed"/> and each dropout's stream it
+    /// fixes that step's masks (<see cref="Cpu.DropoutKernels"/>). Part of a checkpoint, so a resumed run drops what the
+    /// uninterrupted one would have.
+    /// </summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    protected long DropoutStep { get; private protected set; }
+
+    /// <summary>The dropout seed and step, for tests that hold a step's masks fixed.</summary>
+    internal (ulong Seed, long Step) DropoutState
+    {
+        get => (DropoutSeed, DropoutStep);
+        set => (DropoutSeed, DropoutStep) = value;
+    }
 
     /// <summary>The batch order's random stream; part of a checkpoint so a resumed run shuffles as the first would have.</summary>
     internal SeededRandom Shuffle { get; private set; } = new(0);
@@ -102,6 +126,7 @@ public abstract partial class CompiledModel : ITensorHost
     {
         _layers = layers;
         _weights = layers.SelectMany(l => new[] { l.Weight, l.Bias }).ToArray();
+        _trainable = _weights;
         var random = new SeededRandom((ulong)(uint)seed);
         foreach (var layer in layers)
         {
@@ -109,6 +134,7 @@ public abstract partial class CompiledModel : ITensorHost
             (biasInitializer ?? layer.BiasInitializer ?? Initializer.Zeros).Fill(layer.Bias.Data, layer.Inputs, layer.Units, random);
         }
         Shuffle = new SeededRandom(((ulong)(uint)seed << 32) ^ 0x5851F42D4C957F2DUL);
+        DropoutSeed = ((ulong)(uint)seed << 32) ^ 0xD1B54A32D192ED03UL;
     }
 
     /// <summary>
@@ -121,6 +147,7 @@ public abstract partial class CompiledModel : ITensorHost
     protected void InitializeParameters(Parameter[] parameters, int seed, Initializer? weightInitializer, Initializer? biasInitializer)
     {
         _weights = parameters;
+        _trainable = parameters.Where(p => p.Trainable).ToArray();
         var random = new SeededRandom((ulong)(uint)seed);
         foreach (var p in parameters)
         {
@@ -130,6 +157,7 @@ public abstract partial class CompiledModel : ITensorHost
             initializer.Fill(p.Data, fanIn, fanOut, random);
         }
         Shuffle = new SeededRandom(((ulong)(uint)seed << 32) ^ 0x5851F42D4C957F2DUL);
+        DropoutSeed = ((ulong)(uint)seed << 32) ^ 0xD1B54A32D192ED03UL;
     }
 
     /// <summary>
