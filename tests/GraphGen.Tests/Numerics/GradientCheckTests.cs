@@ -11,11 +11,11 @@ namespace GraphGen.Tests.Numerics;
 /// rtol 1e-3). Each test builds a tiny graph around one op, differentiates it with the generator's own
 /// Autodiff stage, and evaluates both with <see cref="IrInterpreter"/>.
 /// </summary>
-public class GradientCheckTests
+public partial class GradientCheckTests
 {
     private const int Batch = 3;
 
-    private sealed class TestGraph
+    private sealed partial class TestGraph
     {
         public readonly List<Node> Nodes = new();
         public readonly List<ParameterInfo> Parameters = new();
