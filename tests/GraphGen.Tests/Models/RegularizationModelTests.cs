@@ -197,6 +197,17 @@ public class RegularizationModelTests
             }
     }
 
+    [Fact]
+    public void NoDeviceProgramYetSoDevicesRefuseTheModelCleanly()
+    {
+        var model = new DropoutBatchNormNet(seed: 1);
+        Assert.Null(model.CudaSource);
+        var e = Assert.Throws<NotSupportedException>(() => model.To(Device.IlgpuCpu));
+        Assert.Contains("has no ILGPU program", e.Message);
+        var (x, labels) = Batch(8, 1);
+        model.TrainStep(x, labels); // still on the CPU, and still trains
+    }
+
     /// <summary>The training loss in double: Dense, batch normalisation on the batch's statistics, relu, dropout with the kernel's mask, Dense, softmax, cross-entropy.</summary>
     private static double TrainingLoss(double[][] w, float[] x, int[] labels, ulong seed, long step)
     {
