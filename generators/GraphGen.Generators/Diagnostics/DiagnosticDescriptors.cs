@@ -21,7 +21,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor NonPositiveInputWidth = Error("GG0004",
         "Input width must be positive", "Model '{0}' has input width {1}; it must be at least 1");
     public static readonly DiagnosticDescriptor MissingInput = Error("GG0005",
-        "Model has no input width", "Model '{0}' has no [Input(width)] attribute: declare how many features one sample has");
+        "Model has no input width", "Model '{0}' has no [Input(width)] attribute: declare how many features one sample has (or [Input(height, width, channels)] for images)");
     public static readonly DiagnosticDescriptor SoftmaxNotLast = Error("GG0006",
         "Softmax is only allowed on the last layer", "Layer '{0}' uses softmax, which GraphGen allows only on the last layer (it is trained fused with the cross-entropy)");
     public static readonly DiagnosticDescriptor LossDoesNotFitOutput = Error("GG0007",
@@ -29,7 +29,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor DuplicateLayerName = Error("GG0008",
         "Duplicate layer name", "Layer name '{0}' is used by both '{1}' and '{2}'; weight files need unique names");
     public static readonly DiagnosticDescriptor InvalidLayerProperty = Error("GG0009",
-        "Layer property has the wrong form", "Layer property '{0}' must be declared as 'partial DenseLayer {0} {{ get; }}' (an instance, get-only partial property of type GraphGen.DenseLayer): {1}");
+        "Layer property has the wrong form", "Layer property '{0}' must be declared as 'partial {2} {0} {{ get; }}' (an instance, get-only partial property of type GraphGen.{2}): {1}");
     public static readonly DiagnosticDescriptor GenericModel = Error("GG0010",
         "Model class cannot be generic", "Model '{0}' cannot be generic: its shapes must be known when it compiles");
     public static readonly DiagnosticDescriptor ContainingTypeNotPartial = Error("GG0011",
@@ -45,7 +45,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor ModelMustBeClass = Error("GG0016",
         "Model must be a plain class", "Model '{0}' must be a non-static, non-abstract class (not a record, struct or interface)");
     public static readonly DiagnosticDescriptor LayerWithoutAttribute = Error("GG0017",
-        "Layer property without [Dense]", "Partial property '{0}' of type DenseLayer has no [Dense(units)] attribute, so GraphGen cannot implement it");
+        "Layer property without [Dense]", "Partial property '{0}' of type {1} has no layer attribute ({2}), so GraphGen cannot implement it");
     public static readonly DiagnosticDescriptor SoftmaxOverOneUnit = new("GG0018",
         "Softmax over one unit", "Layer '{0}' applies softmax to a single unit, which always outputs 1: use 2 or more units (or sigmoid for a yes/no output)",
         Category, DiagnosticSeverity.Warning, isEnabledByDefault: true);
@@ -54,6 +54,19 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor FromLogitsIgnored = new("GG0020",
         "FromLogits has no effect", "FromLogits applies to the cross-entropy losses only; {0} ignores it",
         Category, DiagnosticSeverity.Warning, isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor NonPositiveLayerArgument = Error("GG0021",
+        "Layer size must be positive", "Layer '{0}' has {1} = {2}; it must be at least 1");
+    public static readonly DiagnosticDescriptor WindowLargerThanInput = Error("GG0022",
+        "Window larger than its input", "Layer '{0}' slides a {1}×{1} window over a {2}×{3} image with valid padding: the window must fit inside the image (use a smaller window, or Padding.Same)");
+    public static readonly DiagnosticDescriptor DenseOnImage = Error("GG0023",
+        "Dense layer on images", "Dense layer '{0}' reads images of shape {1} from '{2}': add a [Flatten] layer before it to make each image one row");
+    public static readonly DiagnosticDescriptor LayerNeedsImage = Error("GG0024",
+        "Layer needs images", "{0} layer '{1}' needs images (height, width, channels), but its input '{2}' is {3}: declare [Input(height, width, channels)] and put it before any [Flatten] or [Dense]");
+    public static readonly DiagnosticDescriptor OutputIsImage = Error("GG0025",
+        "Model output must be one row per sample", "The last layer '{0}' outputs images of shape {1}; end the model with [Flatten] and a [Dense] layer so each sample gives one row");
+    public static readonly DiagnosticDescriptor InputTooLarge = Error("GG0026",
+        "Input is too large", "Model '{0}' has input shape {1}, more values per sample than one .NET array holds");
 
     // ---- The [Forward] and [Differentiable] front ends ----
     public static readonly DiagnosticDescriptor UnsupportedSyntax = Error("GG0101",

@@ -44,15 +44,15 @@ internal static class ModelEmitter
 
     private static void EmitLayers(CodeWriter w, KernelPlan plan, ModelInfo info)
     {
-        long count = info.Layers.Sum(l => (long)l.Inputs * l.Units + l.Units);
+        long count = info.Layers.Sum(l => l.ParameterCount);
         w.Line($"// ---- Parameters: {count.ToString("N0", CultureInfo.InvariantCulture)} trainable values in {plan.Parameters.Count} tensors ----");
         foreach (var layer in info.Layers)
-            w.Line($"private readonly global::GraphGen.DenseLayer {Field(layer)}; // {layer.LayerName}: weight ({layer.Inputs}, {layer.Units}), bias ({layer.Units})");
+            w.Line($"private readonly global::GraphGen.{layer.RuntimeType} {Field(layer)}; // {layer.LayerName}: {layer.Holds}");
         w.Line();
         foreach (var layer in info.Layers)
         {
-            w.Line($"/// <summary>{layer.LayerName}: Dense({layer.Inputs} → {layer.Units}, {layer.Activation.ToString().ToLowerInvariant()}).</summary>")
-             .Line($"{Prefix(layer.Modifiers)}partial global::GraphGen.DenseLayer {layer.PropertyName} => {Field(layer)};")
+            w.Line($"/// <summary>{layer.LayerName}: {layer.Description}.</summary>")
+             .Line($"{Prefix(layer.Modifiers)}partial global::GraphGen.{layer.PropertyType} {layer.PropertyName} => {Field(layer)};")
              .Line();
         }
 
@@ -64,9 +64,11 @@ internal static class ModelEmitter
         {
             string initializers = layer.WeightInitializer is null && layer.BiasInitializer is null ? ""
                 : $", {InitializerExpression(layer.WeightInitializer)}, {InitializerExpression(layer.BiasInitializer)}";
-            w.Line($"{Field(layer)} = new global::GraphGen.DenseLayer(\"{layer.LayerName}\", {layer.Inputs}, {layer.Units}{initializers});");
+            w.Line($"{Field(layer)} = new global::GraphGen.{layer.RuntimeType}(\"{layer.LayerName}\", {string.Join(", ", layer.Arguments)}{initializers});");
         }
-        w.Line($"InitializeLayers(new[] {{ {string.Join(", ", info.Layers.Select(Field))} }}, seed, weightInitializer, biasInitializer);")
+        // A stack of one runtime type is an array of it (covariant to Layer[]); a mixed one names the base type.
+        string array = info.Layers.Select(l => l.RuntimeType).Distinct().Count() == 1 ? "new[]" : "new global::GraphGen.Layer[]";
+        w.Line($"InitializeLayers({array} {{ {string.Join(", ", info.Layers.Select(Field))} }}, seed, weightInitializer, biasInitializer);")
          .Close()
          .Line();
     }
@@ -98,6 +100,7 @@ internal static class ModelEmitter
     private static void OpenConstructor(CodeWriter w, ModelInfo info)
     {
         string inputs = info.InputWidths.Count > 1 ? $", inputWidths: [{string.Join(", ", info.InputWidths)}]" : "";
+        if (info.InputShape.Count > 1) inputs += $", inputShape: [{string.Join(", ", info.InputShape)}]";
         w.Line($"public {info.Type.Name}(int seed = 0, global::GraphGen.Training.Initializer? weightInitializer = null, global::GraphGen.Training.Initializer? biasInitializer = null)")
          .Open($"    : base(inputWidth: {info.InputWidth}, outputWidth: {info.OutputWidth}, loss: {LossExpression(info)}{inputs})");
     }

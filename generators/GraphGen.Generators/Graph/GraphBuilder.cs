@@ -8,8 +8,9 @@ using static GraphGen.Generators.Diagnostics.DiagnosticDescriptors;
 namespace GraphGen.Generators.Graph;
 
 /// <summary>
-/// Graph stage for Dense models: lowers each layer to MatMul → BiasAdd → activation, appends the loss, and
-/// checks what only the whole stack can tell (softmax placement, loss against output, sizes that overflow).
+/// Graph stage for layer models: walks the sample's shape through the layers (<see cref="LayerRules"/>), lowers each
+/// (a Dense layer to MatMul → BiasAdd → activation, …), appends the loss, and checks what only the whole stack can
+/// tell (softmax placement, loss against output, images where rows are needed, sizes that overflow).
 /// </summary>
 internal static class GraphBuilder
 {
@@ -26,22 +27,20 @@ internal static class GraphBuilder
 
     private static void Check(ModelSpec spec, List<DiagnosticInfo> diagnostics)
     {
-        int inputs = spec.InputWidth;
-        for (int i = 0; i < spec.Layers.Count; i++)
+        // A non-positive input dimension is the parser's to report; the shapes below would only repeat it.
+        int[]? sample = spec.InputShape.All(d => d > 0) ? spec.InputShape.ToArray() : null;
+        string previous = "the input";
+        for (int i = 0; i < spec.Layers.Count && sample is not null; i++)
         {
             var layer = spec.Layers[i];
-            bool last = i == spec.Layers.Count - 1;
-            if (layer.Activation == ActivationKind.Softmax && !last)
-                diagnostics.Add(DiagnosticInfo.Create(SoftmaxNotLast, layer.ActivationSite, layer.LayerName));
-            if (layer.Activation == ActivationKind.Softmax && layer.Units == 1)
-                diagnostics.Add(DiagnosticInfo.Create(SoftmaxOverOneUnit, layer.ActivationSite, layer.LayerName));
-            if ((long)inputs * layer.Units > Shape.MaxArrayLength)
-                diagnostics.Add(DiagnosticInfo.Create(LayerTooLarge, layer.Site, layer.LayerName, inputs.ToString(), layer.Units.ToString(), ((long)inputs * layer.Units).ToString()));
-            inputs = layer.Units;
+            sample = LayerRules.Check(layer, sample, previous, i == spec.Layers.Count - 1, diagnostics);
+            previous = layer.LayerName;
         }
-
         var output = spec.Layers[spec.Layers.Count - 1];
-        LossCheck.Check(spec, output.Activation, logitsMustBeLinear: true, LossCheck.Dense, spec.LossSite, output.LayerName, output.Activation.ToString(), diagnostics);
+        if (sample is { Length: not 1 })
+            diagnostics.Add(DiagnosticInfo.Create(OutputIsImage, output.Site, output.LayerName, LayerRules.ShapeText(sample)));
+        var applied = LayerRules.Applied(output);
+        LossCheck.Check(spec, applied, logitsMustBeLinear: true, LossCheck.Dense, spec.LossSite, output.LayerName, applied.ToString(), diagnostics);
     }
 
     private static ModelGraph Lower(ModelSpec spec)
@@ -49,30 +48,18 @@ internal static class GraphBuilder
         var ir = new IrBuilder();
         var parameters = new List<ParameterInfo>();
         var layers = new List<LayerInfo>();
-        int input = ir.Leaf(OpKind.Input, Shape.Rows(spec.InputWidth), "x", "input");
-        int current = input, width = spec.InputWidth;
+        var shape = Shape.Of(new[] { Shape.Batch }.Concat(spec.InputShape).ToArray());
+        int input = ir.Leaf(OpKind.Input, shape, "x", "input");
+        int current = input;
         foreach (var layer in spec.Layers)
         {
-            string name = layer.LayerName;
-            layers.Add(new LayerInfo(layer.PropertyName, layer.Modifiers, name, width, layer.Units, layer.Activation, layer.WeightInitializer, layer.BiasInitializer));
-            int w = ir.Leaf(OpKind.Parameter, Shape.Of(width, layer.Units), name + ".weight", name);
-            int b = ir.Leaf(OpKind.Parameter, Shape.Of(layer.Units), name + ".bias", name);
-            parameters.Add(new ParameterInfo(w, name + ".weight", layers.Count - 1, ParameterPart.Weight));
-            parameters.Add(new ParameterInfo(b, name + ".bias", layers.Count - 1, ParameterPart.Bias));
-
-            // The same calls a [Forward] body makes for Op.Relu(Op.MatMul(x, W) + b).
-            int product = ir.MatMul(current, w, name + "_xw", name);
-            int preActivation = ir.Binary(OpKind.Add, product, b, name + "_z", name, "Operator +");
-            current = layer.Activation switch
-            {
-                ActivationKind.Linear => preActivation,
-                ActivationKind.Softmax => ir.Softmax(preActivation, name + "_probs", name),
-                var activation => ir.Activation(activation, preActivation, name + "_out", name),
-            };
-            width = layer.Units;
+            var (output, info) = LayerRules.Lower(ir, layer, current, layers.Count, parameters);
+            layers.Add(info);
+            current = output;
         }
-        var info = new ModelInfo(spec.Type, spec.InputWidth, width, spec.Loss, spec.FromLogits, EquatableArray.From(layers));
-        return Finish(ir, info, input, current, spec.Layers[spec.Layers.Count - 1].LayerName, parameters);
+        var model = new ModelInfo(spec.Type, spec.InputWidth, ir[current].Shape.Last, spec.Loss, spec.FromLogits, EquatableArray.From(layers),
+            InputShape: spec.InputShape.Count > 1 ? spec.InputShape : default);
+        return Finish(ir, model, input, current, spec.Layers[spec.Layers.Count - 1].LayerName, parameters);
     }
 
     /// <summary>

@@ -15,9 +15,13 @@ internal sealed record ParameterInfo(int Node, string Name, int Member, Paramete
     public bool Trainable { get; init; } = true;
 }
 
-/// <summary>A Dense layer as the generated class exposes it (property, sizes).</summary>
-internal sealed record LayerInfo(string PropertyName, string Modifiers, string LayerName, int Inputs, int Units, ActivationKind Activation,
-    string? WeightInitializer, string? BiasInitializer);
+/// <summary>
+/// A layer as the generated class exposes it: its property (of <paramref name="PropertyType"/>), the runtime object
+/// behind it (a <c>GraphGen.<paramref name="RuntimeType"/></c> made from the name, <paramref name="Arguments"/> and the
+/// declared initializers), and the comment text: what it computes and the tensors it holds.
+/// </summary>
+internal sealed record LayerInfo(string PropertyName, string Modifiers, string LayerName, string PropertyType, string RuntimeType,
+    EquatableArray<string> Arguments, string Description, string Holds, long ParameterCount, string? WeightInitializer, string? BiasInitializer);
 
 /// <summary>A [Parameter] property as the generated class exposes it.</summary>
 internal sealed record DeclaredParameterInfo(string PropertyName, string Modifiers, string TypeName, EquatableArray<int> Shape, string? Initializer)
@@ -34,11 +38,12 @@ internal abstract record GraphOwner(TypeIdentity Type);
 /// What the emitter needs about a model class beside the graph. Dense models have <paramref name="Layers"/>;
 /// [Forward] models have <paramref name="Declared"/> parameters and the widths of their inputs, which arrive
 /// side by side in one row. <paramref name="MixesBatchRows"/>: a sample's output depends on the other rows of its
-/// batch (<see cref="RowDependence"/>), so Predict and Evaluate run the whole input as one batch.
+/// batch (<see cref="RowDependence"/>), so Predict and Evaluate run the whole input as one batch. <paramref name="InputShape"/>
+/// is an image model's (height, width, channels), empty otherwise.
 /// </summary>
 internal sealed record ModelInfo(TypeIdentity Type, int InputWidth, int OutputWidth, LossKind Loss, bool FromLogits, EquatableArray<LayerInfo> Layers,
     string? ForwardMethod = null, EquatableArray<DeclaredParameterInfo> Declared = default, EquatableArray<int> InputWidths = default,
-    bool MixesBatchRows = false) : GraphOwner(Type)
+    bool MixesBatchRows = false, EquatableArray<int> InputShape = default) : GraphOwner(Type)
 {
     /// <summary>Integer class labels (sparse categorical cross-entropy) rather than float targets.</summary>
     public bool SparseLabels => Loss == LossKind.SparseCategoricalCrossentropy;

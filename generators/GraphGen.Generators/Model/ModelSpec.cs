@@ -19,29 +19,23 @@ internal sealed record TypeIdentity(string? Namespace, EquatableArray<Containing
         + string.Concat(System.Linq.Enumerable.Select(Containers, c => c.Name + ".")) + Name;
 }
 
-/// <summary>One <c>[Dense]</c> property, as written; <paramref name="Site"/> is where its name is given.</summary>
-internal sealed record DenseLayerSpec(
-    string PropertyName,
-    string Modifiers,
-    string LayerName,
-    int Units,
-    ActivationKind Activation,
-    Site? Site,
-    Site? ActivationSite,
-    string? WeightInitializer = null,
-    string? BiasInitializer = null);
-
 /// <summary>
-/// The whole declaration of a model, the Parsing stage's output: either Dense layers or a [Forward] method
-/// (<paramref name="Forward"/>), which lower into the same IR.
+/// The whole declaration of a model, the Parsing stage's output: either an input shape and layers (Dense, Conv2D, …
+/// in declaration order) or a [Forward] method (<paramref name="Forward"/>), which lower into the same IR.
+/// <paramref name="InputShape"/> is (features) or (height, width, channels); empty for a [Forward] model.
 /// </summary>
 internal sealed record ModelSpec(
     TypeIdentity Type,
-    int InputWidth,
+    EquatableArray<int> InputShape,
     LossKind Loss,
-    EquatableArray<DenseLayerSpec> Layers,
+    EquatableArray<LayerSpec> Layers,
     Site? Site,
     Site? LossSite,
     bool FromLogits = false,
     Site? FromLogitsSite = null,
-    ForwardSpec? Forward = null);
+    ForwardSpec? Forward = null,
+    Site? InputSite = null)
+{
+    /// <summary>Values per sample: the product of the input shape.</summary>
+    public int InputWidth => System.Linq.Enumerable.Aggregate(InputShape, 1, (p, d) => p * d);
+}

@@ -27,7 +27,7 @@ internal static class FallbackParser
 
     /// <summary>
     /// A [Model] class: the partial properties the generator implements (those with [Dense] or [Parameter], or of
-    /// type DenseLayer or Parameter); for a class without a base class of its own, also CompiledModel's base class,
+    /// a layer type or Parameter); for a class without a base class of its own, also CompiledModel's base class,
     /// the constructor and the overrides, so code that calls <c>new Net(seed: 1)</c> or <c>Fit</c> compiles too.
     /// </summary>
     public static FallbackSpec? ForModel(INamedTypeSymbol type, TypeDeclarationSyntax declaration, AttributeData? modelAttribute,
@@ -112,8 +112,9 @@ internal static class FallbackParser
             || property.Type.TypeKind == TypeKind.Error || !SyntaxFacts.IsValidIdentifier(property.Name))
             return false;
         string typeName = property.Type.ToDisplayString();
-        return typeName is "GraphGen.DenseLayer" or SignatureReader.ParameterTypeName
-            || property.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() is "GraphGen.DenseAttribute" or ForwardParser.ParameterAttributeName);
+        return typeName == SignatureReader.ParameterTypeName || LayerParser.PropertyTypes.Contains(typeName)
+            || property.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() is { } attribute
+                && (attribute == ForwardParser.ParameterAttributeName || LayerParser.Attributes.Contains(attribute)));
     }
 
     /// <summary>"public partial global::GraphGen.DenseLayer Out => {throw};", with the accessors as declared.</summary>

@@ -13,7 +13,7 @@ using static GraphGen.Generators.Diagnostics.DiagnosticDescriptors;
 namespace GraphGen.Generators.Parsing;
 
 /// <summary>
-/// Parsing stage: reads a <c>[Model]</c> class and its <c>[Dense]</c> properties into a <see cref="ModelSpec"/>
+/// Parsing stage: reads a <c>[Model]</c> class, its [Input] and its layer properties (<see cref="LayerParser"/>) into a <see cref="ModelSpec"/>
 /// made of plain values. Everything a user can get wrong in the declaration itself is reported here, at the
 /// attribute argument or member at fault; shape problems are the Graph stage's.
 /// </summary>
@@ -21,8 +21,6 @@ internal static class ModelParser
 {
     public const string ModelAttributeName = "GraphGen.ModelAttribute";
     private const string InputAttributeName = "GraphGen.InputAttribute";
-    private const string DenseAttributeName = "GraphGen.DenseAttribute";
-    private const string DenseLayerTypeName = "GraphGen.DenseLayer";
 
     public static Parsed<ModelSpec> Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
@@ -81,11 +79,12 @@ internal static class ModelParser
             else diagnostics.Add(DiagnosticInfo.Create(UndefinedEnumValue, lossSite, "Loss", value.ToString(), string.Join(", ", Enum.GetNames(typeof(LossKind)))));
         }
 
-        var layers = ParseLayers(type, sites, diagnostics, cancellationToken);
+        var layers = LayerParser.Parse(type, sites, diagnostics, cancellationToken);
         var forwardMethods = type.GetMembers().OfType<IMethodSymbol>().Where(m => HasAttribute(m, ForwardParser.ForwardAttributeName)).ToList();
         var input = type.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == InputAttributeName);
         ForwardSpec? forward = null;
-        int inputWidth = 0;
+        var inputShape = EquatableArray<int>.Empty;
+        Site? inputSite = null;
         if (forwardMethods.Count > 0)
         {
             if (layers.Count > 0) diagnostics.Add(DiagnosticInfo.Create(DenseAndForward, classSite, type.Name));
@@ -103,14 +102,18 @@ internal static class ModelParser
             {
                 diagnostics.Add(DiagnosticInfo.Create(MissingInput, classSite, type.Name));
             }
-            else if (input.ConstructorArguments.Length == 1 && input.ConstructorArguments[0].Value is int width)
+            else if (input.ConstructorArguments.Length is 1 or 3 && input.ConstructorArguments.All(a => a.Value is int))
             {
-                inputWidth = width;
-                if (width <= 0)
-                {
-                    var at = Argument(input.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax, 0, "width");
-                    diagnostics.Add(DiagnosticInfo.Create(NonPositiveInputWidth, sites.At(at) ?? classSite, type.Name, width.ToString()));
-                }
+                var inputSyntax = input.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
+                inputSite = sites.At(inputSyntax) ?? classSite;
+                var dims = input.ConstructorArguments.Select(a => (int)a.Value!).ToArray();
+                string[] parameters = dims.Length == 1 ? new[] { "width" } : new[] { "height", "width", "channels" };
+                for (int d = 0; d < dims.Length; d++)
+                    if (dims[d] <= 0)
+                        diagnostics.Add(DiagnosticInfo.Create(NonPositiveInputWidth, sites.At(Argument(inputSyntax, d, parameters[d])) ?? inputSite, type.Name, dims[d].ToString()));
+                if (dims.All(d => d > 0) && dims.Aggregate(1L, (p, d) => p * d) > int.MaxValue)
+                    diagnostics.Add(DiagnosticInfo.Create(InputTooLarge, inputSite, type.Name, "(" + string.Join(", ", dims) + ")"));
+                inputShape = EquatableArray.From(dims);
             }
             if (layers.Count == 0 && !diagnostics.Any(d => d.Id == InvalidLayerProperty.Id))
                 diagnostics.Add(DiagnosticInfo.Create(NoLayers, classSite, type.Name));
@@ -120,7 +123,7 @@ internal static class ModelParser
         var identity = new TypeIdentity(
             type.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() : null,
             containers, type.Name);
-        return new ModelSpec(identity, inputWidth, loss, EquatableArray.From(layers), classSite, lossSite, fromLogits, fromLogitsSite, forward);
+        return new ModelSpec(identity, inputShape, loss, EquatableArray.From(layers), classSite, lossSite, fromLogits, fromLogitsSite, forward, inputSite);
     }
 
     private static bool FirstModelDeclaration(INamedTypeSymbol type, TypeDeclarationSyntax declaration)
@@ -131,73 +134,9 @@ internal static class ModelParser
         return first is null || (first.SyntaxTree == declaration.SyntaxTree && declaration.Span.Contains(first.Span));
     }
 
-    private static List<DenseLayerSpec> ParseLayers(INamedTypeSymbol type, SiteTable sites, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+    private static void ReportDuplicateNames(List<LayerSpec> layers, List<DiagnosticInfo> diagnostics)
     {
-        var layers = new List<DenseLayerSpec>();
-        foreach (var (property, syntax) in PropertiesInDeclarationOrder(type, cancellationToken))
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            var dense = property.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == DenseAttributeName);
-            var propertySite = sites.At(syntax.Identifier.GetLocation());
-            bool isDenseLayerType = property.Type.ToDisplayString() == DenseLayerTypeName;
-            if (dense is null)
-            {
-                if (isDenseLayerType && property.IsPartialDefinition)
-                    diagnostics.Add(DiagnosticInfo.Create(LayerWithoutAttribute, propertySite, property.Name));
-                continue;
-            }
-
-            string? problem = !isDenseLayerType ? $"its type is '{property.Type.ToDisplayString()}'" : PropertyFormProblem(property, syntax);
-            if (problem is not null)
-            {
-                diagnostics.Add(DiagnosticInfo.Create(InvalidLayerProperty, propertySite, property.Name, problem));
-                continue;
-            }
-
-            // Arguments with errors (a non-constant, a wrong type) are the C# compiler's to report.
-            if (dense.ConstructorArguments.Length != 2 || dense.ConstructorArguments[0].Value is not int units
-                || dense.ConstructorArguments[1].Value is not int activationValue)
-                continue;
-            var attributeSyntax = dense.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
-            var unitsSite = sites.At(Argument(attributeSyntax, 0, "units")) ?? sites.At(attributeSyntax);
-            var activationSite = sites.At(Argument(attributeSyntax, 1, "activation")) ?? sites.At(attributeSyntax);
-
-            string layerName = ToSnakeCase(property.Name);
-            var nameSite = sites.At(attributeSyntax);
-            foreach (var named in dense.NamedArguments)
-            {
-                if (named.Key != "Name" || named.Value.Value is not string name) continue;
-                layerName = name;
-                nameSite = sites.At(NamedArgument(attributeSyntax, "Name")) ?? nameSite;
-                if (!IsValidLayerName(name)) diagnostics.Add(DiagnosticInfo.Create(InvalidLayerName, nameSite, name));
-            }
-            string? Initializer(string key)
-            {
-                var named = dense.NamedArguments.FirstOrDefault(a => a.Key == key);
-                if (named.Value.Value is not string text) return null;
-                if (InitializerGrammar.Problem(text) is { } problem)
-                {
-                    var at = sites.At(NamedArgument(attributeSyntax, key)) ?? nameSite;
-                    diagnostics.Add(DiagnosticInfo.Create(InvalidInitializer, at, text, layerName, problem));
-                    return null;
-                }
-                return text.Trim();
-            }
-            string? weightInitializer = Initializer("WeightInitializer"), biasInitializer = Initializer("BiasInitializer");
-
-            if (units <= 0) diagnostics.Add(DiagnosticInfo.Create(NonPositiveUnits, unitsSite, layerName, units.ToString()));
-            var activation = ActivationKind.Linear;
-            if (Enum.IsDefined(typeof(ActivationKind), activationValue)) activation = (ActivationKind)activationValue;
-            else diagnostics.Add(DiagnosticInfo.Create(UndefinedEnumValue, activationSite, "Activation", activationValue.ToString(), string.Join(", ", Enum.GetNames(typeof(ActivationKind)))));
-
-            layers.Add(new DenseLayerSpec(property.Name, ModifiersBesidesPartial(syntax), layerName, units, activation, nameSite, activationSite, weightInitializer, biasInitializer));
-        }
-        return layers;
-    }
-
-    private static void ReportDuplicateNames(List<DenseLayerSpec> layers, List<DiagnosticInfo> diagnostics)
-    {
-        var seen = new Dictionary<string, DenseLayerSpec>(StringComparer.Ordinal);
+        var seen = new Dictionary<string, LayerSpec>(StringComparer.Ordinal);
         foreach (var layer in layers)
         {
             if (seen.TryGetValue(layer.LayerName, out var first))
@@ -265,7 +204,7 @@ internal static class ModelParser
     };
 
     /// <summary>A positional argument by index, or the same argument written by parameter name.</summary>
-    private static SyntaxNode? Argument(AttributeSyntax? attribute, int position, string parameterName)
+    internal static SyntaxNode? Argument(AttributeSyntax? attribute, int position, string parameterName)
     {
         var arguments = attribute?.ArgumentList?.Arguments;
         if (arguments is null) return null;
@@ -282,9 +221,6 @@ internal static class ModelParser
 
     internal static SyntaxNode? NamedArgument(AttributeSyntax? attribute, string propertyName)
         => attribute?.ArgumentList?.Arguments.FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == propertyName);
-
-    private static bool IsValidLayerName(string name)
-        => name.Length > 0 && name.All(c => char.IsLetterOrDigit(c) || c == '_');
 
     /// <summary>"OutputLayer" → "output_layer": the weight-file naming of Keras and PyTorch.</summary>
     internal static string ToSnakeCase(string name)

@@ -14,11 +14,75 @@ public sealed class ModelAttribute : Attribute
     public bool FromLogits { get; set; }
 }
 
-/// <summary>The width of one input sample (features per row).</summary>
+/// <summary>
+/// The shape of one input sample: <c>[Input(784)]</c>, features per row, or <c>[Input(28, 28, 1)]</c>, an image of
+/// height, width and channels (channels last, as Keras's NHWC). Either way a sample arrives as one row of floats,
+/// an image's in (row, column, channel) order.
+/// </summary>
 [AttributeUsage(AttributeTargets.Class, Inherited = false)]
-public sealed class InputAttribute(int width) : Attribute
+public sealed class InputAttribute : Attribute
 {
-    public int Width { get; } = width;
+    public InputAttribute(int width)
+    {
+        Width = width;
+        Shape = [width];
+    }
+
+    public InputAttribute(int height, int width, int channels)
+    {
+        Width = width;
+        Shape = [height, width, channels];
+    }
+
+    /// <summary>Features per row, or an image's width in pixels.</summary>
+    public int Width { get; }
+    /// <summary>The sample's shape as written: (features) or (height, width, channels).</summary>
+    public int[] Shape { get; }
+}
+
+/// <summary>How a window treats the border: Valid keeps only whole windows; Same pads with zeros so that output = ⌈input / stride⌉ (Keras's padding).</summary>
+public enum Padding
+{
+    Valid = 0,
+    Same = 1,
+}
+
+/// <summary>
+/// A 2-D convolution over NHWC images, <c>y = activation(conv(x, W) + b)</c>, on a <c>partial Conv2DLayer</c> property:
+/// <paramref name="filters"/> output channels from a square <paramref name="kernelSize"/> window (Keras's Conv2D).
+/// </summary>
+[AttributeUsage(AttributeTargets.Property, Inherited = false)]
+public sealed class Conv2DAttribute(int filters, int kernelSize, Activation activation = Activation.Linear) : Attribute
+{
+    public int Filters { get; } = filters;
+    public int KernelSize { get; } = kernelSize;
+    public Activation Activation { get; set; } = activation;
+    /// <summary>The step between windows, in both directions.</summary>
+    public int Strides { get; set; } = 1;
+    public Padding Padding { get; set; } = Padding.Valid;
+    /// <summary>The layer's name in weight files and messages; defaults to the property name in snake_case.</summary>
+    public string? Name { get; set; }
+    /// <summary>How the kernel starts, by name (Keras's kernel_initializer). Default glorot_uniform.</summary>
+    public string? WeightInitializer { get; set; }
+    /// <summary>How b starts, by name. Default zeros.</summary>
+    public string? BiasInitializer { get; set; }
+}
+
+/// <summary>The maximum over each <paramref name="poolSize"/> × <paramref name="poolSize"/> window of NHWC images, per channel, on a <c>partial Layer</c> property.</summary>
+[AttributeUsage(AttributeTargets.Property, Inherited = false)]
+public sealed class MaxPooling2DAttribute(int poolSize = 2) : Attribute
+{
+    public int PoolSize { get; } = poolSize;
+    /// <summary>The step between windows; unset, the pool size (Keras's default: the windows tile the image).</summary>
+    public int Strides { get; set; }
+    public string? Name { get; set; }
+}
+
+/// <summary>Flattens each sample to one row (height × width × channels, in that order), for a Dense layer after images; on a <c>partial Layer</c> property.</summary>
+[AttributeUsage(AttributeTargets.Property, Inherited = false)]
+public sealed class FlattenAttribute : Attribute
+{
+    public string? Name { get; set; }
 }
 
 /// <summary>

@@ -61,22 +61,22 @@ public sealed class Parameter : Tensor
 }
 
 /// <summary>The parameters of one Dense layer: W of shape (in, out) and b of shape (out).</summary>
-public sealed class DenseLayer
+public sealed class DenseLayer : Layer
 {
     /// <param name="weightInitializer">The weight initializer declared on the layer (null: glorot_uniform).</param>
     /// <param name="biasInitializer">The bias initializer declared on the layer (null: zeros).</param>
     public DenseLayer(string name, int inputs, int units, Training.Initializer? weightInitializer = null, Training.Initializer? biasInitializer = null)
+        : base(name)
     {
         WeightInitializer = weightInitializer;
         BiasInitializer = biasInitializer;
-        Name = name;
         Inputs = inputs;
         Units = units;
         Weight = new Parameter(name + ".weight", inputs, units);
         Bias = new Parameter(name + ".bias", units);
+        Parameters = [Weight, Bias];
     }
 
-    public string Name { get; }
     public int Inputs { get; }
     public int Units { get; }
     public Parameter Weight { get; }
@@ -84,6 +84,14 @@ public sealed class DenseLayer
     /// <summary>The initializers declared in the layer's attribute; a constructor argument of the model overrides them.</summary>
     public Training.Initializer? WeightInitializer { get; }
     public Training.Initializer? BiasInitializer { get; }
+
+    public override IReadOnlyList<Parameter> Parameters { get; }
+
+    internal override void Initialize(Training.SeededRandom random, Training.Initializer? weightInitializer, Training.Initializer? biasInitializer)
+    {
+        (weightInitializer ?? WeightInitializer ?? Training.Initializer.GlorotUniform).Fill(Weight.Data, Inputs, Units, random);
+        (biasInitializer ?? BiasInitializer ?? Training.Initializer.Zeros).Fill(Bias.Data, Inputs, Units, random);
+    }
 
     public override string ToString() => $"{Name}: Dense({Inputs} → {Units})";
 }

@@ -42,8 +42,8 @@ public sealed class IlgpuGeneratedKernelTests : IlgpuCpuTest
     public void IlgpuKernelsRunOnTheCpuAcceleratorAsTheCpuGemmEpilogues(string modelName, string activation)
     {
         var model = Create(typeof(MnistReference).Assembly.GetType($"{typeof(MnistReference).Namespace}.{modelName}")!);
-        var hidden = model.Layers[0];
-        int k = hidden.Inputs, n = hidden.Units, outputs = model.Layers[1].Units;
+        var hidden = (DenseLayer)model.Layers[0];
+        int k = hidden.Inputs, n = hidden.Units, outputs = ((DenseLayer)model.Layers[1]).Units;
         float[] x = Data(Batch * k, 1), w = Data(k * n, 2), bias = Data(n, 3), dz = Data(Batch * outputs, 4), wOut = Data(n * outputs, 5), saved = Data(Batch * n, 6);
 
         var expected = new float[Batch * n];

@@ -54,7 +54,7 @@ public class EdgeSizeTests
     public void A16384WideLayerMatchesTheReference()
     {
         var model = new Wide16kNet(seed: 2);
-        Assert.Equal((6, 16384), (model.Layers[0].Inputs, model.Layers[0].Units));
+        Assert.Equal((6, 16384), (((DenseLayer)model.Layers[0]).Inputs, ((DenseLayer)model.Layers[0]).Units));
         foreach (int batch in new[] { 1, 5 })
         {
             var x = GeneratedModelTests.Data(batch * 6, seed: 20 + batch);

@@ -11,11 +11,12 @@ internal static class ReferenceMlp
     public sealed record Result(double Loss, double[] Output, double[][] Gradients);
 
     /// <summary>Sparse cross-entropy when labels are given, else mean squared error.</summary>
-    public static Result Run(IReadOnlyList<DenseLayer> layers, Activation[] activations, float[] x, int batch, int[]? labels, float[]? targets)
-        => Run(layers, activations, x, batch, labels is not null ? Loss.SparseCategoricalCrossentropy : Loss.MeanSquaredError, false, labels, targets);
+    public static Result Run(IReadOnlyList<Layer> allLayers, Activation[] activations, float[] x, int batch, int[]? labels, float[]? targets)
+        => Run(allLayers, activations, x, batch, labels is not null ? Loss.SparseCategoricalCrossentropy : Loss.MeanSquaredError, false, labels, targets);
 
-    public static Result Run(IReadOnlyList<DenseLayer> layers, Activation[] activations, float[] x, int batch, Loss loss, bool fromLogits, int[]? labels, float[]? targets)
+    public static Result Run(IReadOnlyList<Layer> allLayers, Activation[] activations, float[] x, int batch, Loss loss, bool fromLogits, int[]? labels, float[]? targets)
     {
+        var layers = allLayers.Cast<DenseLayer>().ToList();
         var inputs = new List<double[]> { x.Select(v => (double)v).ToArray() };
         var preActivations = new List<double[]>();
         for (int l = 0; l < layers.Count; l++)

@@ -21,14 +21,18 @@ public abstract partial class CompiledModel : ITensorHost
     // Held by the thread running a call (re-entrant); _writer is that thread's id while its call changes the model.
     private readonly object _gate = new();
     private int _writer;
-    private DenseLayer[] _layers = [];
+    private Layer[] _layers = [];
     private Parameter[] _weights = [];
     private Parameter[] _trainable = [];
 
     /// <param name="inputWidths">For a model of several inputs, the width of each; they arrive side by side in one row (<see cref="PackInputs"/>).</param>
+    /// <param name="inputShape">The shape of one sample where it is an image, (height, width, channels); a row holds its values in that (NHWC) order.</param>
     [EditorBrowsable(EditorBrowsableState.Never)]
-    protected CompiledModel(int inputWidth, int outputWidth, int[]? inputWidths = null)
+    protected CompiledModel(int inputWidth, int outputWidth, int[]? inputWidths = null, int[]? inputShape = null)
     {
+        if (inputShape is not null && (inputShape.Any(d => d <= 0) || inputShape.Aggregate(1L, (p, d) => p * d) != inputWidth))
+            throw new ArgumentException($"Input shape ({string.Join(", ", inputShape)}) must be positive and hold {inputWidth} values.", nameof(inputShape));
+        InputShape = inputShape ?? [inputWidth];
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inputWidth);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(outputWidth);
         if (inputWidths is not null && (inputWidths.Any(w => w <= 0) || inputWidths.Sum(w => (long)w) != inputWidth))
@@ -38,13 +42,16 @@ public abstract partial class CompiledModel : ITensorHost
         InputWidths = inputWidths ?? [inputWidth];
     }
 
-    /// <summary>Features per input sample (all inputs together).</summary>
+    /// <summary>Features per input sample (all inputs together): for an image, height × width × channels.</summary>
     public int InputWidth { get; }
     /// <summary>Features of each input, in the order of the [Forward] method's arguments (one entry for a single input).</summary>
     public IReadOnlyList<int> InputWidths { get; }
+    /// <summary>The shape of one sample as [Input] declares it: (features), or (height, width, channels), whose values a row holds in that order.</summary>
+    public IReadOnlyList<int> InputShape { get; }
     /// <summary>Values per output row (classes, or regression outputs).</summary>
     public int OutputWidth { get; }
-    public IReadOnlyList<DenseLayer> Layers => _layers;
+    /// <summary>The layers in declaration order (empty for a [Forward] model).</summary>
+    public IReadOnlyList<Layer> Layers => _layers;
     /// <summary>
     /// Every tensor of the model in graph order: per layer its weight, then its bias; the non-trainable state (a batch
     /// normalisation's moving statistics, <see cref="Parameter.Trainable"/> false) among them, as Keras's <c>weights</c>. On a device, reading them (or any
@@ -122,17 +129,13 @@ public abstract partial class CompiledModel : ITensorHost
     /// override given here, else the layer's declared initializer, else Keras's default (glorot_uniform, zeros).
     /// </summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
-    protected void InitializeLayers(DenseLayer[] layers, int seed, Initializer? weightInitializer, Initializer? biasInitializer)
+    protected void InitializeLayers(Layer[] layers, int seed, Initializer? weightInitializer, Initializer? biasInitializer)
     {
         _layers = layers;
-        _weights = layers.SelectMany(l => new[] { l.Weight, l.Bias }).ToArray();
-        _trainable = _weights;
+        _weights = layers.SelectMany(l => l.Parameters).ToArray();
+        _trainable = _weights.Where(p => p.Trainable).ToArray();
         var random = new SeededRandom((ulong)(uint)seed);
-        foreach (var layer in layers)
-        {
-            (weightInitializer ?? layer.WeightInitializer ?? Initializer.GlorotUniform).Fill(layer.Weight.Data, layer.Inputs, layer.Units, random);
-            (biasInitializer ?? layer.BiasInitializer ?? Initializer.Zeros).Fill(layer.Bias.Data, layer.Inputs, layer.Units, random);
-        }
+        foreach (var layer in layers) layer.Initialize(random, weightInitializer, biasInitializer);
         Shuffle = new SeededRandom(((ulong)(uint)seed << 32) ^ 0x5851F42D4C957F2DUL);
         DropoutSeed = ((ulong)(uint)seed << 32) ^ 0xD1B54A32D192ED03UL;
     }
