@@ -3,7 +3,7 @@ using GraphGen.Generators.Model;
 namespace GraphGen.Generators.Graph;
 
 /// <summary>Which part of its member a parameter is: a Dense layer's weight or bias, or a whole [Parameter] property or function argument.</summary>
-internal enum ParameterPart { Whole, Weight, Bias }
+internal enum ParameterPart { Whole, Weight, Bias, Gamma, Beta, MovingMean, MovingVariance }
 
 /// <summary>
 /// A trainable tensor: its node, its name in weight files, and whose it is: <paramref name="Member"/> indexes the

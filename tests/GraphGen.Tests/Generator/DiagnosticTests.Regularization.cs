@@ -28,6 +28,34 @@ public partial class DiagnosticTests
             """, BatchNormState)).GetMessage());
 
     [Fact]
+    public void GG0119_DropoutLayerRateAtTheAttributeArgument() => Assert.Equal(
+        "The rate argument of [Dropout] on 'drop' is 1.5: a dropout rate is the fraction of values dropped, in [0, 1)",
+        AssertReported("GG0119", """
+            [Model]
+            [Input(4)]
+            public partial class Net
+            {
+                [Dense(8, Activation.Relu)] public partial DenseLayer Hidden { get; }
+                [Dropout([|1.5|])] public partial Layer Drop { get; }
+                [Dense(2, Activation.Softmax)] public partial DenseLayer Output { get; }
+            }
+            """).GetMessage());
+
+    [Fact]
+    public void GG0119_BatchNormalizationLayerEpsilonAtTheNamedArgument() => Assert.StartsWith(
+        "The Epsilon argument of [BatchNormalization] on 'norm' is 0: epsilon is a positive number",
+        AssertReported("GG0119", """
+            [Model]
+            [Input(4)]
+            public partial class Net
+            {
+                [Dense(8)] public partial DenseLayer Hidden { get; }
+                [BatchNormalization([|Epsilon = 0|])] public partial BatchNormalizationLayer Norm { get; }
+                [Dense(2, Activation.Softmax)] public partial DenseLayer Output { get; }
+            }
+            """).GetMessage());
+
+    [Fact]
     public void GG0114_ANonConstantRate() => Assert.Contains("The rate argument of Op.Dropout must be a compile-time constant", AssertReported("GG0114", ForwardModel("""
             float rate = 0.5f;
             return Op.Softmax(Op.Dropout(Op.MatMul(x, W) + B, [|rate|]));
