@@ -11,7 +11,7 @@ using FashionMnist;
 var options = new SampleOptions(epochs: 20, batchSize: 128, optimizer: "adam", learningRate: 0.001f);
 var trainLimit = new Option<int?>("--train-limit") { Description = "Train on the first N training images only." };
 var root = new RootCommand("An MLP (784 → 512 → 256 → 10) on Fashion-MNIST, compiled by GraphGen.") { trainLimit };
-foreach (var option in options.All) root.Options.Add(option);
+foreach (var option in options.All.Append(options.Dropout)) root.Options.Add(option);
 
 return SampleRun.Invoke(root, args, parsed =>
 {
@@ -23,9 +23,11 @@ return SampleRun.Invoke(root, args, parsed =>
     var optimizer = SampleOptions.CreateOptimizer(parsed.GetValue(options.Optimizer)!, parsed.GetValue(options.LearningRate));
     int stepsPerEpoch = (int)Math.Ceiling(train.Count * 0.9 / batchSize);
     optimizer.LearningRate = LearningRateSchedule.CosineDecay(optimizer.CurrentLearningRate, (long)epochs * stepsPerEpoch, alpha: 0.05f);
-    var model = new FashionMlp(seed).To(options.DeviceOf(parsed));
+    double dropout = parsed.GetValue(options.Dropout);
+    var model = SampleOptions.ByDropout<CompiledModel<int>>(dropout,
+        (0, () => new FashionMlp(seed)), (0.2, () => new FashionMlpDropout20(seed)), (0.5, () => new FashionMlpDropout50(seed))).To(options.DeviceOf(parsed));
     Console.WriteLine($"Fashion-MNIST: {train.Count} training and {test.Count} test images; {model.ParameterCount:N0} parameters");
-    Console.WriteLine($"Training: {epochs} epochs, batch {batchSize}, {optimizer}, seed {seed}");
+    Console.WriteLine($"Training: {epochs} epochs, batch {batchSize}, {optimizer}, seed {seed}{(dropout > 0 ? $", dropout {dropout} after each hidden layer" : "")}");
 
     var recorder = new BatchLossRecorder(every: 100);
     var history = model.Fit(train.Images, train.Labels, epochs, batchSize, optimizer, validationSplit: 0.1, callbacks: [recorder],

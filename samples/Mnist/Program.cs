@@ -11,7 +11,7 @@ var options = new SampleOptions(epochs: 5, batchSize: 128, optimizer: "rmsprop",
 var init = new Option<string>("--init") { Description = $"Weight initializer ({Initializer.Grammar}); biases start at zero.", DefaultValueFactory = _ => "glorot_uniform" };
 var trainLimit = new Option<int?>("--train-limit") { Description = "Train on the first N training images only." };
 var root = new RootCommand("Trains the chapter-2 MNIST classifier (784 → 512 relu → 10 softmax) compiled by GraphGen.") { init, trainLimit };
-foreach (var option in options.All) root.Options.Add(option);
+foreach (var option in options.All.Append(options.Dropout)) root.Options.Add(option);
 
 return SampleRun.Invoke(root, args, parsed =>
 {
@@ -23,9 +23,13 @@ return SampleRun.Invoke(root, args, parsed =>
 
     var (train, test) = GraphGen.Data.Mnist.Load(parsed.GetValue(options.Data));
     if (parsed.GetValue(trainLimit) is int limit) train = train.Take(limit);
-    var model = new MnistClassifier(seed, Initializer.Parse(initName)).To(options.DeviceOf(parsed));
+    var weights = Initializer.Parse(initName);
+    double dropout = parsed.GetValue(options.Dropout);
+    var model = SampleOptions.ByDropout<CompiledModel<int>>(dropout,
+        (0, () => new MnistClassifier(seed, weights)), (0.2, () => new MnistClassifierDropout20(seed, weights)),
+        (0.5, () => new MnistClassifierDropout50(seed, weights))).To(options.DeviceOf(parsed));
     Console.WriteLine($"MNIST: {train.Count} training and {test.Count} test images; {model.ParameterCount:N0} parameters in {model.Weights.Count} tensors");
-    Console.WriteLine($"Training: {epochs} epochs, batch {batchSize}, {optimizer}, init {initName}, seed {seed}");
+    Console.WriteLine($"Training: {epochs} epochs, batch {batchSize}, {optimizer}, init {initName}, seed {seed}{(dropout > 0 ? $", dropout {dropout}" : "")}");
 
     var recorder = new BatchLossRecorder(every: 100);
     var history = model.Fit(train.Images, train.Labels, epochs, batchSize, optimizer, callbacks: [recorder], verbose: parsed.GetValue(options.Verbose));
