@@ -34,6 +34,25 @@ public sealed class SampleOptions
         DefaultValueFactory = _ => "cpu",
     };
 
+    /// <summary>
+    /// <c>--dropout RATE</c> for the MLP samples: Dropout after each hidden Dense layer. A rate is part of a model's
+    /// declaration (<c>[Dropout(0.5)]</c>, as Keras's layer argument), so a sample offers the rates it declares a model
+    /// for; 0 is the model without dropout. Not in <see cref="All"/>: a sample adds it where it has such models.
+    /// </summary>
+    public Option<double> Dropout { get; } = new("--dropout")
+    {
+        Description = "Dropout rate after each hidden Dense layer: 0 (none), 0.2 or 0.5 (the rates the sample's models declare).",
+        DefaultValueFactory = _ => 0,
+    };
+
+    /// <summary>The model declared with dropout <paramref name="rate"/>, or a clear error listing the rates there are.</summary>
+    public static TModel ByDropout<TModel>(double rate, params (double Rate, Func<TModel> Create)[] models)
+    {
+        foreach (var (declared, create) in models)
+            if (declared == rate) return create();
+        throw new ArgumentException($"--dropout {rate} has no model: this sample declares dropout rates {string.Join(", ", models.Select(m => m.Rate))} (a rate is compiled into the model).");
+    }
+
     public Option<bool> Distributed { get; } = new("--distributed")
     {
         Description = "Train data-parallel over the processes of mpirun -np N (Open MPI): each takes its shard of every batch; rank 0 alone prints and writes files.",

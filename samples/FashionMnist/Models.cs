@@ -29,3 +29,27 @@ public sealed partial class FashionConvnet
     [Dense(128, Activation.Relu, WeightInitializer = "he_normal")] public partial DenseLayer Hidden { get; }
     [Dense(10, Activation.Softmax)] public partial DenseLayer Output { get; }
 }
+
+/// <summary>The same MLP with Dropout(0.2) after each hidden layer (<c>--dropout 0.2</c>).</summary>
+[Model(Loss = Loss.SparseCategoricalCrossentropy)]
+[Input(28 * 28)]
+public sealed partial class FashionMlpDropout20
+{
+    [Dense(512, Activation.Relu, WeightInitializer = "he_normal")] public partial DenseLayer Hidden1 { get; }
+    [Dropout(0.2)] public partial Layer Dropout1 { get; }
+    [Dense(256, Activation.Relu, WeightInitializer = "he_normal")] public partial DenseLayer Hidden2 { get; }
+    [Dropout(0.2)] public partial Layer Dropout2 { get; }
+    [Dense(10, Activation.Softmax)] public partial DenseLayer Output { get; }
+}
+
+/// <summary>The same MLP with Dropout(0.5) after each hidden layer (<c>--dropout 0.5</c>).</summary>
+[Model(Loss = Loss.SparseCategoricalCrossentropy)]
+[Input(28 * 28)]
+public sealed partial class FashionMlpDropout50
+{
+    [Dense(512, Activation.Relu, WeightInitializer = "he_normal")] public partial DenseLayer Hidden1 { get; }
+    [Dropout(0.5)] public partial Layer Dropout1 { get; }
+    [Dense(256, Activation.Relu, WeightInitializer = "he_normal")] public partial DenseLayer Hidden2 { get; }
+    [Dropout(0.5)] public partial Layer Dropout2 { get; }
+    [Dense(10, Activation.Softmax)] public partial DenseLayer Output { get; }
+}

@@ -14,7 +14,7 @@ var trainLimit = new Option<int?>("--train-limit") { Description = "Train on the
 var modelName = new Option<string>("--model") { Description = "mlp (784 → 512 → 256 → 10) or cnn (conv 32 → pool → conv 64 → pool → dense 128 → 10).", DefaultValueFactory = _ => "mlp" };
 modelName.AcceptOnlyFromAmong("mlp", "cnn");
 var root = new RootCommand("An MLP (784 → 512 → 256 → 10), or with --model cnn a convnet, on Fashion-MNIST, compiled by GraphGen.") { trainLimit, modelName };
-foreach (var option in options.All) root.Options.Add(option);
+foreach (var option in options.All.Append(options.Dropout)) root.Options.Add(option);
 
 return SampleRun.Invoke(root, args, parsed =>
 {
@@ -29,10 +29,12 @@ return SampleRun.Invoke(root, args, parsed =>
     var optimizer = SampleOptions.CreateOptimizer(parsed.GetValue(options.Optimizer)!, parsed.GetValue(options.LearningRate));
     int stepsPerEpoch = (int)Math.Ceiling(train.Count * 0.9 / batchSize);
     optimizer.LearningRate = LearningRateSchedule.CosineDecay(optimizer.CurrentLearningRate, (long)epochs * stepsPerEpoch, alpha: 0.05f);
-    CompiledModel<int> model = cnn ? new FashionConvnet(seed) : new FashionMlp(seed);
-    model = options.Place(model, parsed);
+    double dropout = parsed.GetValue(options.Dropout);
+    if (cnn && dropout > 0) throw new ArgumentException("--dropout applies to the MLP (--model mlp); the convnet declares its own layers.");
+    var model = options.Place(cnn ? new FashionConvnet(seed) : SampleOptions.ByDropout<CompiledModel<int>>(dropout,
+        (0, () => new FashionMlp(seed)), (0.2, () => new FashionMlpDropout20(seed)), (0.5, () => new FashionMlpDropout50(seed))), parsed);
     Console.WriteLine($"Fashion-MNIST: {train.Count} training and {test.Count} test images; {model.ParameterCount:N0} parameters");
-    Console.WriteLine($"Training: {epochs} epochs, batch {batchSize}, {optimizer}, seed {seed}");
+    Console.WriteLine($"Training: {epochs} epochs, batch {batchSize}, {optimizer}, seed {seed}{(dropout > 0 ? $", dropout {dropout} after each hidden layer" : "")}");
 
     var recorder = new BatchLossRecorder(every: 100);
     var history = model.Fit(train.Images, train.Labels, epochs, batchSize, optimizer, validationSplit: 0.1, callbacks: [recorder],

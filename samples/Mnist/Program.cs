@@ -14,7 +14,7 @@ var trainLimit = new Option<int?>("--train-limit") { Description = "Train on the
 var modelName = new Option<string>("--model") { Description = "mlp (784 → 512 relu → 10 softmax) or cnn (conv 32 → pool → conv 64 → pool → dense 10).", DefaultValueFactory = _ => "mlp" };
 modelName.AcceptOnlyFromAmong("mlp", "cnn");
 var root = new RootCommand("Trains the chapter-2 MNIST classifier (784 → 512 relu → 10 softmax), or with --model cnn a convnet, compiled by GraphGen.") { init, trainLimit, modelName };
-foreach (var option in options.All) root.Options.Add(option);
+foreach (var option in options.All.Append(options.Dropout)) root.Options.Add(option);
 
 return SampleRun.Invoke(root, args, parsed =>
 {
@@ -29,11 +29,15 @@ return SampleRun.Invoke(root, args, parsed =>
 
     var (train, test) = GraphGen.Data.Mnist.Load(parsed.GetValue(options.Data));
     if (parsed.GetValue(trainLimit) is int limit) train = train.Take(limit);
-    CompiledModel<int> model = cnn ? new MnistConvnet(seed, Initializer.Parse(initName)) : new MnistClassifier(seed, Initializer.Parse(initName));
-    model = options.Place(model, parsed);
+    var weights = Initializer.Parse(initName);
+    double dropout = parsed.GetValue(options.Dropout);
+    if (cnn && dropout > 0) throw new ArgumentException("--dropout applies to the MLP (--model mlp); the convnet declares its own layers.");
+    var model = options.Place(cnn ? new MnistConvnet(seed, weights) : SampleOptions.ByDropout<CompiledModel<int>>(dropout,
+        (0, () => new MnistClassifier(seed, weights)), (0.2, () => new MnistClassifierDropout20(seed, weights)),
+        (0.5, () => new MnistClassifierDropout50(seed, weights))), parsed);
     string title = cnn ? "MNIST: conv 32 3×3 → pool 2 → conv 64 3×3 → pool 2 → dense 10 softmax" : "MNIST: 784 → 512 relu → 10 softmax";
     Console.WriteLine($"MNIST: {train.Count} training and {test.Count} test images; {model.ParameterCount:N0} parameters in {model.Weights.Count} tensors");
-    Console.WriteLine($"Training: {epochs} epochs, batch {batchSize}, {optimizer}, init {initName}, seed {seed}");
+    Console.WriteLine($"Training: {epochs} epochs, batch {batchSize}, {optimizer}, init {initName}, seed {seed}{(dropout > 0 ? $", dropout {dropout}" : "")}");
 
     var recorder = new BatchLossRecorder(every: 100);
     var history = model.Fit(train.Images, train.Labels, epochs, batchSize, optimizer, callbacks: [recorder], verbose: parsed.GetValue(options.Verbose));

@@ -2,7 +2,7 @@ using GraphGen;
 using GraphGen.Serialization;
 using GraphGen.Training;
 
-// CrashChild FOLDER EPOCHS [STALL_EPOCH]: trains CrashNet on seeded data with Adam, a checkpoint (FOLDER/checkpoint.safetensors)
+// CrashChild FOLDER EPOCHS [STALL_EPOCH]: trains CrashNet (batch normalisation and dropout) on seeded data with Adam, a checkpoint (FOLDER/checkpoint.safetensors)
 // after every epoch, resuming from that checkpoint when it exists; writes FOLDER/final.safetensors at the end. With
 // STALL_EPOCH it stops forever in the middle of that epoch's checkpoint write, after printing "writing", to be killed.
 // Every line it prints is flushed at once: the parent acts on them.
@@ -56,10 +56,26 @@ sealed class Announce(Action<int> onEpochBegin) : Callback
     public override void OnBatchEnd(TrainingContext context, in BatchEnd batch) => Thread.Sleep(1);
 }
 
+/// <summary>
+/// 32 → 64, batch-normalised, relu, dropout 0.3 → 4 softmax: a resumed run must also restore the moving statistics
+/// and the dropout stream (seed and step) to end bitwise where the uninterrupted one does.
+/// </summary>
 [Model]
-[Input(32)]
 public sealed partial class CrashNet
 {
-    [Dense(64, Activation.Relu)] public partial DenseLayer Hidden { get; }
-    [Dense(4, Activation.Softmax)] public partial DenseLayer Output { get; }
+    [Parameter(32, 64)] public partial Parameter W1 { get; }
+    [Parameter(64)] public partial Parameter B1 { get; }
+    [Parameter(64, Init = "ones")] public partial Parameter Gamma { get; }
+    [Parameter(64)] public partial Parameter Beta { get; }
+    [Parameter(64, Trainable = false)] public partial Parameter MovingMean { get; }
+    [Parameter(64, Trainable = false, Init = "ones")] public partial Parameter MovingVariance { get; }
+    [Parameter(64, 4)] public partial Parameter W2 { get; }
+    [Parameter(4)] public partial Parameter B2 { get; }
+
+    [Forward]
+    public Tensor Call([Shape(32)] Tensor x)
+    {
+        var hidden = Op.Relu(Op.BatchNormalization(Op.MatMul(x, W1) + B1, Gamma, Beta, MovingMean, MovingVariance));
+        return Op.Softmax(Op.MatMul(Op.Dropout(hidden, 0.3f), W2) + B2);
+    }
 }

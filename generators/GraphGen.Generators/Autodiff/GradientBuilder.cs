@@ -32,8 +32,10 @@ internal sealed class GradientBuilder
     {
         _nodes = graph.Nodes.ToList();
         _needsGradient = new bool[_nodes.Count];
+        // A parameter that is not trainable (a moving statistic) is state, as constant to the gradient as the input is.
+        var frozen = new HashSet<int>(graph.Parameters.Where(p => !p.Trainable).Select(p => p.Node));
         foreach (var node in _nodes)
-            _needsGradient[node.Id] = node.Op == OpKind.Parameter || node.Inputs.Any(i => _needsGradient[i]);
+            _needsGradient[node.Id] = node.Op == OpKind.Parameter && !frozen.Contains(node.Id) || node.Inputs.Any(i => _needsGradient[i]);
     }
 
     public static TrainingGraph Differentiate(ModelGraph graph)
@@ -56,7 +58,7 @@ internal sealed class GradientBuilder
         // Each parameter's gradient gets a value of its own that a kernel writes: when it is a constant (d x / d x)
         // or the very value another parameter's gradient is (x + y), a copy.
         var bound = new HashSet<int>();
-        var bindings = graph.Parameters.Select(p =>
+        var bindings = graph.Parameters.Where(p => p.Trainable).Select(p =>
         {
             if (!builder._gradients.TryGetValue(p.Node, out int g)) return new GradientBinding(p.Node, -1);
             if (builder._nodes[g].IsLeaf || !bound.Add(g))
@@ -96,6 +98,9 @@ internal sealed class GradientBuilder
         int one = Constant(1.0, "one", result.Scope);
         return result.Shape.Rank == 0 ? one : Op(OpKind.ExpandSum, result.Shape, "d_" + result.Name, result.Scope, one, axis: Graph.Node.AllAxes);
     }
+
+    /// <summary>Adds <paramref name="node"/> as it is but for its id: a gradient op with arguments of its own (a dropout's rate and stream).</summary>
+    public int Emit(Node node) => Add(node with { Id = _nodes.Count });
 
     public int Constant(double value, string name, string layer)
         => Add(new Node(_nodes.Count, OpKind.Constant, EquatableArray<int>.Empty, Shape.Scalar, name, layer, Value: value));

@@ -3,7 +3,7 @@ using GraphGen.Generators.Model;
 
 namespace GraphGen.Generators.Autodiff;
 
-/// <summary>Which node holds d loss / d parameter.</summary>
+/// <summary>Which node holds d loss / d parameter (for every trainable parameter; state that is not trainable has none).</summary>
 internal sealed record GradientBinding(int Parameter, int Gradient);
 
 /// <summary>The forward graph with the backward nodes appended (still topologically ordered).</summary>

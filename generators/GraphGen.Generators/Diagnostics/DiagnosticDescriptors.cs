@@ -111,6 +111,9 @@ internal static class DiagnosticDescriptors
         + "so Fit's results depend on its batch size; Predict and Evaluate run the whole input as one batch unless given a batchSize",
         Category, DiagnosticSeverity.Warning, isEnabledByDefault: true);
 
+    public static readonly DiagnosticDescriptor ArgumentOutOfRange = Error("GG0119",
+        "Argument out of range", "The {0} argument of {1} is {2}: {3}");
+
     public static readonly DiagnosticDescriptor InternalError = Error("GG0099",
         "GraphGen internal error", "GraphGen could not compile model '{0}' in its {1} stage: {2}. Please report this with the declaration.");
 

@@ -56,9 +56,8 @@ internal sealed class CSharpNames
                 var parameter = plan.Parameters[p];
                 objects[p] = parameter.Part switch
                 {
-                    ParameterPart.Weight => Field(model.Layers[parameter.Member].PropertyName) + ".Weight",
-                    ParameterPart.Bias => Field(model.Layers[parameter.Member].PropertyName) + ".Bias",
-                    _ => Field(model.Declared[parameter.Member].PropertyName),
+                    ParameterPart.Whole => Field(model.Declared[parameter.Member].PropertyName),
+                    var part => Field(model.Layers[parameter.Member].PropertyName) + "." + part, // .Weight, .Bias, .Gamma, …
                 };
                 values[p] = objects[p] + ".Data";
                 gradients[p] = objects[p] + ".Gradient";

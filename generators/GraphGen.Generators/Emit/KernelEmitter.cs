@@ -53,6 +53,9 @@ internal sealed class KernelEmitter(CSharpNames names)
                 w.Line($"//   {b.InputGradient.Shape}")
                  .Line($"{Cpu}Kernels.ActivationBackward<{Activation(b.Activation)}>({Expression(b.OutputGradient)}, {Expression(b.Output)}, {Expression(b.InputGradient)}, {Count(b.InputGradient.Shape, "batch")});");
                 break;
+            case DropoutKernel or BatchNormStatisticsKernel or BatchNormalizeKernel or BatchNormBackwardKernel:
+                EmitRegularisation(w, kernel);
+                break;
             case TensorKernel t:
                 w.Line($"//   {string.Join(", ", t.Inputs.Select(i => i.Shape))} → {t.Output.Shape}");
                 var cpu = new CpuSpelling(t, this);
@@ -93,6 +96,51 @@ internal sealed class KernelEmitter(CSharpNames names)
         if (epilogue is null) w.Line(operands + ");");
         else w.Line(operands + ",").Line($"    epilogue: {epilogue});");
     }
+
+    /// <summary>
+    /// Dropout (the mask of the model's dropout seed, the step's number and the op's stream; a copy in Predict) and batch
+    /// normalisation, a (rows, channels) view of every axis but the last against the channels.
+    /// </summary>
+    private void EmitRegularisation(CodeWriter w, Kernel kernel)
+    {
+        switch (kernel)
+        {
+            case DropoutKernel d when d.Mode == DropoutMode.Identity:
+                w.Line($"//   {d.Source.Shape}")
+                 .Line($"{Values(d.Source)}.CopyTo({Values(d.Destination)});");
+                break;
+            case DropoutKernel d:
+                string count = Count(d.Destination.Shape, "batch");
+                w.Line($"//   {d.Source.Shape}, dropout stream {d.Stream} of step DropoutStep")
+                 .Line($"{Cpu}DropoutKernels.{(d.Mode == DropoutMode.Forward ? "Forward" : "Backward")}({Values(d.Source)}, {Values(d.Destination)}, {count}, {Float(d.Rate)}, DropoutSeed, DropoutStep, {d.Stream});");
+                break;
+            case BatchNormStatisticsKernel s when s.Training:
+                w.Line($"//   {s.Input.Shape} → {s.Statistics.Shape}; the moving averages {s.MovingMean.Shape} updated in place")
+                 .Line($"{Cpu}BatchNormKernels.TrainingStatistics({Values(s.Input)}, {Values(s.Statistics)}, {Values(s.MovingMean)}, {Values(s.MovingVariance)}, "
+                     + $"{Rows(s.Input.Shape)}, {Dim(s.Input.Shape.Last)}, {Float(s.Momentum)}, {Float(s.Epsilon)});");
+                break;
+            case BatchNormStatisticsKernel s:
+                w.Line($"//   {s.MovingMean.Shape}, {s.MovingVariance.Shape} → {s.Statistics.Shape}")
+                 .Line($"{Cpu}BatchNormKernels.InferenceStatistics({Values(s.MovingMean)}, {Values(s.MovingVariance)}, {Values(s.Statistics)}, {Dim(s.Input.Shape.Last)}, {Float(s.Epsilon)});");
+                break;
+            case BatchNormalizeKernel n:
+                w.Line($"//   {n.Input.Shape}, statistics {n.Statistics.Shape} → {n.Output.Shape}")
+                 .Line($"{Cpu}BatchNormKernels.Normalize({Values(n.Input)}, {Values(n.Statistics)}, {Values(n.Gamma)}, {Values(n.Beta)}, {Values(n.Output)}, "
+                     + $"{Rows(n.Input.Shape)}, {Dim(n.Input.Shape.Last)});");
+                break;
+            case BatchNormBackwardKernel b:
+                string Optional(Operand? o) => o is { } operand ? Values(operand) : "default";
+                w.Line($"//   {b.OutputGradient.Shape} → {string.Join(", ", b.Writes.Select(o => o.Shape))}")
+                 .Line($"{Cpu}BatchNormKernels.Backward({Values(b.OutputGradient)}, {Values(b.Input)}, {Values(b.Statistics)}, {Values(b.Gamma)},")
+                 .Line($"    {Optional(b.InputGradient)}, {Optional(b.GammaGradient)}, {Optional(b.BetaGradient)}, {Rows(b.Input.Shape)}, {Dim(b.Input.Shape.Last)});");
+                break;
+        }
+    }
+
+    /// <summary>An operand as a span of exactly its values.</summary>
+    private string Values(Operand operand) => Slice(operand, Count(operand.Shape, "batch"));
+
+    private static string Float(double value) => ((float)value).ToString("R", CultureInfo.InvariantCulture) + "f";
 
     /// <summary>The element counts before, along and after an axis (all of them along it for a reduction over every axis).</summary>
     internal static (string Outer, string Count, string Inner) Around(Shape shape, int axis)

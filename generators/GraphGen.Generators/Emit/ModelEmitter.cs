@@ -82,7 +82,7 @@ internal static class ModelEmitter
         w.Line();
         foreach (var p in info.Declared)
         {
-            w.Line($"/// <summary>{p.PropertyName}: a trainable {Shape.Of(p.Shape.ToArray())} tensor, read by {info.ForwardMethod}.</summary>")
+            w.Line($"/// <summary>{p.PropertyName}: a {(p.Trainable ? "trainable" : "non-trainable (state, no optimizer)")} {Shape.Of(p.Shape.ToArray())} tensor, read by {info.ForwardMethod}.</summary>")
              .Line($"{Prefix(p.Modifiers)}partial global::GraphGen.{p.TypeName} {p.PropertyName} => {CSharpNames.Field(p.PropertyName)};")
              .Line();
         }
@@ -91,7 +91,7 @@ internal static class ModelEmitter
          .Line("/// parameter of rank 2 or more and <paramref name=\"biasInitializer\"/> every vector.</summary>");
         OpenConstructor(w, info);
         foreach (var p in info.Declared)
-            w.Line($"{CSharpNames.Field(p.PropertyName)} = new global::GraphGen.Parameter(\"{p.PropertyName}\", [{string.Join(", ", p.Shape)}], {InitializerExpression(p.Initializer)});");
+            w.Line($"{CSharpNames.Field(p.PropertyName)} = new global::GraphGen.Parameter(\"{p.PropertyName}\", [{string.Join(", ", p.Shape)}], {InitializerExpression(p.Initializer)}{(p.Trainable ? "" : ", trainable: false")});");
         w.Line($"InitializeParameters([{string.Join(", ", info.Declared.Select(p => CSharpNames.Field(p.PropertyName)))}], seed, weightInitializer, biasInitializer);")
          .Close()
          .Line();

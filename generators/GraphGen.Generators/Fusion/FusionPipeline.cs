@@ -24,6 +24,8 @@ internal static class FusionPipeline
         ("gemm-bias-activation", EachProgram(FusionPasses.GemmBiasActivation)),
         ("activation-gradient-into-gemm", EachProgram(FusionPasses.ActivationGradientIntoGemm)),
         ("conv-bias-activation", EachProgram(FusionPasses.ConvBiasActivation)),
+        ("regularisation-by-mode", EachProgram(RegularizationPasses.ByMode)),
+        ("batch-norm-backward", EachProgram(RegularizationPasses.BatchNormBackward)),
         ("lower-remaining", EachProgram(FusionPasses.LowerRemaining)),
         ("optimizer-update-into-gemm", PlanPasses.OptimizerUpdateIntoGemm),
         ("plan-buffers", BufferPlanner.Plan),
@@ -80,7 +82,7 @@ internal sealed class Planning
         }
         UnusedParameters = training.Gradients.Where(g => g.Gradient < 0)
             .Select(g => forward.Parameters.ToList().FindIndex(x => x.Node == g.Parameter)).ToList();
-        UpdatedAfterStep = Enumerable.Range(0, forward.Parameters.Count).ToList();
+        UpdatedAfterStep = Enumerable.Range(0, forward.Parameters.Count).Where(p => forward.Parameters[p].Trainable).ToList();
         Output = forward.Output;
 
         Training = new FusionState("training", nodes, At);

@@ -44,8 +44,8 @@ internal static class ForwardGraphBuilder
         {
             var p = forward.Parameters[i];
             parameterNodes[i] = ir.Leaf(OpKind.Parameter, Shape.Of(p.Shape.ToArray()), p.PropertyName, p.PropertyName);
-            parameters.Add(new ParameterInfo(parameterNodes[i], p.PropertyName, i, ParameterPart.Whole));
-            declared.Add(new DeclaredParameterInfo(p.PropertyName, p.Modifiers, p.TypeName, p.Shape, p.Initializer));
+            parameters.Add(new ParameterInfo(parameterNodes[i], p.PropertyName, i, ParameterPart.Whole) { Trainable = p.Trainable });
+            declared.Add(new DeclaredParameterInfo(p.PropertyName, p.Modifiers, p.TypeName, p.Shape, p.Initializer) { Trainable = p.Trainable });
         }
 
         var values = ProgramLowering.Lower(program, ir, a => arguments[a], p => parameterNodes[p], diagnostics);

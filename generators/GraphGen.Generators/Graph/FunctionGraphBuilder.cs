@@ -33,6 +33,15 @@ internal static class FunctionGraphBuilder
         var values = ProgramLowering.Lower(program, ir, a => arguments[a], _ => throw new InvalidOperationException("A function has no [Parameter] properties."), diagnostics);
         int result = values[program.Result];
         if (result < 0) return null;
+        // Dropout and batch normalisation act differently in training and inference; a function has neither.
+        for (int i = 0; i < values.Length; i++)
+            if (values[i] >= 0 && ir[values[i]].Op is OpKind.Dropout or OpKind.BatchNormalize)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.DiagnosticDescriptors.UnsupportedSyntax, program.Instructions[i].Site,
+                    $"Op.{(ir[values[i]].Op == OpKind.Dropout ? "Dropout" : "BatchNormalization")} (it trains and predicts differently: use it in a model's [Forward] method)",
+                    $"[Differentiable] method '{spec.Name}'"));
+                return null;
+            }
         // The result is what is differentiated; for a tensor the autodiff seeds ones, the gradient of its sum.
         var (nodes, map) = ir.Prune(result);
         var info = new FunctionInfo(spec.Container, spec.ContainerKeyword, spec.Name, spec.Modifiers, spec.ReturnsScalar, program.Arguments, spec.HintName);

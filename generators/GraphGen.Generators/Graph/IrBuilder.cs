@@ -200,6 +200,37 @@ internal sealed class IrBuilder
         return Node(OpKind.Softmax, _nodes[a].Shape, name, layer, a);
     }
 
+    /// <summary>
+    /// Inverted dropout of <paramref name="a"/> at <paramref name="rate"/> (checked in [0, 1) where it was written). Each
+    /// dropout gets a stream of its own (its number among the graph's dropouts), so two of them never share a mask.
+    /// </summary>
+    public int Dropout(int a, double rate, string name, string layer)
+    {
+        int stream = _nodes.Count(n => n.Op == OpKind.Dropout);
+        return Add(new Node(_nodes.Count, OpKind.Dropout, EquatableArray.Of(a), _nodes[a].Shape, name, layer, Offset: stream, Value: rate));
+    }
+
+    /// <summary>
+    /// Batch normalisation of <paramref name="x"/> over every axis but the last (its C channels: (B, C), or NHWC (B, H, W, C)),
+    /// as Keras's BatchNormalization(axis=−1): γ, β and the moving statistics are (C) vectors. Two nodes: the statistics
+    /// ((2, C): mean, 1/√(var + ε)) and the normalisation that reads them; the Fusion stage lowers the statistics the
+    /// training way (the batch's, updating the moving averages with <paramref name="momentum"/>) or the inference way.
+    /// </summary>
+    public int BatchNormalization(int x, int gamma, int beta, int movingMean, int movingVariance, double momentum, double epsilon, string name, string layer)
+    {
+        var shape = _nodes[x].Shape;
+        if (shape.Rank < 2 || shape.Dims[0] != Shape.Batch || shape.Dims.Skip(1).Contains(Shape.Batch))
+            throw new ShapeException(RankMismatch, "BatchNormalization", "a batch of samples, (B, …, C), with B first and once", _nodes[x].Name, shape.ToString());
+        int channels = shape.Last;
+        foreach (int vector in new[] { gamma, beta, movingMean, movingVariance })
+            if (!_nodes[vector].Shape.Equals(Shape.Of(channels)))
+                throw new ShapeException(RankMismatch, "BatchNormalization", $"γ, β, the moving mean and the moving variance of shape ({channels}), one value per channel (the last axis of {shape})",
+                    _nodes[vector].Name, _nodes[vector].Shape.ToString());
+        int statistics = Add(new Node(_nodes.Count, OpKind.BatchNormStatistics, EquatableArray.Of(x, movingMean, movingVariance), Shape.Of(2, channels),
+            name + "_statistics", layer, Value: momentum, Epsilon: epsilon));
+        return Node(OpKind.BatchNormalize, shape, name, layer, x, statistics, gamma, beta);
+    }
+
     /// <summary>−x, e^x, ln x, √x or x².</summary>
     public int Unary(OpKind op, int a, string name, string layer) => Node(op, _nodes[a].Shape, name, layer, a);
 

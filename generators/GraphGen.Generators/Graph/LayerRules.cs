@@ -40,6 +40,8 @@ internal static class LayerRules
                 return new[] { Window.Output(input[0], pool.PoolSize, pool.Strides, PaddingKind.Valid), Window.Output(input[1], pool.PoolSize, pool.Strides, PaddingKind.Valid), input[2] };
             case FlattenLayerSpec:
                 return new[] { input.Aggregate(1, (p, d) => p * d) };
+            case DropoutLayerSpec or BatchNormalizationLayerSpec:
+                return input; // any shape; batch normalisation per channel, the last axis
             default:
                 throw new NotSupportedException($"No shape rule for {layer.Kind} layers.");
         }
@@ -109,6 +111,8 @@ internal static class LayerRules
                 int output = ir.Reshape(current, new[] { -1, (int)input.ElementsPerBatch }, name + "_flat", name);
                 return (output, Shapeless(flatten, "Flatten", $"Flatten({input} → (B, {input.ElementsPerBatch}))"));
             }
+            case DropoutLayerSpec or BatchNormalizationLayerSpec:
+                return RegularizationLayers.Lower(ir, layer, current, member, parameters);
             default:
                 throw new NotSupportedException($"No lowering for {layer.Kind} layers.");
         }
@@ -129,7 +133,7 @@ internal static class LayerRules
         return node;
     }
 
-    private static LayerInfo Shapeless(LayerSpec layer, string kind, string description)
+    internal static LayerInfo Shapeless(LayerSpec layer, string kind, string description)
         => new(layer.PropertyName, layer.Modifiers, layer.LayerName, "Layer", "ParameterlessLayer", EquatableArray.Of("\"" + kind + "\""),
             description, "no parameters", 0, null, null);
 

@@ -3,13 +3,17 @@ using GraphGen.Generators.Model;
 namespace GraphGen.Generators.Graph;
 
 /// <summary>Which part of its member a parameter is: a Dense layer's weight or bias, or a whole [Parameter] property or function argument.</summary>
-internal enum ParameterPart { Whole, Weight, Bias }
+internal enum ParameterPart { Whole, Weight, Bias, Gamma, Beta, MovingMean, MovingVariance }
 
 /// <summary>
 /// A trainable tensor: its node, its name in weight files, and whose it is: <paramref name="Member"/> indexes the
 /// owner's layers, declared parameters or function arguments. Each emitter spells where it lives.
 /// </summary>
-internal sealed record ParameterInfo(int Node, string Name, int Member, ParameterPart Part);
+internal sealed record ParameterInfo(int Node, string Name, int Member, ParameterPart Part)
+{
+    /// <summary>False for state the model keeps beside its weights (moving statistics): no gradient reaches it, no optimizer updates it.</summary>
+    public bool Trainable { get; init; } = true;
+}
 
 /// <summary>
 /// A layer as the generated class exposes it: its property (of <paramref name="PropertyType"/>), the runtime object
@@ -22,6 +26,8 @@ internal sealed record LayerInfo(string PropertyName, string Modifiers, string L
 /// <summary>A [Parameter] property as the generated class exposes it.</summary>
 internal sealed record DeclaredParameterInfo(string PropertyName, string Modifiers, string TypeName, EquatableArray<int> Shape, string? Initializer)
 {
+    public bool Trainable { get; init; } = true;
+
     public long Count => System.Linq.Enumerable.Aggregate(Shape, 1L, (p, d) => p * d);
 }
 

@@ -62,13 +62,23 @@ internal enum OpKind
     Conv2DBackpropInput,  // (dy, kernel) → dx: the input's gradient
     Conv2DBackpropFilter, // (x, dy) → d kernel
     MaxPool2DGrad,  // (x, dy) → dx: dy routed to each window's argmax
+    // Regularisation: training and inference differ (Fusion lowers each program's own way)
+    Dropout,                // x ⊙ mask / (1 − rate) in training (Value = rate, Offset = its stream), x in inference
+    DropoutGrad,            // dy ⊙ mask / (1 − rate), the same mask
+    BatchNormStatistics,    // (2, C): mean and 1/√(var + ε) of x over every axis but the last (training: the batch's, updating the
+                            // moving averages; inference: the moving ones). Inputs x, moving_mean, moving_variance; Value = momentum
+    BatchNormalize,         // γ ⊙ (x − mean) ⊙ inverse + β; inputs x, statistics, γ, β
+    BatchNormInputGrad,     // dx through the batch's statistics; inputs dy, x, statistics, γ
+    BatchNormGammaGrad,     // Σ dy ⊙ x̂ over every axis but the last; inputs dy, x, statistics
+    BatchNormBetaGrad,      // Σ dy over every axis but the last; inputs dy, statistics
 }
 
 /// <summary>
 /// One node of the graph: an op, its inputs (node ids), its static shape, and names for the generated code.
 /// <paramref name="Activation"/> says which function an Activation or ActivationGrad node applies; <paramref name="Axis"/>,
 /// <paramref name="Offset"/>, <paramref name="Value"/> and <paramref name="Window"/> (an image op's window, stride and padding) are
-/// the arguments of the ops that take them.
+/// the arguments of the ops that take them (a dropout's rate in Value and its stream in Offset; a batch normalisation's
+/// momentum in Value and <paramref name="Epsilon"/>).
 /// <paramref name="Scope"/> names what the node belongs to in the user's code, for comments: a Dense layer, or the local or
 /// return statement of a body; <paramref name="Name"/>
 /// is the value's own name (a buffer or parameter name).
@@ -86,7 +96,8 @@ internal sealed record Node(
     int Axis = 0,
     int Offset = 0,
     double Value = 0,
-    Window? Window = null)
+    Window? Window = null,
+    double Epsilon = 0)
 {
     /// <summary>The <see cref="Axis"/> of a Sum or Mean over every axis.</summary>
     public const int AllAxes = int.MinValue;

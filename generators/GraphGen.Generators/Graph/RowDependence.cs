@@ -44,6 +44,9 @@ internal static class RowDependence
         int first = state[n.Inputs[0]];
         switch (Ops.OpTable.Of(n.Op).Rows)
         {
+            case Ops.RowRule.StateInInference:
+                return Fixed; // Predict reads the model's state here (the moving averages), not the batch
+
             case Ops.RowRule.Transpose:
                 return 1 - first;
             case Ops.RowRule.Softmax:

@@ -63,6 +63,20 @@ internal sealed record MaxPooling2DLayerSpec(
     public override string Kind => "MaxPooling2D";
 }
 
+/// <summary>A <c>[Dropout(rate)]</c> property.</summary>
+internal sealed record DropoutLayerSpec(string PropertyName, string Modifiers, string LayerName, double Rate, Site? Site)
+    : LayerSpec(PropertyName, Modifiers, LayerName, Site)
+{
+    public override string Kind => "Dropout";
+}
+
+/// <summary>A <c>[BatchNormalization]</c> property.</summary>
+internal sealed record BatchNormalizationLayerSpec(string PropertyName, string Modifiers, string LayerName, double Momentum, double Epsilon, Site? Site)
+    : LayerSpec(PropertyName, Modifiers, LayerName, Site)
+{
+    public override string Kind => "BatchNormalization";
+}
+
 /// <summary>A <c>[Flatten]</c> property.</summary>
 internal sealed record FlattenLayerSpec(string PropertyName, string Modifiers, string LayerName, Site? Site)
     : LayerSpec(PropertyName, Modifiers, LayerName, Site)

@@ -21,7 +21,11 @@ internal sealed record Instruction(
     string Name,
     string Statement,
     string Text,
-    Site? Site);
+    Site? Site)
+{
+    /// <summary>The op's number arguments as written (a dropout rate, a batch normalisation's momentum and epsilon), in the op table's order.</summary>
+    public EquatableArray<double> Numbers { get; init; } = EquatableArray<double>.Empty;
+}
 
 /// <summary>
 /// A tensor (or float) argument of a <c>[Forward]</c> or <c>[Differentiable]</c> method with its declared shape:
@@ -44,7 +48,11 @@ internal sealed record ParameterSpec(
     string TypeName,
     EquatableArray<int> Shape,
     string? Initializer,
-    Site? Site);
+    Site? Site)
+{
+    /// <summary>False for state the model keeps beside its weights (<c>[Parameter(…, Trainable = false)]</c>): no gradient, no optimizer.</summary>
+    public bool Trainable { get; init; } = true;
+}
 
 /// <summary>The [Forward] front end's declaration: the method, its parameters and its body.</summary>
 internal sealed record ForwardSpec(string MethodName, EquatableArray<ParameterSpec> Parameters, ProgramSpec Program, Site? MethodSite);

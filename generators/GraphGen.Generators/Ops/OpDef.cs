@@ -24,7 +24,15 @@ internal delegate IEnumerable<string> CpuRule(TensorKernel kernel, CpuSpelling c
 internal delegate void OnnxRule(Node node, OnnxSpelling onnx);
 
 /// <summary>How a batch's rows travel through the op (<see cref="RowDependence"/>): which ops can make one sample's value read another's.</summary>
-internal enum RowRule { Elementwise, Transpose, Softmax, Reduction, Layout, MatMul, Loss }
+/// <see cref="StateInInference"/>: a value of the batch in training that Predict and Evaluate read from the model's state instead
+/// (a batch normalisation's statistics), so inference does not mix rows there.
+internal enum RowRule { Elementwise, Transpose, Softmax, Reduction, Layout, MatMul, Loss, StateInInference }
+
+/// <summary>
+/// A number argument of an <c>Op</c> method (a dropout rate): named as the method's parameter, a compile-time constant, and
+/// checked here; <see cref="Problem"/> says what is wrong with a value (null when it is fine), reported at the argument.
+/// </summary>
+internal sealed record NumberArgument(string Name, Func<double, string?> Problem);
 
 /// <summary>
 /// One op of the compiler, whole: how a [Forward] or [Differentiable] body spells it (<see cref="Spelling"/>, a
@@ -45,4 +53,6 @@ internal sealed record OpDef(OpKind Kind)
     public MathRule? Math { get; init; }
     public CpuRule? Cpu { get; init; }
     public OnnxRule? Onnx { get; init; }
+    /// <summary>The Op method's number arguments, in order (<see cref="Model.Instruction.Numbers"/>); the others are tensors or axes.</summary>
+    public IReadOnlyList<NumberArgument> Numbers { get; init; } = Array.Empty<NumberArgument>();
 }

@@ -17,7 +17,7 @@ internal static class OpTable
 
     static OpTable()
     {
-        var all = ElementwiseOps.All.Concat(LayoutOps.All).Concat(ReductionOps.All).Concat(NeuralOps.All).Concat(ImageOps.All).ToList();
+        var all = ElementwiseOps.All.Concat(LayoutOps.All).Concat(ReductionOps.All).Concat(NeuralOps.All).Concat(ImageOps.All).Concat(RegularizationOps.All).ToList();
         s_byKind = all.ToDictionary(d => d.Kind);
         s_bySpelling = all.Where(d => d.Spelling is not null).ToDictionary(d => d.Spelling!, StringComparer.Ordinal);
     }

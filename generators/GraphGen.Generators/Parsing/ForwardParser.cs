@@ -93,7 +93,12 @@ internal static class ForwardParser
                 }
                 initializer = text.Trim();
             }
-            specs.Add(new ParameterSpec(property.Name, ModelParser.ModifiersBesidesPartial(syntax), typeName.Substring("GraphGen.".Length), EquatableArray.From(dims), initializer, site));
+            // Trainable = false: state the model keeps (a batch normalisation's moving statistics), which no gradient reaches and no optimizer updates.
+            bool trainable = attribute.NamedArguments.FirstOrDefault(a => a.Key == "Trainable").Value.Value is not false;
+            specs.Add(new ParameterSpec(property.Name, ModelParser.ModifiersBesidesPartial(syntax), typeName.Substring("GraphGen.".Length), EquatableArray.From(dims), initializer, site)
+            {
+                Trainable = trainable,
+            });
             symbols.Add(property);
         }
         return (specs, symbols);

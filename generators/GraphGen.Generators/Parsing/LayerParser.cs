@@ -68,6 +68,8 @@ internal static class LayerParser
         new("GraphGen.Conv2DAttribute", "GraphGen.Conv2DLayer", "[Conv2D(filters, kernelSize)]", ReadConv2D),
         new("GraphGen.MaxPooling2DAttribute", "GraphGen.Layer", "[MaxPooling2D(poolSize)]", ReadMaxPooling2D),
         new("GraphGen.FlattenAttribute", "GraphGen.Layer", "[Flatten]", r => new FlattenLayerSpec(r.Property.Name, r.Modifiers, r.LayerName, r.NameSite)),
+        new("GraphGen.DropoutAttribute", "GraphGen.Layer", "[Dropout(rate)]", ReadDropout),
+        new("GraphGen.BatchNormalizationAttribute", "GraphGen.BatchNormalizationLayer", "[BatchNormalization]", ReadBatchNormalization),
     };
 
     /// <summary>The property types a layer property can have (each generated part implements one).</summary>
@@ -159,6 +161,31 @@ internal static class LayerParser
         // Keras's default: the windows tile the image (strides = pool size); 0, the attribute's default, means that.
         int strides = r.NamedInt("Strides") is int given ? r.Positive(given, "strides", stridesSite) : pool;
         return new MaxPooling2DLayerSpec(r.Property.Name, r.Modifiers, r.LayerName, pool, strides, r.NameSite, poolSite, stridesSite);
+    }
+
+    private static LayerSpec? ReadDropout(Reading r)
+    {
+        if (r.Data.ConstructorArguments.Length != 1 || r.Data.ConstructorArguments[0].Value is not double rate) return null;
+        return Number(r, rate, "rate", r.ArgumentSite(0, "rate"), Ops.RegularizationOps.Rate, "Dropout")
+            ? new DropoutLayerSpec(r.Property.Name, r.Modifiers, r.LayerName, rate, r.NameSite) : null;
+    }
+
+    private static LayerSpec? ReadBatchNormalization(Reading r)
+    {
+        double momentum = r.Data.NamedArguments.FirstOrDefault(a => a.Key == "Momentum").Value.Value is double m ? m : 0.99;
+        double epsilon = r.Data.NamedArguments.FirstOrDefault(a => a.Key == "Epsilon").Value.Value is double e ? e : 1e-3;
+        bool fine = Number(r, momentum, "Momentum", r.NamedSite("Momentum"), Ops.RegularizationOps.Momentum, "BatchNormalization")
+            & Number(r, epsilon, "Epsilon", r.NamedSite("Epsilon"), Ops.RegularizationOps.Epsilon, "BatchNormalization");
+        return fine ? new BatchNormalizationLayerSpec(r.Property.Name, r.Modifiers, r.LayerName, momentum, epsilon, r.NameSite) : null;
+    }
+
+    /// <summary>A number argument against its op's check (the same as <c>Op.Dropout</c>'s and <c>Op.BatchNormalization</c>'s), reported at the argument.</summary>
+    private static bool Number(Reading r, double value, string argument, Site? site, Func<double, string?> check, string attribute)
+    {
+        if (check(value) is not { } problem) return true;
+        r.Diagnostics.Add(DiagnosticInfo.Create(ArgumentOutOfRange, site, argument, $"[{attribute}] on '{r.LayerName}'",
+            value.ToString("R", System.Globalization.CultureInfo.InvariantCulture), problem));
+        return false;
     }
 
     private static bool IsValidLayerName(string name) => name.Length > 0 && name.All(c => char.IsLetterOrDigit(c) || c == '_');

@@ -235,9 +235,18 @@ internal sealed class ProgramParser
 
         var tensors = new List<int>();
         var integers = new List<(int? Value, SyntaxNode Syntax, string Parameter)>();
+        var numberArguments = OpTable.TryBySpelling(method.Name, out var known) ? known.Numbers : Array.Empty<NumberArgument>();
+        var numbers = new double[numberArguments.Count];
+        bool numbersFine = true;
         foreach (var argument in operation.Arguments.OrderBy(a => a.Parameter?.Ordinal ?? 0))
         {
             var type = argument.Parameter?.Type;
+            int number = numberArguments.ToList().FindIndex(n => n.Name == argument.Parameter?.Name);
+            if (number >= 0)
+            {
+                numbersFine &= Number(argument, numberArguments[number], method.Name, out numbers[number]);
+                continue;
+            }
             // An enum argument (Conv2D's Padding) travels as its number, as an int does.
             bool integer = type?.SpecialType == SpecialType.System_Int32 || type?.TypeKind == TypeKind.Enum
                 || (type is IArrayTypeSymbol { ElementType.SpecialType: SpecialType.System_Int32 });
@@ -259,7 +268,7 @@ internal sealed class ProgramParser
                 _diagnostics.Add(DiagnosticInfo.Create(NonConstantArgument, _sites.At(syntax), parameter, method.Name));
                 return -1;
             }
-        if (tensors.Any(t => t < 0)) return -1;
+        if (tensors.Any(t => t < 0) || !numbersFine) return -1;
 
         var ints = integers.Select(i => i.Value!.Value).ToArray();
         string valueName = name ?? _statement + "_" + method.Name.ToLowerInvariant();
@@ -269,8 +278,29 @@ internal sealed class ProgramParser
         if (Activations.TryBySpelling(method.Name, out var activation))
             return Add(OpKind.Activation, tensors.ToArray(), ints, 0, activation.Kind, valueName, text, site);
         if (OpTable.TryBySpelling(method.Name, out var op))
-            return Add(op.Kind, tensors.ToArray(), ints, 0, ActivationKind.Linear, valueName, text, site);
+            return Add(op.Kind, tensors.ToArray(), ints, 0, ActivationKind.Linear, valueName, text, site, numbers);
         return Unsupported(invocation, $"Op.{method.Name}");
+    }
+
+    /// <summary>
+    /// A number argument the op table names (a dropout rate): a compile-time constant (an omitted optional one is its
+    /// default) that passes the entry's check, else a diagnostic at the argument.
+    /// </summary>
+    private bool Number(IArgumentOperation argument, NumberArgument expected, string method, out double value)
+    {
+        value = 0;
+        var constant = argument.Value.ConstantValue;
+        var at = _sites.At(argument.Value.Syntax);
+        if (!constant.HasValue || constant.Value is not (int or long or float or double or decimal))
+        {
+            _diagnostics.Add(DiagnosticInfo.Create(NonConstantArgument, at, expected.Name, method));
+            return false;
+        }
+        value = Convert.ToDouble(constant.Value, System.Globalization.CultureInfo.InvariantCulture);
+        if (expected.Problem(value) is not { } problem) return true;
+        _diagnostics.Add(DiagnosticInfo.Create(ArgumentOutOfRange, at, expected.Name, "Op." + method,
+            value.ToString("R", System.Globalization.CultureInfo.InvariantCulture), problem));
+        return false;
     }
 
     /// <summary>The values an argument passes: one, or each element of a params array or a collection expression.</summary>
@@ -303,9 +333,13 @@ internal sealed class ProgramParser
         return "'" + (text.Length > 40 ? text.Substring(0, 40) + " …" : text) + "'";
     }
 
-    private int Add(OpKind op, int[] operands, int[] arguments, double constant, ActivationKind activation, string name, string text, Site? site)
+    private int Add(OpKind op, int[] operands, int[] arguments, double constant, ActivationKind activation, string name, string text, Site? site,
+        double[]? numbers = null)
     {
-        _instructions.Add(new Instruction(op, EquatableArray.Of(operands), EquatableArray.Of(arguments), constant, activation, name, _statement, text, site));
+        _instructions.Add(new Instruction(op, EquatableArray.Of(operands), EquatableArray.Of(arguments), constant, activation, name, _statement, text, site)
+        {
+            Numbers = numbers is null ? EquatableArray<double>.Empty : EquatableArray.From(numbers),
+        });
         return _instructions.Count - 1;
     }
 }

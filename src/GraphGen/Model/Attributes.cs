@@ -86,6 +86,35 @@ public sealed class FlattenAttribute : Attribute
 }
 
 /// <summary>
+/// Keras's <c>Dropout(rate)</c> on a <c>partial Layer</c> property: in training (TrainStep, Fit) each value is dropped
+/// with probability <paramref name="rate"/> and the rest scaled by 1 / (1 − rate); in Predict and Evaluate it passes
+/// values through. The rate is in [0, 1) (GG0119 otherwise). Masks come from the model's seed and the step's number.
+/// </summary>
+[AttributeUsage(AttributeTargets.Property, Inherited = false)]
+public sealed class DropoutAttribute(double rate) : Attribute
+{
+    public double Rate { get; } = rate;
+    public string? Name { get; set; }
+}
+
+/// <summary>
+/// Keras's <c>BatchNormalization(axis=-1)</c> on a <c>partial BatchNormalizationLayer</c> property: per channel (the
+/// last axis), over the batch and every other axis. Training normalises with the batch's mean and biased variance and
+/// moves the moving statistics, <c>moving = moving·Momentum + batch·(1 − Momentum)</c>; Predict and Evaluate normalise
+/// with the moving statistics. Its tensors are <c>{layer}.gamma</c>, <c>.beta</c>, <c>.moving_mean</c> and
+/// <c>.moving_variance</c> (the last two not trainable).
+/// </summary>
+[AttributeUsage(AttributeTargets.Property, Inherited = false)]
+public sealed class BatchNormalizationAttribute : Attribute
+{
+    /// <summary>The moving averages' momentum, in [0, 1]; Keras's default 0.99.</summary>
+    public double Momentum { get; set; } = 0.99;
+    /// <summary>Added to the variance before its square root, &gt; 0; Keras's default 1e-3.</summary>
+    public double Epsilon { get; set; } = 1e-3;
+    public string? Name { get; set; }
+}
+
+/// <summary>
 /// A fully connected layer, <c>y = activation(x·W + b)</c>, on a <c>partial DenseLayer</c> property.
 /// Declaration order of the properties is the order of the layers.
 /// </summary>
@@ -124,6 +153,13 @@ public sealed class ParameterAttribute(params int[] shape) : Attribute
 
     /// <summary>The initializer by name: he_normal, uniform:-0.05:0.05, constant:0.1, …</summary>
     public string? Init { get; set; }
+
+    /// <summary>
+    /// False for state the model keeps rather than learns (a batch normalisation's moving mean and variance, Keras's
+    /// non-trainable weights): no gradient reaches it and no optimizer updates it; it is in <c>Weights</c>, weight files
+    /// and checkpoints like the rest.
+    /// </summary>
+    public bool Trainable { get; set; } = true;
 }
 
 /// <summary>

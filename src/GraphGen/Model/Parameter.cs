@@ -13,10 +13,14 @@ public sealed class Parameter : Tensor
     public Parameter(string name, params int[] shape) : this(name, shape, null) { }
 
     /// <param name="initializer">The initializer declared for it (null: the model's default for its rank).</param>
-    public Parameter(string name, int[] shape, Training.Initializer? initializer) : base(CheckName(name, shape))
+    public Parameter(string name, int[] shape, Training.Initializer? initializer) : this(name, shape, initializer, trainable: true) { }
+
+    /// <param name="trainable">False for state the model keeps beside its weights (a batch normalisation's moving statistics): saved with them, never updated by an optimizer.</param>
+    public Parameter(string name, int[] shape, Training.Initializer? initializer, bool trainable) : base(CheckName(name, shape))
     {
         Name = name;
         Initializer = initializer;
+        Trainable = trainable;
         _gradient = new float[HostData.Length];
     }
 
@@ -36,6 +40,11 @@ public sealed class Parameter : Tensor
 
     /// <summary>The gradient as it is on the host, without a sync.</summary>
     internal float[] HostGradient => _gradient;
+    /// <summary>
+    /// Whether an optimizer updates it (Keras's <c>trainable_weights</c>); a non-trainable tensor is state the model
+    /// keeps, such as moving statistics: in <c>Weights</c>, weight files and checkpoints, with no gradient.
+    /// </summary>
+    public bool Trainable { get; }
     /// <summary>The initializer declared for this tensor, if any.</summary>
     public Training.Initializer? Initializer { get; }
 

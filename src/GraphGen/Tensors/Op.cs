@@ -9,7 +9,7 @@ namespace GraphGen;
 /// the compiled code uses and returns a new tensor. Axes count from 0 (the batch axis, in a [Forward] method) or
 /// from the end when negative, as in NumPy.
 /// </summary>
-public static class Op
+public static partial class Op
 {
     public static Tensor Add(Tensor a, Tensor b) => Binary(a, b, TensorKernels.Add);
     public static Tensor Subtract(Tensor a, Tensor b) => Binary(a, b, TensorKernels.Subtract);

@@ -15,7 +15,7 @@ public partial class GradientCheckTests
 {
     private const int Batch = 3;
 
-    private sealed class TestGraph
+    private sealed partial class TestGraph
     {
         public readonly List<Node> Nodes = new();
         public readonly List<ParameterInfo> Parameters = new();

@@ -193,6 +193,48 @@ internal static partial class IrInterpreter
             case OpKind.BinaryCrossentropyGrad: return Map2(In(0), (p, i) => (p - In(1)[i]) / (p * (1 - p) * In(0).Length));
             case OpKind.MeanSquaredErrorGrad: return Map2(In(0), (y, i) => 2 * (y - In(1)[i]) / In(0).Length);
             case OpKind.MeanAbsoluteErrorGrad: return Map2(In(0), (y, i) => Math.Sign(y - In(1)[i]) / (double)In(0).Length);
+            // Training mode: the mask of seed 0, step 0 and the op's stream, as the kernel draws it; the batch's statistics.
+            case OpKind.Dropout or OpKind.DropoutGrad:
+                return Map2(In(0), (x, i) => GraphGen.Cpu.DropoutKernels.Keeps(0, 0, n.Offset, i, (float)n.Value) ? x / (1 - (double)(float)n.Value) : 0);
+            case OpKind.BatchNormStatistics:
+            {
+                int channels = n.Shape.Last, count = In(0).Length / channels;
+                var s = new double[2 * channels];
+                for (int i = 0; i < In(0).Length; i++) s[i % channels] += In(0)[i] / count;
+                var variance = new double[channels];
+                for (int i = 0; i < In(0).Length; i++) variance[i % channels] += Math.Pow(In(0)[i] - s[i % channels], 2) / count;
+                for (int c = 0; c < channels; c++) s[channels + c] = 1 / Math.Sqrt(variance[c] + n.Epsilon);
+                return s;
+            }
+            case OpKind.BatchNormalize:
+            {
+                int channels = In(2).Length;
+                return Map2(In(0), (x, i) => In(2)[i % channels] * (x - In(1)[i % channels]) * In(1)[channels + i % channels] + In(3)[i % channels]);
+            }
+            case OpKind.BatchNormGammaGrad or OpKind.BatchNormBetaGrad:
+            {
+                int channels = n.Shape.Last;
+                var stats = n.Op == OpKind.BatchNormBetaGrad ? In(1) : In(2);
+                var sums = new double[channels];
+                for (int i = 0; i < In(0).Length; i++)
+                    sums[i % channels] += In(0)[i] * (n.Op == OpKind.BatchNormBetaGrad ? 1 : (In(1)[i] - stats[i % channels]) * stats[channels + i % channels]);
+                return sums;
+            }
+            case OpKind.BatchNormInputGrad:
+            {
+                // dx = γ·inverse/N (N·dy − Σ dy − x̂ Σ dy ⊙ x̂), over the N rows of each channel.
+                double[] dy = In(0), x = In(1), stats = In(2), gamma = In(3);
+                int channels = gamma.Length, count = dy.Length / channels;
+                var sumDy = new double[channels];
+                var sumDyXhat = new double[channels];
+                double Xhat(int i) => (x[i] - stats[i % channels]) * stats[channels + i % channels];
+                for (int i = 0; i < dy.Length; i++)
+                {
+                    sumDy[i % channels] += dy[i];
+                    sumDyXhat[i % channels] += dy[i] * Xhat(i);
+                }
+                return Map2(dy, (g, i) => gamma[i % channels] * stats[channels + i % channels] / count * (count * g - sumDy[i % channels] - Xhat(i) * sumDyXhat[i % channels]));
+            }
             default: return Image(n, v, nodes, batch) ?? throw new NotSupportedException(n.Op.ToString());
         }
     }

@@ -41,6 +41,23 @@ public class AllocationTests
         Assert.Equal(0, BytesAllocatedOnGraphGenThreads(() => model.TrainStep(x, labels, optimizer)));
     }
 
+    [Theory]
+    [InlineData(32)] // batch normalisation and dropout cut across the cores
+    [InlineData(3)]
+    public void DropoutAndBatchNormalisationTrainStepAllocatesNothingOnItsThreads(int batch)
+    {
+        var model = new ImageBatchNormNet(seed: 1);
+        var x = GeneratedModelTests.Data(batch * 1024, 2);
+        var targets = GeneratedModelTests.Data(batch * 2, 3);
+        var optimizer = new RmsProp();
+        Assert.Equal(0, BytesAllocatedOnGraphGenThreads(() => model.TrainStep(x, targets, optimizer)));
+        var dense = new DropoutBatchNormNet(seed: 1);
+        var xs = GeneratedModelTests.Data(batch * 6, 4);
+        var labels = Enumerable.Range(0, batch).Select(i => i % 3).ToArray();
+        var sgd = new Sgd(0.01f, momentum: 0.9f);
+        Assert.Equal(0, BytesAllocatedOnGraphGenThreads(() => dense.TrainStep(xs, labels, sgd)));
+    }
+
     [Fact]
     public void ConvnetTrainStepAllocatesNothingOnItsThreads()
     {

@@ -34,8 +34,9 @@ public abstract partial class CompiledModel
     }
 
     /// <summary>
-    /// Writes a checkpoint: the weights, the optimizer's step count and state (<c>optimizer.SLOT.PARAMETER</c>),
-    /// the finished epoch and the batch-order random state, so <c>Fit(…, initialEpoch: epoch)</c> after
+    /// Writes a checkpoint: the weights (the non-trainable state too), the optimizer's step count and state
+    /// (<c>optimizer.SLOT.PARAMETER</c>, trainable weights only), the finished epoch, the batch-order random state and
+    /// the dropout masks' seed and step, so <c>Fit(…, initialEpoch: epoch)</c> after
     /// <see cref="LoadCheckpoint"/> continues exactly as the uninterrupted run. Still a plain safetensors file.
     /// </summary>
     public void SaveCheckpoint(string path, Optimizer optimizer, int epoch)
@@ -50,7 +51,9 @@ public abstract partial class CompiledModel
         metadata["optimizer.iterations"] = optimizer.Iterations.ToString(CultureInfo.InvariantCulture);
         metadata["optimizer.learning_rate"] = optimizer.CurrentLearningRate.ToString("R", CultureInfo.InvariantCulture);
         metadata["shuffle_state"] = Shuffle.SaveState();
-        var state = optimizer.State(_weights).Select(s => (s.Name, s.Parameter.Shape, s.Values));
+        metadata["dropout_seed"] = DropoutSeed.ToString(CultureInfo.InvariantCulture);
+        metadata["dropout_step"] = DropoutStep.ToString(CultureInfo.InvariantCulture);
+        var state = optimizer.State(_trainable).Select(s => (s.Name, s.Parameter.Shape, s.Values));
         SafeTensors.Write(path, Tensors().Concat(state), metadata);
     }
 
@@ -74,9 +77,16 @@ public abstract partial class CompiledModel
             throw new DataFormatException(path, 8, $"optimizer.iterations '{Meta("optimizer.iterations")}' is not a whole number");
         var shuffle = SeededRandom.RestoreState(Meta("shuffle_state"))
             ?? throw new DataFormatException(path, 8, $"shuffle_state '{Meta("shuffle_state")}' is not four hex words");
+        // The dropout stream: absent from checkpoints written before dropout existed, whose models had none.
+        ulong dropoutSeed = DropoutSeed;
+        long dropoutStep = 0;
+        if (file.Metadata.ContainsKey("dropout_seed")
+            && (!ulong.TryParse(Meta("dropout_seed"), NumberStyles.None, CultureInfo.InvariantCulture, out dropoutSeed)
+                || !long.TryParse(Meta("dropout_step"), NumberStyles.None, CultureInfo.InvariantCulture, out dropoutStep)))
+            throw new DataFormatException(path, 8, $"dropout_seed '{Meta("dropout_seed")}' or dropout_step is not a whole number");
         CheckWeights(file, allowExtra: true);
         optimizer.Reset();
-        var state = optimizer.State(_weights).ToList();
+        var state = optimizer.State(_trainable).ToList();
         var missing = state.Where(s => !file.TryGetEntry(s.Name, out var unused)).Select(s => s.Name).ToList();
         if (missing.Count > 0) throw new DataFormatException(path, 8, $"the checkpoint lacks optimizer state {string.Join(", ", missing)}");
         foreach (var p in _weights) file.ReadF32(p.Name, p.HostData);
@@ -84,6 +94,8 @@ public abstract partial class CompiledModel
         HostWeightsChanged();
         optimizer.Iterations = iterations;
         Shuffle = shuffle;
+        DropoutSeed = dropoutSeed;
+        DropoutStep = dropoutStep;
         return epoch;
     }
 

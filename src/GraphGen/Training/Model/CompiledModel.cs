@@ -22,6 +22,7 @@ public abstract partial class CompiledModel : ITensorHost
     private int _writer;
     private Layer[] _layers = [];
     private Parameter[] _weights = [];
+    private Parameter[] _trainable = [];
 
     /// <param name="inputWidths">For a model of several inputs, the width of each; they arrive side by side in one row (<see cref="PackInputs"/>).</param>
     /// <param name="inputShape">The shape of one sample where it is an image, (height, width, channels); a row holds its values in that (NHWC) order.</param>
@@ -51,7 +52,8 @@ public abstract partial class CompiledModel : ITensorHost
     /// <summary>The layers in declaration order (empty for a [Forward] model).</summary>
     public IReadOnlyList<Layer> Layers => _layers;
     /// <summary>
-    /// Every trainable tensor in graph order: per layer its weight, then its bias. On a device, reading them (or any
+    /// Every tensor of the model in graph order: per layer its weight, then its bias; the non-trainable state (a batch
+    /// normalisation's moving statistics, <see cref="Parameter.Trainable"/> false) among them, as Keras's <c>weights</c>. On a device, reading them (or any
     /// parameter's Data or Gradient) brings the weights and the optimizer's state home first: a sync point.
     /// </summary>
     public IReadOnlyList<Parameter> Weights
@@ -63,6 +65,28 @@ public abstract partial class CompiledModel : ITensorHost
         }
     }
     public long ParameterCount => _weights.Sum(p => (long)p.Length);
+
+    /// <summary>The weights an optimizer updates (Keras's <c>trainable_weights</c>), in graph order.</summary>
+    internal IReadOnlyList<Parameter> TrainableWeights => _trainable;
+
+    /// <summary>The dropout masks' seed, drawn from the model's seed; part of a checkpoint.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    protected ulong DropoutSeed { get; private set; }
+
+    /// <summary>
+    /// Training steps taken (each ForwardBackward counts one): with <see cref="DropoutSeed"/> and each dropout's stream it
+    /// fixes that step's masks (<see cref="Cpu.DropoutKernels"/>). Part of a checkpoint, so a resumed run drops what the
+    /// uninterrupted one would have.
+    /// </summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    protected long DropoutStep { get; private protected set; }
+
+    /// <summary>The dropout seed and step, for tests that hold a step's masks fixed.</summary>
+    internal (ulong Seed, long Step) DropoutState
+    {
+        get => (DropoutSeed, DropoutStep);
+        set => (DropoutSeed, DropoutStep) = value;
+    }
 
     /// <summary>The batch order's random stream; part of a checkpoint so a resumed run shuffles as the first would have.</summary>
     internal SeededRandom Shuffle { get; private set; } = new(0);
@@ -97,9 +121,11 @@ public abstract partial class CompiledModel : ITensorHost
     {
         _layers = layers;
         _weights = layers.SelectMany(l => l.Parameters).ToArray();
+        _trainable = _weights.Where(p => p.Trainable).ToArray();
         var random = new SeededRandom((ulong)(uint)seed);
         foreach (var layer in layers) layer.Initialize(random, weightInitializer, biasInitializer);
         Shuffle = new SeededRandom(((ulong)(uint)seed << 32) ^ 0x5851F42D4C957F2DUL);
+        DropoutSeed = ((ulong)(uint)seed << 32) ^ 0xD1B54A32D192ED03UL;
     }
 
     /// <summary>
@@ -112,6 +138,7 @@ public abstract partial class CompiledModel : ITensorHost
     protected void InitializeParameters(Parameter[] parameters, int seed, Initializer? weightInitializer, Initializer? biasInitializer)
     {
         _weights = parameters;
+        _trainable = parameters.Where(p => p.Trainable).ToArray();
         var random = new SeededRandom((ulong)(uint)seed);
         foreach (var p in parameters)
         {
@@ -121,6 +148,7 @@ public abstract partial class CompiledModel : ITensorHost
             initializer.Fill(p.Data, fanIn, fanOut, random);
         }
         Shuffle = new SeededRandom(((ulong)(uint)seed << 32) ^ 0x5851F42D4C957F2DUL);
+        DropoutSeed = ((ulong)(uint)seed << 32) ^ 0xD1B54A32D192ED03UL;
     }
 
     /// <summary>

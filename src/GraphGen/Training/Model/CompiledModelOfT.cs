@@ -72,7 +72,9 @@ public abstract partial class CompiledModel<TTarget> : CompiledModel where TTarg
             return placement.ForwardBackward(batch); // the gradients come home when read
         }
         EnsureCapacity(batch);
-        return ForwardBackward(x, targets, batch);
+        float loss = ForwardBackward(x, targets, batch);
+        DropoutStep++;
+        return loss;
     }
 
     /// <summary>One training step on one batch: forward, loss, backward, update. Returns the batch's mean loss.</summary>
@@ -98,7 +100,7 @@ public abstract partial class CompiledModel<TTarget> : CompiledModel where TTarg
     /// </summary>
     private protected float ForwardBackwardUpdate(ReadOnlySpan<float> x, ReadOnlySpan<TTarget> targets, int batch, Optimizer optimizer)
     {
-        optimizer.BeginStep(Weights);
+        optimizer.BeginStep(TrainableWeights);
         _stepping = optimizer;
         float loss;
         try
@@ -115,6 +117,7 @@ public abstract partial class CompiledModel<TTarget> : CompiledModel where TTarg
             _stepping = null;
         }
         optimizer.EndStep();
+        DropoutStep++;
         return loss;
     }
 
