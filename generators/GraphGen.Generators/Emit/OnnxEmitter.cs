@@ -95,6 +95,8 @@ internal static class OnnxEmitter
         {
             names[node.Id] = node.Op switch
             {
+                // The ONNX input is (B, width), as Predict's: an image input gets its NHWC shape by a Reshape first.
+                OpKind.Input when node.Shape.Rank > 2 => OnnxSpelling.Unique(OnnxNames.Input + "_image", taken),
                 OpKind.Input => OnnxNames.Input,
                 OpKind.Parameter => node.Name,
                 _ when node.Id == graph.Output => OnnxNames.Output,
@@ -107,8 +109,14 @@ internal static class OnnxEmitter
         }
         if (outputIsLeaf) names[graph.Output] = nodes[graph.Output].Op == OpKind.Input ? OnnxNames.Input : names[graph.Output];
 
-        var spelling = new OnnxSpelling(names);
+        var spelling = new OnnxSpelling(names, nodes);
         var blocks = new List<(string, List<OnnxNodeSpec>)>();
+        foreach (var image in nodes.Where(n => reached[n.Id] && n.Op == OpKind.Input && n.Shape.Rank > 2))
+        {
+            var o = spelling.For(image);
+            o.Node("Reshape", new[] { OnnxNames.Input, o.Int64s("shape", OnnxSpelling.Dims(image.Shape)) }, o.Out);
+            blocks.Add(($"the input: {OnnxNames.Input} (B, {image.Shape.ElementsPerBatch}) as the images {o.Out} {image.Shape}", spelling.Nodes.ToList()));
+        }
         foreach (var node in nodes.Where(n => reached[n.Id] && !n.IsLeaf))
         {
             var def = OpTable.Of(node.Op);

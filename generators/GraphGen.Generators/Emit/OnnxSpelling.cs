@@ -22,11 +22,13 @@ internal sealed class OnnxSpelling
 {
     private readonly Dictionary<int, string> _names;
     private readonly HashSet<string> _taken;
+    private readonly IReadOnlyList<Node> _graph;
     private Node _node = null!;
 
-    public OnnxSpelling(Dictionary<int, string> names)
+    public OnnxSpelling(Dictionary<int, string> names, IReadOnlyList<Node> graph)
     {
         _names = names;
+        _graph = graph;
         _taken = new HashSet<string>(names.Values);
     }
 
@@ -46,6 +48,8 @@ internal sealed class OnnxSpelling
     /// <summary>The value name of the node's <paramref name="i"/>-th input.</summary>
     public string In(int i) => _names[_node.Inputs[i]];
     public IEnumerable<string> Ins => _node.Inputs.Select(i => _names[i]);
+    /// <summary>The shape of the node's <paramref name="i"/>-th input.</summary>
+    public Shape InShape(int i) => _graph[_node.Inputs[i]].Shape;
     /// <summary>The value name of the node's output.</summary>
     public string Out => _names[_node.Id];
 
@@ -57,6 +61,27 @@ internal sealed class OnnxSpelling
 
     /// <summary>A node of the op's own inputs and output: <c>Exp(x) → y</c>.</summary>
     public void Same(string opType, params OnnxAttributeSpec[] attributes) => Node(opType, Ins, Out, attributes);
+
+    /// <summary>A node of one input and a fresh output, returned: a step between the nodes one op lowers to.</summary>
+    public string Step(string opType, string what, IEnumerable<string> inputs, params OnnxAttributeSpec[] attributes)
+    {
+        string name = Temp(what);
+        Node(opType, inputs, name, attributes);
+        return name;
+    }
+
+    /// <summary>
+    /// An image op of ONNX, which reads and writes NCHW, around our NHWC values: the input transposed to NCHW, the op
+    /// (<paramref name="write"/>, given the NCHW input's name and the name of the NCHW output to write), the output
+    /// transposed back. ONNX Runtime's transpose optimiser cancels the pairs between two image ops.
+    /// </summary>
+    public void Nchw(System.Action<string, string> write)
+    {
+        string nchw = Step("Transpose", "nchw", new[] { In(0) }, Ints("perm", 0, 3, 1, 2));
+        string result = Temp("result_nchw");
+        write(nchw, result);
+        Node("Transpose", new[] { result }, Out, Ints("perm", 0, 2, 3, 1));
+    }
 
     public string FloatScalar(string what, float value)
     {
@@ -78,6 +103,14 @@ internal sealed class OnnxSpelling
 
     /// <summary>The shape's dims for ONNX: the batch B as −1 (the op infers it), every other as it is.</summary>
     public static long[] Dims(Shape shape) => shape.Dims.Select(d => d == Shape.Batch ? -1L : d).ToArray();
+
+    /// <summary>ONNX's pads [top, left, bottom, right] for a window over NHWC <paramref name="input"/> → <paramref name="output"/>.</summary>
+    public static long[] Pads(Shape input, Shape output, Window w)
+    {
+        int top = Window.PadBefore(input.Dims[1], w.Height, w.Stride, w.Padding), left = Window.PadBefore(input.Dims[2], w.Width, w.Stride, w.Padding);
+        int bottom = (output.Dims[1] - 1) * w.Stride + w.Height - input.Dims[1] - top, right = (output.Dims[2] - 1) * w.Stride + w.Width - input.Dims[2] - left;
+        return new long[] { top, left, System.Math.Max(bottom, 0), System.Math.Max(right, 0) };
+    }
 
     internal static string Unique(string name, HashSet<string> taken)
     {

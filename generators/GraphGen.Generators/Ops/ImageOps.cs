@@ -38,6 +38,15 @@ internal static class ImageOps
                     : $"default({Cpu}NoEpilogue)";
                 return new[] { $"{Cpu}Convolution.Forward({c.In(0)}, {c.In(1)}, {c.Out}, {Geometry(c.InShape(0), c.OutShape, t.Window!)}, {c.Dim(c.OutShape.Last)}, {epilogue});" };
             },
+            // ONNX's Conv is NCHW with an (F, C, kh, kw) kernel: the kernel transposed from Keras's (kh, kw, C, F), Same's
+            // split (the smaller half first) as explicit pads [top, left, bottom, right].
+            Onnx = (n, o) => o.Nchw((x, y) =>
+            {
+                var w = n.Window!;
+                string kernel = o.Step("Transpose", "kernel_fckk", new[] { o.In(1) }, OnnxSpelling.Ints("perm", 3, 2, 0, 1));
+                o.Node("Conv", new[] { x, kernel }, y, OnnxSpelling.Ints("kernel_shape", w.Height, w.Width), OnnxSpelling.Ints("strides", w.Stride, w.Stride),
+                    OnnxSpelling.Ints("pads", OnnxSpelling.Pads(o.InShape(0), n.Shape, w)));
+            }),
         },
         new OpDef(OpKind.Conv2DBackpropInput)
         {
@@ -62,6 +71,8 @@ internal static class ImageOps
                 g.Windowed(OpKind.MaxPool2DGrad, g.Node(n.Inputs[0]).Shape, g.GradientName(n.Inputs[0]), n.Scope, n.Inputs[0], dy, n.Window!)),
             Math = (n, input) => $"max over windows of {input(0)}" + FusionPasses.WindowText(n.Window!),
             Cpu = (t, c) => new[] { $"{Cpu}Pooling.MaxForward({c.In(0)}, {c.Out}, {Geometry(c.InShape(0), c.OutShape, t.Window!)});" },
+            Onnx = (n, o) => o.Nchw((x, y) => o.Node("MaxPool", new[] { x }, y, OnnxSpelling.Ints("kernel_shape", n.Window!.Height, n.Window.Width),
+                OnnxSpelling.Ints("strides", n.Window.Stride, n.Window.Stride), OnnxSpelling.Ints("pads", OnnxSpelling.Pads(o.InShape(0), n.Shape, n.Window)))),
         },
         new OpDef(OpKind.MaxPool2DGrad)
         {

@@ -22,6 +22,8 @@ internal static class RegularizationOps
             Gradient = (g, n, dy) => g.Accumulate(n.Inputs[0],
                 g.Emit(new Node(0, OpKind.DropoutGrad, EquatableArray.Of(dy), n.Shape, g.GradientName(n.Inputs[0]), n.Scope, Offset: n.Offset, Value: n.Value))),
             Math = (n, input) => $"dropout({input(0)}, rate {Number(n.Value)})",
+            // The inference graph: Predict's dropout is the identity.
+            Onnx = (n, o) => o.Same("Identity"),
         },
         new OpDef(OpKind.DropoutGrad) { Math = (n, input) => $"{input(0)} ⊙ mask / (1 − {Number(n.Value)})" },
 
@@ -35,6 +37,13 @@ internal static class RegularizationOps
             // The batch's statistics are differentiated through by BatchNormalize's rule (dx includes them): nothing flows here.
             NoGradient = true,
             Math = (n, input) => $"mean, 1/√(var + {Number(n.Epsilon)}) of {input(0)} over every axis but the last",
+            // Inference's statistics, as Predict's: the (2, C) rows moving_mean and 1/√(moving_variance + ε).
+            Onnx = (n, o) =>
+            {
+                string inverse = o.Step("Reciprocal", "inverse", new[] { o.Step("Sqrt", "deviation", new[] { o.Step("Add", "variance_eps", new[] { o.In(2), o.FloatScalar("epsilon", (float)n.Epsilon) }) }) });
+                string axis0 = o.Int64s("axis0", 0);
+                o.Node("Concat", new[] { o.Step("Unsqueeze", "mean_row", new[] { o.In(1), axis0 }), o.Step("Unsqueeze", "inverse_row", new[] { inverse, axis0 }) }, o.Out, Emit.OnnxSpelling.Int("axis", 0));
+            },
         },
         // Y = γ ⊙ x̂ + β, x̂ = (X − mean) ⊙ inverse: dβ = Σ dY, dγ = Σ dY ⊙ x̂, dX = γ·inverse/N ⊙ (N·dY − dβ − x̂ ⊙ dγ) (N = rows).
         new OpDef(OpKind.BatchNormalize)
@@ -53,6 +62,15 @@ internal static class RegularizationOps
                 if (dbeta >= 0) g.Accumulate(beta, dbeta);
             },
             Math = (n, input) => $"{input(2)} ⊙ ({input(0)} − mean) / √(var + ε) + {input(3)}",
+            // As Predict computes it: y = x·scale + shift, scale = γ·inverse, shift = β − mean·scale (each a (1, C) row).
+            Onnx = (n, o) =>
+            {
+                string mean = o.Step("Gather", "mean", new[] { o.In(1), o.Int64s("row0", 0) }, Emit.OnnxSpelling.Int("axis", 0));
+                string inverse = o.Step("Gather", "inverse", new[] { o.In(1), o.Int64s("row1", 1) }, Emit.OnnxSpelling.Int("axis", 0));
+                string scale = o.Step("Mul", "scale", new[] { o.In(2), inverse });
+                string shift = o.Step("Sub", "shift", new[] { o.In(3), o.Step("Mul", "mean_scale", new[] { mean, scale }) });
+                o.Node("Add", new[] { o.Step("Mul", "scaled", new[] { o.In(0), scale }), shift }, o.Out);
+            },
         },
         new OpDef(OpKind.BatchNormInputGrad) { Math = (n, input) => $"γ/σ ⊙ ({input(0)} − mean {input(0)} − x̂ ⊙ mean({input(0)} ⊙ x̂))" },
         new OpDef(OpKind.BatchNormGammaGrad) { Math = (n, input) => $"Σ {input(0)} ⊙ x̂" },

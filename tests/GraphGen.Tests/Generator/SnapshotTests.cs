@@ -30,9 +30,11 @@ public class SnapshotTests
     [InlineData(TestSources.Forward, "Demo.Residual.ilgpu.g.cs", "ForwardResidual.ilgpu")]
     // B beyond the leading axis: (B, B) buffers of B² values, kernels that take B as their argument `batch`.
     [InlineData(TestSources.OverBatch, "Demo.SoftmaxOverBatch.ilgpu.g.cs", "SoftmaxOverBatch.ilgpu")]
-    // The ONNX tables: a Dense model, and two inputs sliced from one row and reshaped.
+    // The ONNX tables: a Dense model, two inputs sliced from one row and reshaped, and a convnet.
     [InlineData(TestSources.Reference, "Demo.MnistClassifier.onnx.g.cs", "MnistClassifier.onnx")]
     [InlineData(TestSources.Forward, "Demo.ImageAndSide.onnx.g.cs", "ForwardImageAndSide.onnx")]
+    // A convnet: the input reshaped to NHWC, each Conv and MaxPool between transposes to NCHW and back, explicit pads.
+    [InlineData(TestSources.Convnet, "Demo.TinyConvnet.onnx.g.cs", "TinyConvnet.onnx")]
     public void GeneratedCodeMatchesSnapshot(string source, string hintName, string snapshot)
     {
         var run = GeneratorHarness.Run(source);
