@@ -7,6 +7,8 @@ using GraphGen.Training;
 // MpiChild MODE …, run alone (one process, MPI never loaded) or under mpirun -np N (a DataParallel over the job):
 //   steps OUT OPTIMIZER dense|forward [ROWS]  one epoch of global batch 128 over ROWS rows (2,560: 20 steps); rank 0 writes OUT/losses.bin,
 //                                       OUT/weights.bin (every weight, flat) and OUT/evaluation.bin (Evaluate, Predict).
+//   regularized OUT                     one epoch of RegularizedMpiNet (batch normalisation, dropout); every rank writes
+//                                       OUT/weights-RANK.bin and OUT/moving-RANK.bin (its moving mean, then variance).
 //   resume FOLDER EPOCHS [KILL_EPOCH]   trains with a checkpoint per epoch, resuming from it when it exists; rank 1
 //                                       kills itself (SIGKILL) in the middle of KILL_EPOCH; rank 0 writes FOLDER/final.bin.
 //   stall TIMEOUT_SECONDS               rank 1 stops itself (SIGSTOP) after its third step: the watchdog must end the job.
@@ -37,6 +39,14 @@ if (mode == "steps")
         Write(Path.Combine(folder, "weights.bin"), [.. model.Weights.SelectMany(p => p.Data.ToArray())]);
         Write(Path.Combine(folder, "evaluation.bin"), [(float)evaluation.Loss, (float)evaluation.Accuracy!.Value, evaluation.Samples, .. predicted]);
     }
+    Say("done");
+}
+else if (mode == "regularized")
+{
+    var model = new RegularizedMpiNet(seed: 5) { Distribution = distribution };
+    model.Fit(x, y, epochs: 1, batchSize: 128, new Adam(), verbose: 0);
+    Write(Path.Combine(args[1], $"weights-{rank}.bin"), [.. model.Weights.SelectMany(p => p.Data.ToArray())]);
+    Write(Path.Combine(args[1], $"moving-{rank}.bin"), [.. model.Norm.MovingMean.Data.ToArray(), .. model.Norm.MovingVariance.Data.ToArray()]);
     Say("done");
 }
 else if (mode == "resume")
@@ -118,4 +128,15 @@ public sealed partial class ForwardMpiNet
 
     [Forward]
     public Tensor Call([Shape(20)] Tensor x) => Op.Softmax(Op.MatMul(Op.Tanh(Op.MatMul(x, W1) + B1), W2) + B2);
+}
+
+/// <summary>Batch normalisation and dropout: the moving statistics are state each rank moves from its own shard.</summary>
+[Model(Loss = Loss.SparseCategoricalCrossentropy)]
+[Input(20)]
+public sealed partial class RegularizedMpiNet
+{
+    [Dense(32, Activation.Relu)] public partial DenseLayer Hidden { get; }
+    [BatchNormalization(Momentum = 0.9)] public partial BatchNormalizationLayer Norm { get; }
+    [Dropout(0.3)] public partial Layer Dropout { get; }
+    [Dense(4, Activation.Softmax)] public partial DenseLayer Output { get; }
 }

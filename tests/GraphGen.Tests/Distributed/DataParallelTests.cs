@@ -94,6 +94,21 @@ public class DataParallelTests(ITestOutputHelper log)
         Assert.DoesNotContain("did not fire", run.Output);
     }
 
+    [MpiFact]
+    public void EveryRankKeepsTheSameMovingStatistics()
+    {
+        // Each rank normalises its shard by the shard's own statistics (as Keras's replicas do), so each moves the
+        // moving averages its own way; the step averages them over the ranks, so the weights stay the same everywhere.
+        using var folder = new TempFolder();
+        Succeeds(MpiRun.Child(2, Limit, null, "regularized", folder.Path));
+        float[] zero = MpiRun.ReadFloats(Path.Combine(folder.Path, "weights-0.bin")), one = MpiRun.ReadFloats(Path.Combine(folder.Path, "weights-1.bin"));
+        Assert.Equal(zero, one);
+        float[] moving = MpiRun.ReadFloats(Path.Combine(folder.Path, "moving-0.bin"));
+        int channels = moving.Length / 2;
+        Assert.Contains(moving[..channels], m => Math.Abs(m) > 1e-3); // the moving mean moved from its zeros
+        Assert.Contains(moving[channels..], v => Math.Abs(v - 1) > 1e-3); // and the variance from its ones
+    }
+
     private void Succeeds(MpiRun.Result run)
     {
         Assert.True(run.ExitCode == 0, $"exit {run.ExitCode}\n{run.Output}\n{run.Errors}");

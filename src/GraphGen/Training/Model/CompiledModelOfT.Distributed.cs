@@ -13,8 +13,11 @@ public abstract partial class CompiledModel<TTarget>
     /// One data-parallel step on the global batch <paramref name="rows"/>: this rank's shard runs forward and backward
     /// alone (no update inside the gradient GEMMs: the update needs the summed gradient), each gradient is scaled by
     /// shard / batch so that the sum over the ranks is the gradient of the whole batch's mean loss, one allreduce
-    /// sums them, and every rank applies the same optimizer step. Leaves this rank's shard in
-    /// <paramref name="batchY"/>'s first <paramref name="shardRows"/> rows, for the metrics. Returns the global batch's mean loss.
+    /// sums them, and every rank applies the same optimizer step. The state that is not trained (a batch
+    /// normalisation's moving statistics, moved by each rank from its own shard's statistics) rides in the same
+    /// allreduce and leaves as the mean over the ranks, as Keras's MultiWorkerMirroredStrategy aggregates it, so every
+    /// rank keeps the same weights. Leaves this rank's shard in <paramref name="batchY"/>'s first
+    /// <paramref name="shardRows"/> rows, for the metrics. Returns the global batch's mean loss.
     /// </summary>
     private float DistributedStep(DataParallel distribution, float[] x, TTarget[] y, ReadOnlySpan<int> rows, float[] batchX, TTarget[] batchY,
         Optimizer optimizer, int epoch, int batchIndex, out int shardRows)
@@ -29,14 +32,16 @@ public abstract partial class CompiledModel<TTarget>
         if (count > 0)
         {
             Gather(x, y, rows.Slice(start, count), batchX, batchY);
-            localLoss = ForwardBackward(batchX.AsSpan(0, count * InputWidth), batchY.AsSpan(0, count * TargetsPerSample), count);
+            localLoss = ForwardBackwardOnRank(distribution.Rank, batchX.AsSpan(0, count * InputWidth), batchY.AsSpan(0, count * TargetsPerSample), count);
         }
-        float share = (float)count / rows.Length;
+        DropoutStep++; // as TrainStep counts it, on every rank (a rank with no rows too), so the masks change each step
+        float share = (float)count / rows.Length, perRank = 1f / distribution.Size;
         int offset = 0;
         foreach (var p in weights)
         {
             var slot = _flatGradients.AsSpan(offset, p.Length);
-            if (count > 0) TensorPrimitives.Multiply(p.Gradient, share, slot);
+            if (!p.Trainable) TensorPrimitives.Multiply(p.Data, perRank, slot);
+            else if (count > 0) TensorPrimitives.Multiply(p.Gradient, share, slot);
             else slot.Clear();
             offset += p.Length;
         }
@@ -45,11 +50,24 @@ public abstract partial class CompiledModel<TTarget>
         offset = 0;
         foreach (var p in weights)
         {
-            _flatGradients.AsSpan(offset, p.Length).CopyTo(p.Gradient);
+            _flatGradients.AsSpan(offset, p.Length).CopyTo(p.Trainable ? p.Gradient : p.Data);
             offset += p.Length;
         }
-        optimizer.Step(weights);
+        optimizer.Step(TrainableWeights);
         return _flatGradients[total];
+    }
+
+    /// <summary>
+    /// ForwardBackward with this rank's own dropout masks: the seed mixed with the rank (rank 0 keeps the model's), so
+    /// the ranks' shards are not dropped alike, as each replica draws its own under Keras's and PyTorch's data
+    /// parallelism. The model's seed is restored after, so a checkpoint holds the one seed every rank starts from.
+    /// </summary>
+    private float ForwardBackwardOnRank(int rank, ReadOnlySpan<float> x, ReadOnlySpan<TTarget> y, int count)
+    {
+        var (seed, _) = DropoutState;
+        DropoutState = (seed ^ (ulong)rank * 0x9E3779B97F4A7C15UL, DropoutStep);
+        try { return ForwardBackward(x, y, count); }
+        finally { DropoutState = (seed, DropoutStep); }
     }
 
     /// <summary>Fit's checks and set-up for a distributed run: same weights everywhere, one step counter.</summary>
