@@ -43,7 +43,7 @@ root.SetAction(parsed =>
     Console.WriteLine($"  ONNX Runtime (CPU provider, {onnx.Threads} threads) on the ExportOnnx file, 10,000 images: {onnx.Seconds * 1e3:F2} ms; " +
         $"GraphGen {onnx.Seconds / predict:F2}× its speed; largest relative difference {onnx.MaxRelativeDifference:E1}");
     // The same comparison on the MNIST sample's convnet (untrained weights: the time does not depend on them).
-    var convnet = new ReferenceConvnet(seed: 42);
+    var convnet = new Mnist.MnistConvnet(seed: 42);
     double cnnPredict = ReferenceRun.TimePredict(convnet, test, 3);
     var cnnOnnx = OnnxPeer.TimePredict(convnet, test, 3);
     Console.WriteLine($"  convnet (conv 32, pool, conv 64, pool, dense 10) predict 10,000 images: {cnnPredict * 1e3:F2} ms; ONNX Runtime {cnnOnnx.Seconds * 1e3:F2} ms; " +
