@@ -13,20 +13,25 @@ public sealed partial class FashionMlp
 }
 
 /// <summary>
-/// The convnet for Fashion-MNIST: Conv 32 3×3 relu → MaxPool 2 → Conv 64 3×3 relu → MaxPool 2 → Flatten → Dense 128
-/// relu → Dense 10 softmax, he_normal weights for the relus (225,034 weights). A Dropout layer goes after Flatten
-/// once the layer exists, as a property between Flatten and Hidden.
+/// The convnet for Fashion-MNIST: Conv 32 3×3 relu → BatchNorm → MaxPool 2 → Conv 64 3×3 relu → BatchNorm → MaxPool 2 →
+/// Flatten → Dropout 0.4 → Dense 128 relu → Dropout 0.4 → Dense 10 softmax, he_normal weights for the relus (225,418
+/// weights, 384 of them the non-trainable moving statistics). Without the two Dropouts and BatchNorms the same convnet
+/// over-fits from epoch 8 (train 96.9 % against test 91.4 %); with them it reaches 92.2 % (README, "Samples").
 /// </summary>
 [Model(Loss = Loss.SparseCategoricalCrossentropy)]
 [Input(28, 28, 1)]
 public sealed partial class FashionConvnet
 {
     [Conv2D(32, 3, Activation.Relu, WeightInitializer = "he_normal")] public partial Conv2DLayer Conv1 { get; }
+    [BatchNormalization] public partial BatchNormalizationLayer Norm1 { get; }
     [MaxPooling2D(2)] public partial Layer Pool1 { get; }
     [Conv2D(64, 3, Activation.Relu, WeightInitializer = "he_normal")] public partial Conv2DLayer Conv2 { get; }
+    [BatchNormalization] public partial BatchNormalizationLayer Norm2 { get; }
     [MaxPooling2D(2)] public partial Layer Pool2 { get; }
     [Flatten] public partial Layer Flatten { get; }
+    [Dropout(0.4)] public partial Layer Dropout1 { get; }
     [Dense(128, Activation.Relu, WeightInitializer = "he_normal")] public partial DenseLayer Hidden { get; }
+    [Dropout(0.4)] public partial Layer Dropout2 { get; }
     [Dense(10, Activation.Softmax)] public partial DenseLayer Output { get; }
 }
 
