@@ -27,7 +27,7 @@ internal sealed partial class IlgpuKernels
 
         public override string ToString()
             => $"({Height}, {Width}, {Channels}) images, {Window.Height}×{Window.Width} windows at stride {Window.Stride}" +
-               (PadTop + PadLeft > 0 ? $", {PadTop} rows and {PadLeft} columns of zeros before (same padding)" : "") + $" → ({OutHeight}, {OutWidth}, {Outputs})";
+               (PadTop + PadLeft > 0 ? $", same padding's zeros ({PadTop} above, {PadLeft} to the left)" : "") + $" → ({OutHeight}, {OutWidth}, {Outputs})";
     }
 
     private void EmitImage(CodeWriter w, TensorKernel t, string count)
@@ -155,10 +155,10 @@ internal sealed partial class IlgpuKernels
         var body = new List<string>();
         body.AddRange(Pixel("i", g.Channels, g.Height, g.Width, "c", "iy", "ix"));
         body.Add("float sum = 0f;");
-        body.Add($"for (int oy = 0; oy < {N(g.OutHeight)}; oy++)");
-        body.Add($"for (int ox = 0; ox < {N(g.OutWidth)}; ox++)");
+        body.Add("// the windows that hold (iy, ix): oy·stride ≤ iy < oy·stride + pool, in the CPU's order");
+        body.Add($"for (int oy = iy >= {N(w.Height)} ? (iy - {N(w.Height)}) / {N(w.Stride)} + 1 : 0; oy <= iy / {N(w.Stride)} && oy < {N(g.OutHeight)}; oy++)");
+        body.Add($"for (int ox = ix >= {N(w.Width)} ? (ix - {N(w.Width)}) / {N(w.Stride)} + 1 : 0; ox <= ix / {N(w.Stride)} && ox < {N(g.OutWidth)}; ox++)");
         body.Add("{");
-        body.Add($"    if (iy < oy * {N(w.Stride)} || iy >= oy * {N(w.Stride)} + {N(w.Height)} || ix < ox * {N(w.Stride)} || ix >= ox * {N(w.Stride)} + {N(w.Width)}) continue;");
         body.AddRange(WindowMaximum(g).Select(line => "    " + line));
         body.Add($"    if (at == (int)i) sum += dy[((n * {N(g.OutHeight)} + oy) * {N(g.OutWidth)} + ox) * {N(g.Channels)} + c];");
         body.Add("}");

@@ -41,8 +41,7 @@ internal sealed partial class IlgpuKernels
         switch (t.Op)
         {
             case OpKind.Reshape:
-                Launch(w, Kernel(null, "Copy", IlgpuGrid.Values, "y = x, the same values (a reshape); a thread per value.",
-                    new[] { (View("float"), "x"), (View("float"), "y") }, "y[i] = x[i];"), count, t.Inputs[0], t.Output);
+                Launch(w, Copy(), count, t.Inputs[0], t.Output);
                 break;
             case OpKind.Slice:
             {
