@@ -69,7 +69,6 @@ internal static class IlgpuEmitter
     internal static string? Unsupported(KernelPlan plan)
     {
         var kernels = plan.Training.Concat(plan.Inference).ToList();
-        if (kernels.Any(RegularizationPasses.IsRegularisation)) return "the plan uses dropout or batch normalisation, which have no ILGPU kernels yet";
         var general = kernels.OfType<TensorKernel>().Select(IlgpuKernels.Unsupported).OfType<string>().Distinct().ToList();
         if (general.Count > 0) return $"the plan uses general tensor ops ({string.Join(", ", general)}) that have no ILGPU kernels yet";
         int losses = plan.Training.Count(IsLoss);

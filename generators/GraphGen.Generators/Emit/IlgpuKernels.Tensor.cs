@@ -9,7 +9,7 @@ namespace GraphGen.Generators.Emit;
 /// The general tensor ops of a [Forward] body that ILGPU runs, each as a kernel with a thread per output value:
 /// element-wise arithmetic, comparisons and math where every input has the output's shape or is one value (a
 /// constant comes as a float argument), reshape, and slices and concatenations along an axis after the batch's; the
-/// broadcasting and indexed ops are in IlgpuKernels.Reduce.cs.
+/// broadcasting and indexed ops are in IlgpuKernels.Reduce.cs, the image ops (convolution, max pooling) in IlgpuKernels.Image.cs.
 /// </summary>
 internal sealed partial class IlgpuKernels
 {
@@ -21,7 +21,7 @@ internal sealed partial class IlgpuKernels
             case OpKind.Add or OpKind.Subtract or OpKind.Multiply or OpKind.Divide or OpKind.Maximum or OpKind.Minimum or OpKind.GreaterEqual or OpKind.Equal
                 or OpKind.Negate or OpKind.Exp or OpKind.Log or OpKind.Sqrt or OpKind.Square or OpKind.Abs or OpKind.Sign:
                 return Broadcasts(t) ? UnsupportedIndexed(t) : null;
-            case OpKind.Reshape:
+            case OpKind.Reshape or OpKind.Conv2D or OpKind.Conv2DBackpropInput or OpKind.Conv2DBackpropFilter or OpKind.MaxPool2D or OpKind.MaxPool2DGrad:
                 return null;
             case OpKind.Slice or OpKind.Concat:
                 if (t.Axis < 0 || t.Axis >= t.Output.Shape.Rank) return $"{t.Op} along axis {t.Axis}";
@@ -41,8 +41,7 @@ internal sealed partial class IlgpuKernels
         switch (t.Op)
         {
             case OpKind.Reshape:
-                Launch(w, Kernel(null, "Copy", IlgpuGrid.Values, "y = x, the same values (a reshape); a thread per value.",
-                    new[] { (View("float"), "x"), (View("float"), "y") }, "y[i] = x[i];"), count, t.Inputs[0], t.Output);
+                Launch(w, Copy(), count, t.Inputs[0], t.Output);
                 break;
             case OpKind.Slice:
             {
@@ -84,6 +83,9 @@ internal sealed partial class IlgpuKernels
                 break;
             case OpKind.SoftmaxGrad:
                 EmitSoftmaxGrad(w, t);
+                break;
+            case OpKind.Conv2D or OpKind.Conv2DBackpropInput or OpKind.Conv2DBackpropFilter or OpKind.MaxPool2D or OpKind.MaxPool2DGrad:
+                EmitImage(w, t, count);
                 break;
             default:
                 if (Broadcasts(t)) EmitBroadcast(w, t, count);

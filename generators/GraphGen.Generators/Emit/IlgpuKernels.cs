@@ -72,6 +72,9 @@ internal sealed partial class IlgpuKernels
                 w.Line($"//   {b.InputGradient.Shape}");
                 Launch(w, ActivationBackward(b), Count(b.InputGradient), b.OutputGradient, b.Output, b.InputGradient);
                 break;
+            case DropoutKernel or BatchNormStatisticsKernel or BatchNormalizeKernel or BatchNormBackwardKernel:
+                EmitRegularisation(w, kernel);
+                break;
             case TensorKernel t:
                 EmitTensor(w, t);
                 break;

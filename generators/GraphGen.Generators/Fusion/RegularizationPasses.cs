@@ -67,9 +67,6 @@ internal static class RegularizationPasses
         }
     }
 
-    /// <summary>What the CUDA and ILGPU programs do not run yet: these kernels are lowered to C# only.</summary>
-    public static bool IsRegularisation(Kernel kernel) => kernel is DropoutKernel or BatchNormStatisticsKernel or BatchNormalizeKernel or BatchNormBackwardKernel;
-
     /// <summary>A number as written: the float a body passed (0.9, not the double 0.8999999761581421).</summary>
     private static string Number(double value) => ((float)value).ToString("R", System.Globalization.CultureInfo.InvariantCulture);
 }

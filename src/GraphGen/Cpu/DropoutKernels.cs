@@ -65,9 +65,11 @@ public static class DropoutKernels
 
     private static uint Threshold(float rate) => (uint)Math.Round(rate * (double)(1 << 24));
 
-    private static ulong Key(ulong seed, long step, int stream) => Mix(seed ^ Mix((ulong)step ^ Mix((ulong)(uint)stream + 0x632BE59BD9B4E019UL)));
+    /// <summary>The key of one dropout op's masks at one step; the generated ILGPU dropout kernels compute it as this does.</summary>
+    public static ulong Key(ulong seed, long step, int stream) => Mix(seed ^ Mix((ulong)step ^ Mix((ulong)(uint)stream + 0x632BE59BD9B4E019UL)));
 
-    private static uint Draw(ulong key, long index) => (uint)(Mix(key + (ulong)index * 0x9E3779B97F4A7C15UL) >> 40);
+    /// <summary>Element <paramref name="index"/>'s 24-bit uniform draw under <paramref name="key"/>: kept where it is at least rate · 2²⁴.</summary>
+    public static uint Draw(ulong key, long index) => (uint)(Mix(key + (ulong)index * 0x9E3779B97F4A7C15UL) >> 40);
 
     private static ulong Mix(ulong z)
     {

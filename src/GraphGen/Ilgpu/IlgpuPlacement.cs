@@ -47,6 +47,8 @@ internal static class IlgpuAccelerators
 internal sealed class IlgpuPlacement : IDisposable
 {
     private readonly IReadOnlyList<Parameter> _parameters;
+    /// <summary>The parameters the optimizer steps, as the CPU's TrainableWeights: the prefix of the step's values.</summary>
+    private readonly Parameter[] _trainable;
     private readonly float[] _staging;
     private float[] _hostOutput = [];
     private IlgpuOptimizerState? _optimizer;
@@ -63,6 +65,7 @@ internal sealed class IlgpuPlacement : IDisposable
         Program = program;
         Step = step;
         _parameters = parameters;
+        _trainable = parameters.Where(p => p.Trainable).ToArray();
         _staging = new float[step.AllValues.Length];
     }
 
@@ -81,7 +84,8 @@ internal sealed class IlgpuPlacement : IDisposable
         try
         {
             program.Load(accelerator);
-            step = new IlgpuStep(accelerator, program, inputWidth, targetWidth, labels, parameters.Select(p => p.Length).ToArray());
+            step = new IlgpuStep(accelerator, program, inputWidth, targetWidth, labels, parameters.Select(p => p.Length).ToArray(),
+                parameters.Select(p => p.Trainable).ToArray());
             var placement = new IlgpuPlacement(device, accelerator, program, step, parameters) { UsesLabels = labels };
             placement.UploadWeights();
             return placement;
@@ -116,12 +120,7 @@ internal sealed class IlgpuPlacement : IDisposable
         if (_deviceNewer)
         {
             IlgpuCopy.Download(Step.AllValues, _staging);
-            long offset = 0;
-            foreach (var p in _parameters)
-            {
-                _staging.AsSpan((int)offset, p.Length).CopyTo(p.HostData);
-                offset += p.Length;
-            }
+            for (int i = 0; i < _parameters.Count; i++) _staging.AsSpan((int)Step.Offset(i), _parameters[i].Length).CopyTo(_parameters[i].HostData);
             _deviceNewer = false;
         }
         _optimizer?.Download();
@@ -141,12 +140,7 @@ internal sealed class IlgpuPlacement : IDisposable
         if (!_gradientsNewer) return;
         _gradientsNewer = false;
         IlgpuCopy.Download(Step.AllGradients, _staging);
-        long offset = 0;
-        foreach (var p in _parameters)
-        {
-            _staging.AsSpan((int)offset, p.Length).CopyTo(p.HostGradient);
-            offset += p.Length;
-        }
+        for (int i = 0; i < _parameters.Count; i++) _staging.AsSpan((int)Step.Offset(i), _parameters[i].Length).CopyTo(_parameters[i].HostGradient);
     }
 
     /// <summary>Grows the step's per-row buffers to <paramref name="rows"/>.</summary>
@@ -163,14 +157,16 @@ internal sealed class IlgpuPlacement : IDisposable
 
     /// <summary>
     /// Forward, loss, backward and <paramref name="optimizer"/>'s update over the first <paramref name="batch"/> rows
-    /// of the step's input, as one optimizer step; returns the mean loss (the one value read back).
+    /// of the step's input, as one optimizer step of the trainable parameters; returns the mean loss (the one value
+    /// read back). <paramref name="dropout"/> is the model's dropout seed and step number, which fix the step's masks.
     /// </summary>
-    public float TrainStep(int batch, Optimizer optimizer)
+    public float TrainStep(int batch, Optimizer optimizer, (ulong Seed, long Step) dropout)
     {
         bool onDevice = IlgpuUpdateKernels.Supports(optimizer);
-        float learningRate = optimizer.BeginDeviceStep(_parameters);
+        float learningRate = optimizer.BeginDeviceStep(_trainable);
         try
         {
+            (Step.DropoutSeed, Step.DropoutStep) = dropout;
             Program.ForwardBackward(Step, batch);
             _gradientsNewer = true;
             if (onDevice)
@@ -201,8 +197,9 @@ internal sealed class IlgpuPlacement : IDisposable
     }
 
     /// <summary>Forward, loss and backward alone; the gradients stay on the device until <see cref="SyncGradientsToHost"/>.</summary>
-    public float ForwardBackward(int batch)
+    public float ForwardBackward(int batch, (ulong Seed, long Step) dropout)
     {
+        (Step.DropoutSeed, Step.DropoutStep) = dropout;
         Program.ForwardBackward(Step, batch);
         _gradientsNewer = true;
         return Step.ReadLoss();
@@ -314,12 +311,7 @@ internal sealed class IlgpuPlacement : IDisposable
 
     private void UploadWeights()
     {
-        long offset = 0;
-        foreach (var p in _parameters)
-        {
-            p.HostData.CopyTo(_staging, offset);
-            offset += p.Length;
-        }
+        for (int i = 0; i < _parameters.Count; i++) _parameters[i].HostData.CopyTo(_staging, Step.Offset(i));
         IlgpuCopy.Upload<float>(Step.AllValues, _staging);
         _deviceNewer = false;
     }
@@ -327,14 +319,14 @@ internal sealed class IlgpuPlacement : IDisposable
     /// <summary>Keeps the device slots of <paramref name="optimizer"/>: those already there, or its arrays uploaded (another optimizer's go home first).</summary>
     private void BindOptimizer(Optimizer optimizer)
     {
-        if (_optimizer is { } current && current.Mirrors(optimizer, _parameters)) return;
+        if (_optimizer is { } current && current.Mirrors(optimizer, _trainable)) return;
         if (_optimizer is not null)
         {
             _optimizer.Download();
             _optimizer.Dispose();
             _optimizer = null;
         }
-        _optimizer = new IlgpuOptimizerState(Step, optimizer, _parameters);
+        _optimizer = new IlgpuOptimizerState(Step, optimizer, _trainable);
     }
 }
 

@@ -14,7 +14,9 @@ namespace GraphGen.Ilgpu;
 /// <remarks>
 /// The parameters' values lie side by side in one buffer (<see cref="AllValues"/>), their gradients likewise, so an
 /// optimizer step is one launch and moving the weights is one copy; <see cref="Value"/> and <see cref="Gradient"/>
-/// are views into them. Every operation is queued on the accelerator's default stream, in order.
+/// are views into them. The trainable parameters come first, in the plan's order, then the non-trainable state (a
+/// batch normalisation's moving statistics), so the optimizer steps the one prefix <see cref="TrainableValues"/>
+/// and never the state, as the CPU steps the trainable weights only. Every operation is queued on the accelerator's default stream, in order.
 /// </remarks>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public sealed partial class IlgpuStep : IDisposable
@@ -35,7 +37,9 @@ public sealed partial class IlgpuStep : IDisposable
     /// <param name="targetWidth">Float targets per row (a model with float targets), or 1 with <paramref name="labels"/>.</param>
     /// <param name="labels">Whether the targets are integer class labels (<see cref="Labels"/>) rather than floats (<see cref="Targets"/>).</param>
     /// <param name="parameterLengths">Values of each parameter, in the plan's order.</param>
-    internal IlgpuStep(Accelerator accelerator, IlgpuProgram program, int inputWidth, int targetWidth, bool labels, IReadOnlyList<int> parameterLengths)
+    /// <param name="trainable">Whether each parameter is trainable (the optimizer steps it); null: every one is.</param>
+    internal IlgpuStep(Accelerator accelerator, IlgpuProgram program, int inputWidth, int targetWidth, bool labels, IReadOnlyList<int> parameterLengths,
+        IReadOnlyList<bool>? trainable = null)
     {
         ArgumentNullException.ThrowIfNull(accelerator);
         ArgumentNullException.ThrowIfNull(program);
@@ -49,18 +53,29 @@ public sealed partial class IlgpuStep : IDisposable
         _targetWidth = targetWidth;
         _labels = labels;
         _lengths = parameterLengths.ToArray();
+        if (trainable is not null && trainable.Count != _lengths.Length)
+            throw new ArgumentException($"{trainable.Count} trainable flags for {_lengths.Length} parameters.", nameof(trainable));
         _offsets = new long[_lengths.Length];
-        long total = 0;
-        for (int i = 0; i < _lengths.Length; i++)
+        long total = 0, trainableTotal = 0;
+        foreach (bool pass in new[] { true, false }) // the trainable parameters first, then the state
         {
-            ArgumentOutOfRangeException.ThrowIfNegative(_lengths[i], nameof(parameterLengths));
-            _offsets[i] = total;
-            total += _lengths[i];
+            for (int i = 0; i < _lengths.Length; i++)
+            {
+                if ((trainable?[i] ?? true) != pass) continue;
+                ArgumentOutOfRangeException.ThrowIfNegative(_lengths[i], nameof(parameterLengths));
+                _offsets[i] = total;
+                total += _lengths[i];
+            }
+            if (pass) trainableTotal = total;
         }
         _values = Allocate<float>(total);
         _gradients = Allocate<float>(total);
         AllValues = _values.View.SubView(0, total);
         AllGradients = _gradients.View.SubView(0, total);
+        TrainableValues = AllValues.SubView(0, trainableTotal);
+        TrainableGradients = AllGradients.SubView(0, trainableTotal);
+        // A gradient no kernel writes (the state's) reads as zeros when it comes home, as on the CPU.
+        _gradients.View.MemSetToZero(accelerator.DefaultStream);
         _loss = Allocate<float>(1);
         var specs = program.Buffers;
         _buffers = new MemoryBuffer1D<float, Stride1D.Dense>?[specs.Count];
@@ -110,6 +125,21 @@ public sealed partial class IlgpuStep : IDisposable
     internal ArrayView<float> AllValues { get; }
     /// <summary>Every parameter's gradient, laid out as <see cref="AllValues"/>.</summary>
     internal ArrayView<float> AllGradients { get; }
+    /// <summary>The trainable parameters' values, the prefix of <see cref="AllValues"/> the optimizer steps.</summary>
+    internal ArrayView<float> TrainableValues { get; }
+    /// <summary>The trainable parameters' gradients, laid out as <see cref="TrainableValues"/>.</summary>
+    internal ArrayView<float> TrainableGradients { get; }
+    /// <summary>Where parameter <paramref name="parameter"/> starts in <see cref="AllValues"/> and <see cref="AllGradients"/>.</summary>
+    internal long Offset(int parameter) => _offsets[parameter];
+
+    /// <summary>
+    /// The model's dropout seed for this step's masks, which the generated dropout kernels take as an argument with
+    /// <see cref="DropoutStep"/> (the same (seed, step, stream) hash as GraphGen.Cpu.DropoutKernels, so the same masks).
+    /// </summary>
+    public ulong DropoutSeed { get; internal set; }
+
+    /// <summary>The training step's number, set by the host before each step (see <see cref="DropoutSeed"/>).</summary>
+    public long DropoutStep { get; internal set; }
     internal IlgpuKernelSet Kernels { get; }
     internal int ParameterCount => _lengths.Length;
 

@@ -163,7 +163,7 @@ internal sealed class IlgpuUpdateKernels(Accelerator accelerator)
 
 /// <summary>
 /// An optimizer's slots on the device, for the parameters of one <see cref="IlgpuStep"/>: one buffer per slot, the
-/// parameters side by side as in <see cref="IlgpuStep.AllValues"/>, so a step is one launch. They mirror the
+/// trainable parameters side by side as in <see cref="IlgpuStep.TrainableValues"/>, so a step is one launch. They mirror the
 /// optimizer's own arrays (<see cref="Optimizer.State"/>): uploaded from them when bound, downloaded into them by
 /// <see cref="Download"/>. A <see cref="Optimizer.Reset"/> gives the optimizer new arrays, which <see cref="Mirrors"/> notices.
 /// </summary>
@@ -179,7 +179,7 @@ internal sealed class IlgpuOptimizerState : IDisposable
     {
         Optimizer = optimizer;
         _host = optimizer.BoundSlots(parameters);
-        long total = step.AllValues.Length;
+        long total = step.TrainableValues.Length;
         _staging = new float[total];
         int slots = optimizer.SlotNames.Count;
         _buffers = new MemoryBuffer1D<float, Stride1D.Dense>[slots];
@@ -214,7 +214,7 @@ internal sealed class IlgpuOptimizerState : IDisposable
         Span<float> h = stackalloc float[IlgpuUpdateKernels.HyperparameterCount];
         IlgpuUpdateKernels.Hyperparameters(Optimizer, learningRate, stepNumber, h);
         IlgpuCopy.Upload(Hyperparameters, (ReadOnlySpan<float>)h);
-        step.Kernels.Updates.Apply(Optimizer, step.AllValues, step.AllGradients, _views, Hyperparameters);
+        step.Kernels.Updates.Apply(Optimizer, step.TrainableValues, step.TrainableGradients, _views, Hyperparameters);
         DeviceNewer = true;
     }
 

@@ -82,8 +82,12 @@ public partial class DiagnosticTests
         Assert.Contains("BatchNormKernels.InferenceStatistics", code);
         Assert.Contains("BatchNormKernels.TrainingStatistics", code);
         Assert.Contains("new global::GraphGen.Parameter(\"Mean\", [3], null, trainable: false)", code);
-        // No CUDA or ILGPU program yet for these ops: refused with the reason, not miscompiled.
-        Assert.Contains("No ILGPU program yet: the plan uses dropout or batch normalisation, which have no ILGPU kernels yet", run.GeneratedText("Net.ilgpu.g.cs"));
+        // The ILGPU program lowers them too: the CPU's dropout hash with the host's seed and step, the batch statistics per channel.
+        string ilgpu = run.GeneratedText("Net.ilgpu.g.cs");
+        Assert.Contains("override global::GraphGen.Ilgpu.IlgpuProgram? CreateIlgpuProgram() => new IlgpuPlan();", ilgpu);
+        Assert.Contains("global::GraphGen.Cpu.DropoutKernels.Key(seed, step, 0)", ilgpu);
+        Assert.Contains("s.DropoutSeed, s.DropoutStep", ilgpu);
+        Assert.Contains("movingMean[col] = movingMean[col] * 0.99f + mean * (1f - 0.99f);", ilgpu);
     }
 
     [Fact]

@@ -30,6 +30,8 @@ public class SnapshotTests
     [InlineData(TestSources.Forward, "Demo.Residual.ilgpu.g.cs", "ForwardResidual.ilgpu")]
     // B beyond the leading axis: (B, B) buffers of B² values, kernels that take B as their argument `batch`.
     [InlineData(TestSources.OverBatch, "Demo.SoftmaxOverBatch.ilgpu.g.cs", "SoftmaxOverBatch.ilgpu")]
+    // A convnet: direct convolution and pooling kernels, same and valid padding, a stride of 2.
+    [InlineData(TestSources.Convnet, "Demo.TinyConvnet.ilgpu.g.cs", "TinyConvnet.ilgpu")]
     // The ONNX tables: a Dense model, two inputs sliced from one row and reshaped, and a convnet.
     [InlineData(TestSources.Reference, "Demo.MnistClassifier.onnx.g.cs", "MnistClassifier.onnx")]
     [InlineData(TestSources.Forward, "Demo.ImageAndSide.onnx.g.cs", "ForwardImageAndSide.onnx")]

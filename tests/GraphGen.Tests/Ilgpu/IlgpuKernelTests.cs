@@ -194,4 +194,22 @@ public class IlgpuKernelTests(IlgpuCpuAccelerator device) : IClassFixture<IlgpuC
         labelled.EnsureCapacity(7);
         Assert.Equal((7L, 0L), (labelled.Labels.Length, labelled.Targets.Length));
     }
+
+    [Fact]
+    public void TheOptimizerStepsTheTrainableParametersOnlyAndTheirGradientsStartAtZero()
+    {
+        // Parameters 1 and 3 are state (a batch normalisation's moving statistics): laid out after the trainable ones.
+        using var step = new IlgpuStep(device.Accelerator, new EmptyProgram(), 1, 1, false, [6, 2, 5, 3], [true, false, true, false]);
+        Assert.Equal((0L, 11L, 6L, 13L), (step.Offset(0), step.Offset(1), step.Offset(2), step.Offset(3)));
+        Assert.Equal((11L, 11L, 16L), (step.TrainableValues.Length, step.TrainableGradients.Length, step.AllValues.Length));
+        Assert.Equal(new float[16], IlgpuCpuAccelerator.Download<float>(step.AllGradients, 16));
+
+        var w = Enumerable.Range(1, 16).Select(i => (float)i).ToArray();
+        IlgpuCopy.Upload<float>(step.AllValues, w);
+        IlgpuCopy.Upload<float>(step.AllGradients, Enumerable.Repeat(1f, 16).ToArray());
+        using var h = device.Upload(new[] { 0.5f, 0f, 0f, 0f });
+        var sgd = new GraphGen.Training.Sgd(0.5f);
+        step.Kernels.Updates.Apply(sgd, step.TrainableValues, step.TrainableGradients, [], h.View);
+        Assert.Equal(w.Select((v, i) => i < 11 ? v - 0.5f : v), IlgpuCpuAccelerator.Download<float>(step.AllValues, 16));
+    }
 }

@@ -170,7 +170,7 @@ namespace Demo
                 y[i] = 1f / n * sum;
             }
 
-            /// <summary>y = x, the same values (a reshape); a thread per value.</summary>
+            /// <summary>y = x, the same values (a reshape, or a dropout in inference); a thread per value.</summary>
             private static void Copy(global::ILGPU.Index1D i, global::ILGPU.ArrayView<float> x, global::ILGPU.ArrayView<float> y)
             {
                 y[i] = x[i];

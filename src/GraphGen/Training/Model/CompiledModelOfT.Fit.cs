@@ -133,7 +133,8 @@ public abstract partial class CompiledModel<TTarget>
                 {
                     placement.EnsureOnDevice(); // a callback may have read (and changed) the weights
                     placement.GatherBatch(start, batch, InputWidth, perSample);
-                    loss = placement.TrainStep(batch, optimizer);
+                    loss = placement.TrainStep(batch, optimizer, DropoutState);
+                    DropoutStep++; // as ForwardBackwardUpdate counts a step on the CPU
                     if (_metrics.Length > 0) GatherTargets(y, order.AsSpan(start, batch), batchY);
                 }
                 lossSum += (double)loss * batch;

@@ -69,7 +69,9 @@ public abstract partial class CompiledModel<TTarget> : CompiledModel where TTarg
         if (Placement is { } placement)
         {
             UploadBatch(placement, x, targets, batch);
-            return placement.ForwardBackward(batch); // the gradients come home when read
+            float placedLoss = placement.ForwardBackward(batch, DropoutState); // the gradients come home when read
+            DropoutStep++;
+            return placedLoss;
         }
         EnsureCapacity(batch);
         float loss = ForwardBackward(x, targets, batch);
@@ -86,7 +88,9 @@ public abstract partial class CompiledModel<TTarget> : CompiledModel where TTarg
         if (Placement is { } placement)
         {
             UploadBatch(placement, x, targets, batch);
-            return placement.TrainStep(batch, optimizer);
+            float placedLoss = placement.TrainStep(batch, optimizer, DropoutState);
+            DropoutStep++;
+            return placedLoss;
         }
         EnsureCapacity(batch);
         return ForwardBackwardUpdate(x, targets, batch, optimizer);
