@@ -15,11 +15,11 @@ internal static class Timing
         return BestOfWindows(run, Math.Max(1, (int)(budget / 5 / once)));
     }
 
-    /// <summary>Seconds per call: the best of five windows of <paramref name="calls"/> calls each.</summary>
-    public static double BestOfWindows(Action run, int calls)
+    /// <summary>Seconds per call: the best of <paramref name="windows"/> windows of <paramref name="calls"/> calls each.</summary>
+    public static double BestOfWindows(Action run, int calls, int windows = 5)
     {
         double best = double.MaxValue;
-        for (int r = 0; r < 5; r++)
+        for (int r = 0; r < windows; r++)
         {
             long start = Stopwatch.GetTimestamp();
             for (int i = 0; i < calls; i++) run();
