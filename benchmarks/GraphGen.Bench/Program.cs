@@ -108,6 +108,10 @@ root.SetAction(parsed =>
             ["fma_peak_widths"] = peak.Widths.Select(w => new { bits = w.VectorBits, gflops_1thread = w.OneThreadGflops, gflops_all = w.AllThreadsGflops }),
             // The bare step's throughput over the FMA peak of all threads measured in this run (the step runs on all of them).
             ["step_share_of_peak"] = reference.StepGflops / peak.Best.AllThreadsGflops,
+            // On a shared machine the all-threads peak drops when another process holds a core; one thread's peak times
+            // the threads is the ceiling of an idle machine.
+            ["fma_peak_gflops_1thread_x_threads"] = peak.Widths.Max(w => w.OneThreadGflops) * peak.Threads,
+            ["step_share_of_idle_peak"] = reference.StepGflops / (peak.Widths.Max(w => w.OneThreadGflops) * peak.Threads),
             ["step_gflops"] = reference.StepGflops,
             ["step_ms"] = reference.StepSeconds * 1e3,
             // Fit's whole epoch as throughput: the step's FLOPs over every batch (the last one partial), shuffling and metrics included.

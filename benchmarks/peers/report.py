@@ -112,6 +112,9 @@ def main(folder):
         row("whole training step, share of FMA peak", f"{gg['step_gflops']:.1f} GFLOP/s ({gg['step_ms']:.3f} ms)",
             f"FMA peak {gg['fma_peak_gflops_all']:.1f} (Vector{gg['fma_peak_vector_bits']}, {gg['fma_peak_threads']} threads)",
             f"{share:.2f}", "≥ 0.80", share >= 0.8)
+    if "step_share_of_idle_peak" in gg:
+        row("  the same over 1 thread's peak × threads", "", f"{gg['fma_peak_gflops_1thread_x_threads']:.1f} GFLOP/s (an idle machine's ceiling)",
+            f"{gg['step_share_of_idle_peak']:.2f}", "(context)", None)
     if ts:
         row("  TorchSharp's step", "", f"{ts['step_gflops']:.1f} GFLOP/s ({ts['step_ms']:.3f} ms)",
             f"{gg['step_gflops'] / ts['step_gflops']:.2f}× its speed", "(context)", None)
