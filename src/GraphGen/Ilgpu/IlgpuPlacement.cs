@@ -168,7 +168,8 @@ internal sealed class IlgpuPlacement : IDisposable
         {
             (Step.DropoutSeed, Step.DropoutStep) = dropout;
             Program.ForwardBackward(Step, batch);
-            _gradientsNewer = true;
+            // A training pass moves the non-trainable state (batch normalisation's moving statistics) on the device.
+            (_gradientsNewer, _deviceNewer) = (true, true);
             if (onDevice)
             {
                 BindOptimizer(optimizer);
@@ -180,11 +181,7 @@ internal sealed class IlgpuPlacement : IDisposable
             optimizer.AbandonStep();
             throw;
         }
-        if (onDevice)
-        {
-            optimizer.EndDeviceStep();
-            _deviceNewer = true;
-        }
+        if (onDevice) optimizer.EndDeviceStep();
         else
         {
             // An optimizer of the user's own: its C# rule on the host, between a download and an upload.
@@ -201,7 +198,7 @@ internal sealed class IlgpuPlacement : IDisposable
     {
         (Step.DropoutSeed, Step.DropoutStep) = dropout;
         Program.ForwardBackward(Step, batch);
-        _gradientsNewer = true;
+        (_gradientsNewer, _deviceNewer) = (true, true); // the moving statistics moved, as in TrainStep
         return Step.ReadLoss();
     }
 

@@ -198,14 +198,29 @@ public class RegularizationModelTests
     }
 
     [Fact]
-    public void NoDeviceProgramYetSoDevicesRefuseTheModelCleanly()
+    public void OnTheIlgpuDeviceEachPassDrawsTheCpusMasksAndMovesTheStatisticsAsTheCpuDoes()
     {
-        var model = new DropoutBatchNormNet(seed: 1);
-        Assert.Null(model.CreateIlgpuProgram());
-        var e = Assert.Throws<NotSupportedException>(() => model.To(Device.IlgpuCpu));
-        Assert.Contains("has no ILGPU program", e.Message);
+        var cpu = new DropoutBatchNormNet(seed: 1);
+        var placed = new DropoutBatchNormNet(seed: 1);
+        placed.To(Device.IlgpuCpu);
         var (x, labels) = Batch(8, 1);
-        model.TrainStep(x, labels); // still on the CPU, and still trains
+        // The same batch three times: only the step's masks change, and ComputeGradients counts a step on the device too.
+        var losses = new HashSet<float>();
+        for (int pass = 0; pass < 3; pass++)
+        {
+            float expected = cpu.ComputeGradients(x, labels), actual = placed.ComputeGradients(x, labels);
+            Assert.Equal(expected, actual, 1e-5f);
+            losses.Add(expected);
+            Assert.Equal(cpu.DropoutState, placed.DropoutState);
+        }
+        Assert.Equal(3, losses.Count);
+        for (int p = 0; p < cpu.Weights.Count; p++)
+            for (int i = 0; i < cpu.Weights[p].Length; i++)
+            {
+                Assert.Equal(cpu.Weights[p].Data[i], placed.Weights[p].Data[i], 1e-5f); // the moving statistics moved three times
+                Assert.Equal(cpu.Weights[p].Gradient[i], placed.Weights[p].Gradient[i], 1e-5f);
+            }
+        Assert.NotEqual(0f, placed.Weights.Single(p => p.Name == "MovingMean").Data.Max(Math.Abs));
     }
 
     /// <summary>The training loss in double: Dense, batch normalisation on the batch's statistics, relu, dropout with the kernel's mask, Dense, softmax, cross-entropy.</summary>
