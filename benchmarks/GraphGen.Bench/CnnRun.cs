@@ -12,7 +12,7 @@ public sealed record ConvLayerFigures(string Name, double ForwardMs, double Forw
 public sealed record CnnFigures(double[] EpochSeconds, double StepSeconds, double StepGflops, IReadOnlyList<ConvLayerFigures> Layers)
 {
     /// <summary>The median of the epochs after the first (or the only one); NaN where no full epoch was run.</summary>
-    public double EpochSecondsMedian => EpochSeconds.Length == 0 ? double.NaN : ReferenceRun.Median(EpochSeconds.Length > 1 ? EpochSeconds[1..] : EpochSeconds);
+    public double EpochSecondsMedian => EpochSeconds.Length == 0 ? double.NaN : Timing.WarmMedian(EpochSeconds);
     /// <summary>An epoch's time scaled from the bare step: 60,000 images at its images per second.</summary>
     public double EpochSecondsFromSteps(int images) => StepSeconds * images / CnnRun.Batch;
 }
@@ -61,7 +61,7 @@ public static class CnnRun
         // Bare steps over consecutive full batches after a warm-up: the best of five windows.
         int batches = train.Count / Batch, done = 0;
         for (int s = 0; s < 10; s++) Step();
-        double step = BestOfWindows(Step, Math.Max(1, steps / 5));
+        double step = Timing.BestOfWindows(Step, Math.Max(1, steps / 5));
         return new CnnFigures(seconds, step, StepFlops(Batch) / step / 1e9, Layers.Select(TimeLayer).ToList());
 
         void Step()
@@ -78,8 +78,8 @@ public static class CnnRun
         var random = new Random(7);
         float[] x = Fill(shape.InputCount), w = Fill(shape.Patch * layer.Filters), bias = Fill(layer.Filters);
         float[] y = new float[shape.Pixels * layer.Filters], dy = Fill(y.Length), dw = new float[w.Length], dx = new float[x.Length];
-        double forward = BestSeconds(() => Convolution.Forward(x, w, y, shape, layer.Filters, new BiasActivation<Relu>(bias)));
-        double backward = BestSeconds(() =>
+        double forward = Timing.BestSeconds(() => Convolution.Forward(x, w, y, shape, layer.Filters, new BiasActivation<Relu>(bias)));
+        double backward = Timing.BestSeconds(() =>
         {
             Convolution.BackwardFilter(x, dy, dw, shape, layer.Filters);
             if (layer.NeedsInputGradient) Convolution.BackwardInput(dy, w, dx, shape, layer.Filters);
@@ -93,26 +93,5 @@ public static class CnnRun
             for (int i = 0; i < count; i++) values[i] = (float)(random.NextDouble() - 0.5);
             return values;
         }
-    }
-
-    private static double BestSeconds(Action run, double budget = 0.3)
-    {
-        for (int i = 0; i < 3; i++) run();
-        long probe = Stopwatch.GetTimestamp();
-        run();
-        double once = Math.Max(Stopwatch.GetElapsedTime(probe).TotalSeconds, 1e-7);
-        return BestOfWindows(run, Math.Max(1, (int)(budget / 5 / once)));
-    }
-
-    private static double BestOfWindows(Action run, int calls)
-    {
-        double best = double.MaxValue;
-        for (int r = 0; r < 5; r++)
-        {
-            long start = Stopwatch.GetTimestamp();
-            for (int i = 0; i < calls; i++) run();
-            best = Math.Min(best, Stopwatch.GetElapsedTime(start).TotalSeconds / calls);
-        }
-        return best;
     }
 }

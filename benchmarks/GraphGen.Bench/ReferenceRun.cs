@@ -37,7 +37,7 @@ public static class ReferenceRun
         var accuracy = model.Evaluate(test.Images, test.Labels).Accuracy ?? double.NaN;
 
         var (stepSeconds, allocPerStep) = TimeSteps(model, train, batch, stepsToTime);
-        return new TrainingFigures(hidden, batch, epochs, seconds, Median(epochs > 1 ? seconds[1..] : seconds), stepSeconds,
+        return new TrainingFigures(hidden, batch, epochs, seconds, Timing.WarmMedian(seconds), stepSeconds,
             StepFlops(batch, hidden) / stepSeconds / 1e9, allocPerStep, history.Epochs[^1].Loss, accuracy);
     }
 
@@ -83,11 +83,5 @@ public static class ReferenceRun
             best = Math.Min(best, clock.Elapsed.TotalSeconds);
         }
         return best;
-    }
-
-    public static double Median(double[] values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
     }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using GraphGen.Bench;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,8 +1,9 @@
 using System.Diagnostics;
 
-namespace TorchSharpPeer;
+namespace GraphGen.Bench;
 
-/// <summary>Timing as GraphGen.Bench times its kernels: a few warm-up calls, then the best of five windows.</summary>
+/// <summary>How the bench and its TorchSharp peer time a kernel: a few warm-up calls, then the best of five windows.
+/// The peer compiles this same file (a link in its project), so both sides time alike.</summary>
 internal static class Timing
 {
     /// <summary>Seconds per call: the best of five windows of enough calls to fill about <paramref name="budget"/>/5 seconds each.</summary>
@@ -28,6 +29,7 @@ internal static class Timing
         return best;
     }
 
+    /// <summary>The middle value, or the mean of the two middle ones.</summary>
     public static double Median(IReadOnlyList<double> values)
     {
         var sorted = values.Order().ToArray();
