@@ -31,6 +31,9 @@ public readonly record struct ConvShape(int Batch, int Height, int Width, int Ch
 /// matrix, with the bias and activation applied by the GEMM's epilogue as it stores. The weight gradient is
 /// patchesᵀ·dY and the input gradient dY·Wᵀ scattered back (col2im). The patch matrix lives in a buffer of this
 /// thread that grows to the largest layer once and is reused by every later call: nothing is allocated per step.
+/// A window of few values (a first layer's) takes <see cref="SmallPatchConvolution"/> instead, forward and for the
+/// kernel's gradient, and every layer whose kernel fits the SGEMM's pack buffer takes <see cref="ImplicitConvolution"/>,
+/// which gathers the patch rows a block at a time instead of the batch's patch matrix; the patch matrix remains for the rest.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static class Convolution
@@ -47,6 +50,24 @@ public static class Convolution
             Gemm.Multiply(GemmLayout.NN, shape.Pixels, filters, shape.Channels, x, w, y, epilogue);
             return;
         }
+        if (SmallPatchConvolution.Applies(shape, filters))
+        {
+            CheckResult(w, y, shape, filters);
+            unsafe
+            {
+                fixed (float* px = x, pw = w, py = y) SmallPatchConvolution.Forward(px, pw, py, shape, filters, epilogue);
+            }
+            return;
+        }
+        if (ImplicitConvolution.Applies(shape, filters))
+        {
+            CheckResult(w, y, shape, filters);
+            unsafe
+            {
+                fixed (float* px = x, pw = w, py = y) ImplicitConvolution.Forward(px, pw, py, shape, filters, epilogue);
+            }
+            return;
+        }
         var patches = Patches(x, shape);
         Gemm.Multiply(GemmLayout.NN, shape.Pixels, filters, shape.Patch, patches, w, y, epilogue);
     }
@@ -55,6 +76,24 @@ public static class Convolution
     public static void BackwardFilter(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dw, ConvShape shape, int filters)
     {
         shape.Check(x.Length, nameof(x));
+        if (SmallPatchConvolution.Applies(shape, filters))
+        {
+            CheckResult(dw, dy, shape, filters);
+            unsafe
+            {
+                fixed (float* px = x, pdy = dy, pdw = dw) SmallPatchConvolution.BackwardFilter(px, pdy, pdw, shape, filters);
+            }
+            return;
+        }
+        if (!IsPointwise(shape) && ImplicitConvolution.Applies(shape, filters))
+        {
+            CheckResult(dw, dy, shape, filters);
+            unsafe
+            {
+                fixed (float* px = x, pdy = dy, pdw = dw) ImplicitConvolution.BackwardFilter(px, pdy, pdw, shape, filters);
+            }
+            return;
+        }
         ReadOnlySpan<float> patches = IsPointwise(shape) ? x : Patches(x, shape);
         Gemm.Multiply(GemmLayout.TN, shape.Patch, filters, shape.Pixels, patches, dy, dw);
     }
@@ -68,9 +107,26 @@ public static class Convolution
             Gemm.Multiply(GemmLayout.NT, shape.Pixels, shape.Channels, filters, dy, w, dx);
             return;
         }
+        if (ImplicitConvolution.Applies(shape, filters))
+        {
+            CheckResult(w, dy, shape, filters);
+            unsafe
+            {
+                fixed (float* pdy = dy, pw = w, pdx = dx) ImplicitConvolution.BackwardInput(pdy, pw, pdx, shape, filters);
+            }
+            return;
+        }
         var patches = Workspace((long)shape.Pixels * shape.Patch);
         Gemm.Multiply(GemmLayout.NT, shape.Pixels, shape.Patch, filters, dy, w, patches);
         ImageColumns.Scatter(patches, dx, shape);
+    }
+
+    /// <summary>The checks the SGEMM makes on its operands, for the paths that do not go through it: the kernel (or its
+    /// gradient) holds patch × filters values, the output (or its gradient) pixels × filters.</summary>
+    private static void CheckResult(ReadOnlySpan<float> kernel, ReadOnlySpan<float> pixels, ConvShape shape, int filters)
+    {
+        if (kernel.Length < (long)shape.Patch * filters) throw new ArgumentException($"The kernel has {kernel.Length} values; {shape} with {filters} filters needs {(long)shape.Patch * filters}.", nameof(kernel));
+        if (pixels.Length < (long)shape.Pixels * filters) throw new ArgumentException($"The output has {pixels.Length} values; {shape} with {filters} filters needs {(long)shape.Pixels * filters}.", nameof(pixels));
     }
 
     /// <summary>A 1×1 kernel at stride 1 without padding reads each pixel as its own patch: x is already the patch matrix.</summary>

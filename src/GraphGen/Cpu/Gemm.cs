@@ -172,6 +172,60 @@ public static class Gemm
             }
         }
     }
+
+    /// <summary>op(B)[p0.., j0..] → NR-column strips, k-major (strip s at dst + s·kc); columns past the edge are zero. B is (k × n), or (n × k) for NT.</summary>
+    internal static unsafe void PackB(GemmLayout layout, float* b, int n, int k, int p0, int kc, int j0, int nc, float* dst, int nr)
+    {
+        for (int s = 0; s < nc; s += nr)
+        {
+            int cols = Math.Min(nr, nc - s);
+            float* strip = dst + (long)s * kc;
+            if (layout == GemmLayout.NT)
+            {
+                // B is stored (n × k): row j of storage holds column j of op(B).
+                for (int j = 0; j < nr; j++)
+                {
+                    if (j < cols)
+                    {
+                        float* src = b + (long)(j0 + s + j) * k + p0;
+                        for (int p = 0; p < kc; p++) strip[p * nr + j] = src[p];
+                    }
+                    else
+                    {
+                        for (int p = 0; p < kc; p++) strip[p * nr + j] = 0f;
+                    }
+                }
+            }
+            else
+            {
+                for (int p = 0; p < kc; p++)
+                {
+                    float* src = b + (long)(p0 + p) * n + j0 + s;
+                    float* d = strip + p * nr;
+                    if (cols == nr)
+                    {
+                        // Whole strips are the common case: a vector copy inline, not a call per 32 floats.
+                        if (nr == 32)
+                        {
+                            Vector512.Store(Vector512.Load(src), d);
+                            Vector512.Store(Vector512.Load(src + 16), d + 16);
+                        }
+                        else
+                        {
+                            Vector256.Store(Vector256.Load(src), d);
+                            Vector256.Store(Vector256.Load(src + 8), d + 8);
+                        }
+                    }
+                    else
+                    {
+                        int j = 0;
+                        for (; j < cols; j++) d[j] = src[j];
+                        for (; j < nr; j++) d[j] = 0f;
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// <summary>One GEMM call cut into column or row ranges; each part packs its own panels.</summary>
@@ -241,7 +295,7 @@ internal sealed unsafe class GemmJob<TEpilogue> : IParallelWork where TEpilogue 
             {
                 int kc = Math.Min(Gemm.KC, _k - pc);
                 bool first = pc == 0, last = pc + kc >= _k;
-                PackB(pc, kc, jc, nc, packB, nr);
+                Gemm.PackB(_layout, _b, _n, _k, pc, kc, jc, nc, packB, nr);
                 for (int ic = m0; ic < m1; ic += Gemm.MC)
                 {
                     int mc = Math.Min(Gemm.MC, m1 - ic);
@@ -256,60 +310,6 @@ internal sealed unsafe class GemmJob<TEpilogue> : IParallelWork where TEpilogue 
                             else Gemm.MicroKernel(kc, _a + (long)(ic + ir) * _k + pc, _k, 1, rows, bStrip, tile);
                             Gemm.StoreTile(tile, nr, _c, _n, ic + ir, jc + jr, rows, Math.Min(nr, nc - jr), first, last, _epilogue);
                         }
-                    }
-                }
-            }
-        }
-    }
-
-    /// <summary>op(B)[p0.., j0..] → NR-column strips, k-major; columns past the edge are zero.</summary>
-    private void PackB(int p0, int kc, int j0, int nc, float* dst, int nr)
-    {
-        for (int s = 0; s < nc; s += nr)
-        {
-            int cols = Math.Min(nr, nc - s);
-            float* strip = dst + (long)s * kc;
-            if (_layout == GemmLayout.NT)
-            {
-                // B is stored (n × k): row j of storage holds column j of op(B).
-                for (int j = 0; j < nr; j++)
-                {
-                    if (j < cols)
-                    {
-                        float* src = _b + (long)(j0 + s + j) * _k + p0;
-                        for (int p = 0; p < kc; p++) strip[p * nr + j] = src[p];
-                    }
-                    else
-                    {
-                        for (int p = 0; p < kc; p++) strip[p * nr + j] = 0f;
-                    }
-                }
-            }
-            else
-            {
-                for (int p = 0; p < kc; p++)
-                {
-                    float* src = _b + (long)(p0 + p) * _n + j0 + s;
-                    float* d = strip + p * nr;
-                    if (cols == nr)
-                    {
-                        // Whole strips are the common case: a vector copy inline, not a call per 32 floats.
-                        if (nr == 32)
-                        {
-                            Vector512.Store(Vector512.Load(src), d);
-                            Vector512.Store(Vector512.Load(src + 16), d + 16);
-                        }
-                        else
-                        {
-                            Vector256.Store(Vector256.Load(src), d);
-                            Vector256.Store(Vector256.Load(src + 8), d + 8);
-                        }
-                    }
-                    else
-                    {
-                        int j = 0;
-                        for (; j < cols; j++) d[j] = src[j];
-                        for (; j < nr; j++) d[j] = 0f;
                     }
                 }
             }

@@ -52,39 +52,58 @@ internal static unsafe class ImageColumns
             }
         }
 
-        /// <summary>One image: each output pixel's window, kernel row by kernel row; a kernel row inside the image is one contiguous run.</summary>
+        /// <summary>One image: each output pixel's window, copied into its patch row or added back from it.</summary>
         private void Image1(int n, ConvShape s)
         {
-            int run = s.KernelWidth * s.Channels;
             float* image = Image + (long)n * s.Height * s.Width * s.Channels;
             float* row = Patches + (long)n * s.OutHeight * s.OutWidth * s.Patch;
             for (int oy = 0; oy < s.OutHeight; oy++)
             for (int ox = 0; ox < s.OutWidth; ox++, row += s.Patch)
             {
-                int x0 = ox * s.Stride - s.PadLeft;
-                int from = Math.Max(0, -x0), to = Math.Min(s.KernelWidth, s.Width - x0); // kernel columns inside the image
-                for (int ky = 0; ky < s.KernelHeight; ky++)
-                {
-                    int y = oy * s.Stride - s.PadTop + ky;
-                    float* dst = row + ky * run;
-                    if (y < 0 || y >= s.Height || from >= to)
-                    {
-                        if (!Scatter) new Span<float>(dst, run).Clear();
-                        continue;
-                    }
-                    float* src = image + ((long)y * s.Width + x0 + from) * s.Channels;
-                    int count = (to - from) * s.Channels;
-                    if (Scatter)
-                    {
-                        var into = new Span<float>(src, count);
-                        System.Numerics.Tensors.TensorPrimitives.Add(into, new ReadOnlySpan<float>(dst + from * s.Channels, count), into);
-                        continue;
-                    }
-                    if (from > 0) new Span<float>(dst, from * s.Channels).Clear();
-                    new ReadOnlySpan<float>(src, count).CopyTo(new Span<float>(dst + from * s.Channels, count));
-                    if (to < s.KernelWidth) new Span<float>(dst + to * s.Channels, (s.KernelWidth - to) * s.Channels).Clear();
-                }
+                if (Scatter) ScatterRow(row, image, oy, ox, s);
+                else GatherRow(image, row, oy, ox, s);
             }
+        }
+    }
+
+    /// <summary>
+    /// Output pixel (oy, ox)'s window of one image into a patch row, kernel row by kernel row: a kernel row inside the
+    /// image is one contiguous run of kernel width × channels values; zeros where the window leaves the image.
+    /// </summary>
+    public static void GatherRow(float* image, float* row, int oy, int ox, ConvShape s)
+    {
+        int run = s.KernelWidth * s.Channels;
+        int x0 = ox * s.Stride - s.PadLeft;
+        int from = Math.Max(0, -x0), to = Math.Min(s.KernelWidth, s.Width - x0); // kernel columns inside the image
+        for (int ky = 0; ky < s.KernelHeight; ky++)
+        {
+            int y = oy * s.Stride - s.PadTop + ky;
+            float* dst = row + ky * run;
+            if (y < 0 || y >= s.Height || from >= to)
+            {
+                new Span<float>(dst, run).Clear();
+                continue;
+            }
+            float* src = image + ((long)y * s.Width + x0 + from) * s.Channels;
+            int count = (to - from) * s.Channels;
+            if (from > 0) new Span<float>(dst, from * s.Channels).Clear();
+            new ReadOnlySpan<float>(src, count).CopyTo(new Span<float>(dst + from * s.Channels, count));
+            if (to < s.KernelWidth) new Span<float>(dst + to * s.Channels, (s.KernelWidth - to) * s.Channels).Clear();
+        }
+    }
+
+    /// <summary>The reverse of <see cref="GatherRow"/>: each value of the patch row inside the image is added to its pixel.</summary>
+    public static void ScatterRow(float* row, float* image, int oy, int ox, ConvShape s)
+    {
+        int run = s.KernelWidth * s.Channels;
+        int x0 = ox * s.Stride - s.PadLeft;
+        int from = Math.Max(0, -x0), to = Math.Min(s.KernelWidth, s.Width - x0);
+        for (int ky = 0; ky < s.KernelHeight; ky++)
+        {
+            int y = oy * s.Stride - s.PadTop + ky;
+            if (y < 0 || y >= s.Height || from >= to) continue;
+            var into = new Span<float>(image + ((long)y * s.Width + x0 + from) * s.Channels, (to - from) * s.Channels);
+            System.Numerics.Tensors.TensorPrimitives.Add(into, new ReadOnlySpan<float>(row + ky * run + from * s.Channels, into.Length), into);
         }
     }
 }

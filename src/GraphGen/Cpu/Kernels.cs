@@ -27,11 +27,19 @@ public static class Kernels
         }
     }
 
-    /// <summary>Sum over rows of x (rows × cols) into sums (cols): a bias gradient.</summary>
+    /// <summary>Sum over rows of x (rows × cols) into sums (cols): a bias gradient (a tall one on all cores, <see cref="ColumnSumJob"/>).</summary>
     public static void ColumnSums(ReadOnlySpan<float> x, Span<float> sums, int rows, int cols)
     {
         CheckRows(x, rows, cols, nameof(x));
         var s = sums[..cols];
+        if ((long)rows * cols >= ColumnSumJob.ParallelFrom)
+        {
+            unsafe
+            {
+                fixed (float* px = x) ColumnSumJob.Run(px, s, rows, cols);
+            }
+            return;
+        }
         s.Clear();
         for (int i = 0; i < rows; i++) TensorPrimitives.Add(s, x.Slice(i * cols, cols), s);
     }
@@ -43,12 +51,15 @@ public static class Kernels
         for (int i = 0; i < count; i++) y[i] = TActivation.Forward(x[i]);
     }
 
-    /// <summary>dx = dy ⊙ act'(y), with y the activation's saved output.</summary>
+    /// <summary>dx = dy ⊙ act'(y), with y the activation's saved output; vectorised and on all cores (<see cref="ActivationBackwardJob{TActivation}"/>).</summary>
     public static void ActivationBackward<TActivation>(ReadOnlySpan<float> outputGradient, ReadOnlySpan<float> output, Span<float> inputGradient, int count)
         where TActivation : IActivation
     {
         if (outputGradient.Length < count || output.Length < count || inputGradient.Length < count) throw new ArgumentException($"Buffers shorter than {count} values.");
-        for (int i = 0; i < count; i++) inputGradient[i] = outputGradient[i] * TActivation.Derivative(output[i]);
+        unsafe
+        {
+            fixed (float* dy = outputGradient, y = output, dx = inputGradient) ActivationBackwardJob<TActivation>.Run(dy, y, dx, count);
+        }
     }
 
     /// <summary>dx = y ⊙ (dy − Σ_j dy⊙y) row by row: softmax's backward pass where it is not fused with a cross-entropy.</summary>

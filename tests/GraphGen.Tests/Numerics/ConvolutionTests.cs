@@ -20,6 +20,15 @@ public class ConvolutionTests
         { 7, 7, 1, 5, 1, 2, true },
         { 10, 9, 2, 3, 2, 3, false },
         { 28, 28, 1, 3, 1, 8, false },
+        // Windows of at most 32 values with filters in eights take the small-patch kernels (SmallPatchConvolution):
+        // same padding and stride 2, a 5×5 window, and a batch large enough to be cut into several parts.
+        { 9, 7, 3, 3, 2, 16, true },
+        { 7, 9, 1, 5, 1, 8, true },
+        { 28, 28, 1, 3, 1, 32, false },
+        // Windows longer than the SGEMM's k-block (Gemm.KC = 256) take the implicit GEMM in two k-blocks, with filters
+        // that fill no whole strip of the micro-kernel.
+        { 10, 9, 32, 3, 2, 40, true },
+        { 12, 12, 16, 5, 1, 64, false },
     };
 
     [Theory, MemberData(nameof(Shapes))]
@@ -55,6 +64,8 @@ public class ConvolutionTests
     [InlineData(9, 7, 3, 3, 2)]
     [InlineData(26, 26, 8, 2, 2)]
     [InlineData(5, 6, 1, 3, 1)]
+    [InlineData(9, 7, 12, 2, 2)]
+    [InlineData(9, 7, 11, 3, 2)]
     public void MaxPoolAndItsGradientMatchPlainLoops(int h, int w, int c, int pool, int stride)
     {
         var shape = new ConvShape(3, h, w, c, pool, pool, stride, 0, 0, (h - pool) / stride + 1, (w - pool) / stride + 1);
@@ -69,6 +80,53 @@ public class ConvolutionTests
         var dx = new float[x.Length];
         Pooling.MaxBackward(x, dy, dx, shape);
         AssertGradient(dx, x, v => ReferencePool(v, shape).Select((p, i) => p * dy[i]).Sum(), eps: 2e-3f);
+    }
+
+    /// <summary>
+    /// Ties and NaNs, channel counts that run on the vector lanes (8), the scalar ones (1) and both (12), windows that
+    /// overlap and windows that tile the image (with pixels past the last window left over): the output is
+    /// each window's first maximum in row-major order (a NaN only where it comes first), and the gradient goes to it alone.
+    /// </summary>
+    [Theory]
+    [InlineData(1, 3, 2)]
+    [InlineData(8, 3, 2)]
+    [InlineData(12, 3, 2)]
+    [InlineData(1, 2, 2)]
+    [InlineData(8, 2, 2)]
+    [InlineData(12, 2, 2)]
+    [InlineData(16, 3, 3)]
+    public void MaxPoolKeepsEachWindowsFirstMaximumThroughTiesAndNaNs(int c, int pool, int stride)
+    {
+        int h = 7, w = 8;
+        var shape = new ConvShape(2, h, w, c, pool, pool, stride, 0, 0, (h - pool) / stride + 1, (w - pool) / stride + 1);
+        var random = new SeededRandom(11);
+        float[] x = Enumerable.Range(0, shape.InputCount).Select(_ => random.NextDouble() switch { < 0.05 => float.NaN, < 0.5 => 0f, _ => 1f }).ToArray();
+        float[] dy = Values(shape.Pixels * c, random);
+        var y = new float[dy.Length];
+        var dx = new float[x.Length];
+        Pooling.MaxForward(x, y, shape);
+        Pooling.MaxBackward(x, dy, dx, shape);
+
+        var expectedY = new float[y.Length];
+        var expectedDx = new float[dx.Length];
+        for (int n = 0; n < shape.Batch; n++)
+        for (int oy = 0; oy < shape.OutHeight; oy++)
+        for (int ox = 0; ox < shape.OutWidth; ox++)
+        for (int ch = 0; ch < c; ch++)
+        {
+            int at = -1;
+            for (int ky = 0; ky < pool; ky++)
+            for (int kx = 0; kx < pool; kx++)
+            {
+                int index = ((n * shape.Height + oy * stride + ky) * shape.Width + ox * stride + kx) * c + ch;
+                if (at < 0 || x[index] > x[at]) at = index;
+            }
+            int o = ((n * shape.OutHeight + oy) * shape.OutWidth + ox) * c + ch;
+            expectedY[o] = x[at];
+            expectedDx[at] += dy[o];
+        }
+        Assert.Equal(expectedY, y);
+        Assert.Equal(expectedDx, dx);
     }
 
     internal static ConvShape Geometry(int batch, int h, int w, int c, int k, int stride, bool same)
