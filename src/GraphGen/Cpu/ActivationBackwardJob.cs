@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace GraphGen.Cpu;
@@ -40,6 +41,7 @@ internal sealed unsafe class ActivationBackwardJob<TActivation> : IParallelWork 
         Chunk(_dy, _y, _dx, begin, end);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Chunk(float* dy, float* y, float* dx, int begin, int end)
     {
         int i = begin;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics.Tensors;
 
 namespace GraphGen.Cpu;
@@ -50,6 +51,7 @@ internal sealed unsafe class BatchNormJob : IParallelWork
     }
 
     /// <summary>Adds sum <paramref name="which"/> of every block in block order, in double, times <paramref name="factor"/>, into <paramref name="result"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Reduce(int which, Span<float> result, double factor)
     {
         int channels = result.Length;
@@ -88,6 +90,7 @@ internal sealed unsafe class BatchNormJob : IParallelWork
 
     private int _totalBlocks;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Execute(int part)
     {
         int first = (int)((long)_totalBlocks * part / _parts), last = (int)((long)_totalBlocks * (part + 1) / _parts);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.ComponentModel;
 using System.Numerics.Tensors;
 
@@ -23,6 +24,7 @@ public static class BatchNormKernels
     /// and Keras's moving-average update <c>moving = moving·momentum + batch·(1 − momentum)</c> of both, the variance
     /// being the biased one Keras normalises with (as <c>keras.layers.BatchNormalization</c> does; PyTorch uses the unbiased one).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void TrainingStatistics(ReadOnlySpan<float> x, Span<float> statistics, Span<float> movingMean, Span<float> movingVariance,
         int rows, int channels, float momentum, float epsilon)
     {
@@ -48,6 +50,7 @@ public static class BatchNormKernels
     }
 
     /// <summary>Inference: the statistics are the moving averages, (moving_mean, 1/√(moving_variance + ε)); nothing is updated.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void InferenceStatistics(ReadOnlySpan<float> movingMean, ReadOnlySpan<float> movingVariance, Span<float> statistics, int channels, float epsilon)
     {
         Check(movingMean, channels, nameof(movingMean));
@@ -58,6 +61,7 @@ public static class BatchNormKernels
     }
 
     /// <summary>y = γ ⊙ (x − mean) ⊙ inverse + β, row by row, as y = x·scale + shift with scale = γ·inverse, shift = β − mean·scale.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Normalize(ReadOnlySpan<float> x, ReadOnlySpan<float> statistics, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta, Span<float> y,
         int rows, int channels)
     {
@@ -84,6 +88,7 @@ public static class BatchNormKernels
     /// none), dx = γ·inverse/N ⊙ (N·dy − dβ − x̂ ⊙ dγ) — the gradient through the batch's mean and variance included.
     /// An empty <paramref name="gammaGradient"/> or <paramref name="betaGradient"/> is not written.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Backward(ReadOnlySpan<float> outputGradient, ReadOnlySpan<float> x, ReadOnlySpan<float> statistics, ReadOnlySpan<float> gamma,
         Span<float> inputGradient, Span<float> gammaGradient, Span<float> betaGradient, int rows, int channels)
     {

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace GraphGen.Cpu;
@@ -32,6 +33,7 @@ internal sealed unsafe class ColumnSumJob : IParallelWork
         job._x = null;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Execute(int part)
     {
         int begin = (int)((long)_rows * part / _parts), end = (int)((long)_rows * (part + 1) / _parts), cols = _cols;

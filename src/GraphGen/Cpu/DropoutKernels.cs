@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.ComponentModel;
 
 namespace GraphGen.Cpu;
@@ -51,6 +52,7 @@ public static class DropoutKernels
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static unsafe void Apply(float* source, float* destination, int begin, int end, ulong key, uint threshold, float scale)
     {
         for (int i = begin; i < end; i++)

@@ -174,6 +174,7 @@ public static class Gemm
     }
 
     /// <summary>op(B)[p0.., j0..] → NR-column strips, k-major (strip s at dst + s·kc); columns past the edge are zero. B is (k × n), or (n × k) for NT.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static unsafe void PackB(GemmLayout layout, float* b, int n, int k, int p0, int kc, int j0, int nc, float* dst, int nr)
     {
         for (int s = 0; s < nc; s += nr)
@@ -274,6 +275,7 @@ internal sealed unsafe class GemmJob<TEpilogue> : IParallelWork where TEpilogue 
         t_tile = (float*)NativeMemory.AlignedAlloc((nuint)(Gemm.MR * 32 * sizeof(float)), 64);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Run(int m0, int m1, int n0, int n1)
     {
         EnsureBuffers();

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace GraphGen.Cpu;
 
 /// <summary>
@@ -53,6 +54,7 @@ internal static unsafe class ImageColumns
         }
 
         /// <summary>One image: each output pixel's window, copied into its patch row or added back from it.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Image1(int n, ConvShape s)
         {
             float* image = Image + (long)n * s.Height * s.Width * s.Channels;
@@ -70,6 +72,7 @@ internal static unsafe class ImageColumns
     /// Output pixel (oy, ox)'s window of one image into a patch row, kernel row by kernel row: a kernel row inside the
     /// image is one contiguous run of kernel width × channels values; zeros where the window leaves the image.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void GatherRow(float* image, float* row, int oy, int ox, ConvShape s)
     {
         int run = s.KernelWidth * s.Channels;
@@ -93,6 +96,7 @@ internal static unsafe class ImageColumns
     }
 
     /// <summary>The reverse of <see cref="GatherRow"/>: each value of the patch row inside the image is added to its pixel.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ScatterRow(float* row, float* image, int oy, int ox, ConvShape s)
     {
         int run = s.KernelWidth * s.Channels;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace GraphGen.Cpu;
@@ -85,6 +86,7 @@ internal static unsafe class ImplicitConvolution
             _epilogue = default;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Execute(int part)
         {
             var s = _s;
@@ -143,6 +145,7 @@ internal static unsafe class ImplicitConvolution
         /// C (m × n, row stride n, rows from <paramref name="row0"/> for the epilogue) = A · packed B, A row i at
         /// a + i·rowStride stepping by <paramref name="step"/> along k; or C += it where <paramref name="accumulate"/>.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Multiply<TEpi>(float* a, nint rowStride, nint step, int m, int n, int k, float* packed, float* tile,
             float* c, int row0, TEpi epilogue, bool accumulate = false) where TEpi : struct, IGemmEpilogue
         {
@@ -163,6 +166,7 @@ internal static unsafe class ImplicitConvolution
         }
 
         /// <summary>Patch rows [r0, r0 + count) of the batch into the block (count × patch).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Gather(float* block, int r0, int count)
         {
             var s = _s;
@@ -175,6 +179,7 @@ internal static unsafe class ImplicitConvolution
         }
 
         /// <summary>The block's rows added back into the images' gradient, each window value onto its pixel.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Scatter(float* block, int r0, int count)
         {
             var s = _s;

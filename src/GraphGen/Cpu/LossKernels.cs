@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.ComponentModel;
 using System.Numerics.Tensors;
 
@@ -17,6 +18,7 @@ public static class LossKernels
     /// p = softmax(z), loss = mean over rows of (logsumexp(z) − z[label]), dz = (p − onehot(label)) / rows.
     /// Working from the logits keeps the loss exact where p[label] underflows. Returns the mean loss.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float SoftmaxCrossEntropy(ReadOnlySpan<float> logits, ReadOnlySpan<int> labels, Span<float> probabilities,
         Span<float> logitGradient, int rows, int classes)
     {
@@ -67,6 +69,7 @@ public static class LossKernels
     /// Softmax and categorical cross-entropy against target distributions t (one-hot rows) from the logits:
     /// loss = mean over rows of Σ t·(logsumexp(z) − z), dz = (p·Σt − t) / rows. Returns the mean loss.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float SoftmaxCrossEntropy(ReadOnlySpan<float> logits, ReadOnlySpan<float> targets, Span<float> probabilities,
         Span<float> logitGradient, int rows, int classes)
     {
@@ -101,6 +104,7 @@ public static class LossKernels
     /// loss = mean over every value of max(z, 0) − z·t + log(1 + e^−|z|) (never overflows), dz = (p − t) / (rows·cols).
     /// Returns the loss.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float SigmoidCrossEntropy(ReadOnlySpan<float> logits, ReadOnlySpan<float> targets, Span<float> probabilities,
         Span<float> logitGradient, int rows, int cols)
     {
@@ -126,6 +130,7 @@ public static class LossKernels
     /// Mean absolute error and its gradient in one pass: loss = mean of |y − t|, dy = sign(y − t) / (rows·cols)
     /// (0 where y = t, as Keras). Returns the loss.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float MeanAbsoluteError(ReadOnlySpan<float> output, ReadOnlySpan<float> targets, Span<float> outputGradient, int rows, int cols)
     {
         Kernels.CheckRows(output, rows, cols, nameof(output));

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.ComponentModel;
 using System.Runtime.Intrinsics;
 
@@ -50,6 +51,7 @@ public static unsafe class Pooling
         public ConvShape Shape;
         public int Parts;
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Execute(int part)
         {
             var s = Shape;
@@ -82,6 +84,7 @@ public static unsafe class Pooling
         /// <see cref="Window8"/> for the common 2×2 window at stride 2, unrolled: four loads, three compares, and the
         /// backward pass's four stores of dy or +0 (these windows tile the image, so nothing is added).
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Window2x2(float* corner, float* into, float* o, int row, int c)
         {
             Vector256<float> v0 = Vector256.Load(corner), v1 = Vector256.Load(corner + c), v2 = Vector256.Load(corner + row), v3 = Vector256.Load(corner + row + c);
@@ -114,6 +117,7 @@ public static unsafe class Pooling
         /// Zeros where no window writes: the whole image where windows overlap (they add), else only the rows and
         /// columns past the last window. A written value is the sum as the adding loop makes it, 0 + dy (so −0 reads +0).
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void ClearUncovered(float* gradient, ConvShape s, bool tiles)
         {
             int c = s.Channels;
@@ -132,6 +136,7 @@ public static unsafe class Pooling
         /// One window for one channel: the first maximum in row-major window order (a NaN wins only where it comes
         /// first, as no comparison with it is true), stored, or its gradient added to the argmax.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Window1(float* corner, float* into, float* o, ConvShape s, bool tiles)
         {
             int c = s.Channels;
@@ -160,6 +165,7 @@ public static unsafe class Pooling
         /// of each lane's maximum is kept as an index, and the backward pass adds the output's gradient where it
         /// matches (+0 elsewhere, which leaves every gradient value as the scalar loop leaves it).
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Window8(float* corner, float* into, float* o, ConvShape s, bool tiles)
         {
             int c = s.Channels;

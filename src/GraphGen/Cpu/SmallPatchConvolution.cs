@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace GraphGen.Cpu;
@@ -75,6 +76,7 @@ internal static unsafe class SmallPatchConvolution
         }
 
         /// <summary>Rows [first, first + count) of the patch matrix into <paramref name="patches"/> (count × patch).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         protected void Gather(float* patches, int first, int count)
         {
             var s = Shape;
@@ -110,6 +112,7 @@ internal static unsafe class SmallPatchConvolution
             _epilogue = default;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Execute(int part)
         {
             float* patches = stackalloc float[ChunkRows * MaxPatch];
@@ -128,6 +131,7 @@ internal static unsafe class SmallPatchConvolution
         }
 
         /// <summary>Output rows row..row+3, filters f..f+7: the window's values against the kernel's column, k in order.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Tile4(float* a, int row, int f)
         {
             int k = Shape.Patch, n = Filters;
@@ -148,6 +152,7 @@ internal static unsafe class SmallPatchConvolution
             _epilogue.Apply(c3, row + 3, f).Store(y + 3 * n);
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Tile1(float* a, int row, int f)
         {
             Vector256<float> c = default;
@@ -170,6 +175,7 @@ internal static unsafe class SmallPatchConvolution
 
         public void Clear() => X = _dy = null;
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Execute(int part)
         {
             float* patches = stackalloc float[ChunkRows * MaxPatch];
@@ -195,6 +201,7 @@ internal static unsafe class SmallPatchConvolution
         }
 
         /// <summary>dw rows i..i+3, filters f..f+7 += Σ over the chunk's pixels of patch[p, i..i+3] · dy[p, f..f+7].</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Tile4(float* a, float* dy, int count, float* dw)
         {
             int k = Shape.Patch, n = Filters;
@@ -213,6 +220,7 @@ internal static unsafe class SmallPatchConvolution
             (Vector256.Load(dw + 3 * n) + c3).Store(dw + 3 * n);
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Tile1(float* a, float* dy, int count, float* dw)
         {
             Vector256<float> c = default;

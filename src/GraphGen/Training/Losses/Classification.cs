@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace GraphGen.Training;
 
 /// <summary>
@@ -18,6 +19,7 @@ public sealed class SparseCategoricalCrossentropyLoss : LossFunction<int>
                 throw new ArgumentOutOfRangeException(parameterName, $"Label {targets[i]} at row {i} is outside [0, {outputs}): the model has {outputs} classes.");
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override double Sum(ReadOnlySpan<float> output, ReadOnlySpan<int> targets, int rows, int outputs)
     {
         double total = 0;
@@ -43,6 +45,7 @@ public sealed class CategoricalCrossentropyLoss : LossFunction<float>
     public override int TargetsPerSample(int outputs) => outputs;
     public override void CheckTargets(ReadOnlySpan<float> targets, int outputs, string parameterName) => Losses.CheckFinite(targets, parameterName, outputs, 0f, 1f);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override double Sum(ReadOnlySpan<float> output, ReadOnlySpan<float> targets, int rows, int outputs)
     {
         double total = 0;
@@ -72,6 +75,7 @@ public sealed class BinaryCrossentropyLoss : LossFunction<float>
     public override int TargetsPerSample(int outputs) => outputs;
     public override void CheckTargets(ReadOnlySpan<float> targets, int outputs, string parameterName) => Losses.CheckFinite(targets, parameterName, outputs, 0f, 1f);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override double Sum(ReadOnlySpan<float> output, ReadOnlySpan<float> targets, int rows, int outputs)
     {
         double total = 0;

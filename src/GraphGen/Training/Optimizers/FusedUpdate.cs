@@ -56,6 +56,7 @@ public static class FusedUpdate
     }
 
     /// <summary>Elements [begin, end) of one update; a null slot is a per-call scratch vector (its values are discarded).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static unsafe void Update<TRule>(in TRule rule, float* w, float* g, float* s0, float* s1, float* s2, int begin, int end)
         where TRule : struct, IUpdateRule
     {

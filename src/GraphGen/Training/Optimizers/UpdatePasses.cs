@@ -65,6 +65,7 @@ internal readonly struct UpdateEpilogue<TRule>(TRule rule, float[] weight, float
         return sum;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public Vector256<float> Apply(Vector256<float> sum, int row, int col)
     {
         if (Vector<float>.Count != 8)
@@ -76,6 +77,7 @@ internal readonly struct UpdateEpilogue<TRule>(TRule rule, float[] weight, float
         return sum;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public Vector512<float> Apply(Vector512<float> sum, int row, int col)
     {
         if (Vector<float>.Count != 8)
