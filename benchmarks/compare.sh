@@ -6,7 +6,7 @@
 # in --out, one folder per round.
 #   benchmarks/compare.sh [--epochs N] [--cnn-epochs N] [--rounds N] [--threads N] [--isa avx2|avx512|native]
 #                         [--scaling] [--generator] [--out DIR]
-# --isa avx2 turns AVX-512 off on every side (DOTNET_EnableAVX512F=0; ATEN_CPU_CAPABILITY=avx2 and
+# --isa avx2 turns AVX-512 off on every side (DOTNET_EnableAVX512=0; ATEN_CPU_CAPABILITY=avx2 and
 # ONEDNN_MAX_CPU_ISA=AVX2 for LibTorch; OPENBLAS_CORETYPE=Haswell); avx512 asks every side for it; native (the default)
 # leaves each to pick. --rounds N interleaves N rounds of every program (the machine is shared: the report takes the
 # median of each figure over the rounds and prints the load average of each round).
@@ -33,7 +33,7 @@ for name in epochs cnn_epochs rounds threads; do
 done
 
 case "$isa" in
-  avx2) export DOTNET_EnableAVX512F=0 ATEN_CPU_CAPABILITY=avx2 ONEDNN_MAX_CPU_ISA=AVX2 OPENBLAS_CORETYPE=Haswell ;;
+  avx2) export DOTNET_EnableAVX512=0 ATEN_CPU_CAPABILITY=avx2 ONEDNN_MAX_CPU_ISA=AVX2 OPENBLAS_CORETYPE=Haswell ;;
   avx512)
     grep -q avx512f /proc/cpuinfo || { echo "error: --isa avx512: this CPU has no AVX-512F" >&2; exit 2; }
     export ATEN_CPU_CAPABILITY=avx512 ONEDNN_MAX_CPU_ISA=AVX512_CORE OPENBLAS_CORETYPE=SkylakeX ;;

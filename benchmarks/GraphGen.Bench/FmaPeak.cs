@@ -15,7 +15,7 @@ public sealed record FmaPeakFigures(int Threads, IReadOnlyList<FmaWidthFigures> 
 
 /// <summary>
 /// The physical limit the step is measured against: a loop of nothing but independent FMAs, timed in the same run as
-/// the step (so the same clock, load and ISA setting: DOTNET_EnableAVX512F=0 leaves Vector512 unaccelerated). Twelve
+/// the step (so the same clock, load and ISA setting: DOTNET_EnableAVX512=0 leaves Vector512 unaccelerated). Twelve
 /// accumulators cover the FMA latency times the FMA ports of current x86 cores (4 × 2 = 8 in flight) and, with the
 /// multiplier and the addend, fit the 16 registers of AVX2. Vector512 is measured where accelerated: on Zen 4 it is
 /// double-pumped and peaks no higher than Vector256.

@@ -21,10 +21,13 @@ public class ConvolutionTests
         { 10, 9, 2, 3, 2, 3, false },
         { 28, 28, 1, 3, 1, 8, false },
         // Windows of at most 32 values with filters in eights take the small-patch kernels (SmallPatchConvolution):
-        // same padding and stride 2, a 5×5 window, and a batch large enough to be cut into several parts.
+        // same padding and stride 2 (the windows gathered), a 5×5 window, and a batch large enough to be cut into parts.
         { 9, 7, 3, 3, 2, 16, true },
         { 7, 9, 1, 5, 1, 8, true },
         { 28, 28, 1, 3, 1, 32, false },
+        // Valid padding reads the windows straight from the image: two channels' offsets, and filters in sixteens and
+        // a last eight.
+        { 12, 11, 2, 3, 1, 24, false },
         // Windows longer than the SGEMM's k-block (Gemm.KC = 256) take the implicit GEMM in two k-blocks, with filters
         // that fill no whole strip of the micro-kernel.
         { 10, 9, 32, 3, 2, 40, true },
