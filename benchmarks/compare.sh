@@ -6,9 +6,10 @@
 # in --out, one folder per round.
 #   benchmarks/compare.sh [--epochs N] [--cnn-epochs N] [--rounds N] [--threads N] [--isa avx2|avx512|native]
 #                         [--scaling] [--generator] [--out DIR]
-# --isa avx2 turns AVX-512 off on every side (DOTNET_EnableAVX512=0; ATEN_CPU_CAPABILITY=avx2 and
-# ONEDNN_MAX_CPU_ISA=AVX2 for LibTorch; OPENBLAS_CORETYPE=Haswell); avx512 asks every side for it; native (the default)
-# leaves each to pick. --rounds N interleaves N rounds of every program (the machine is shared: the report takes the
+# --isa avx2 turns AVX-512 off on every side that has a switch for it (DOTNET_EnableAVX512=0, .NET 10's name;
+# ATEN_CPU_CAPABILITY=avx2, ONEDNN_MAX_CPU_ISA=AVX2 and MKL_ENABLE_INSTRUCTIONS=AVX2 for LibTorch;
+# OPENBLAS_CORETYPE=Haswell); ONNX Runtime's MLAS has none and keeps what the CPU has. avx512 asks every side for it;
+# native (the default) leaves each to pick. --rounds N interleaves N rounds of every program (the machine is shared: the report takes the
 # median of each figure over the rounds and prints the load average of each round).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,10 +34,10 @@ for name in epochs cnn_epochs rounds threads; do
 done
 
 case "$isa" in
-  avx2) export DOTNET_EnableAVX512=0 ATEN_CPU_CAPABILITY=avx2 ONEDNN_MAX_CPU_ISA=AVX2 OPENBLAS_CORETYPE=Haswell ;;
+  avx2) export DOTNET_EnableAVX512=0 ATEN_CPU_CAPABILITY=avx2 ONEDNN_MAX_CPU_ISA=AVX2 MKL_ENABLE_INSTRUCTIONS=AVX2 OPENBLAS_CORETYPE=Haswell ;;
   avx512)
     grep -q avx512f /proc/cpuinfo || { echo "error: --isa avx512: this CPU has no AVX-512F" >&2; exit 2; }
-    export ATEN_CPU_CAPABILITY=avx512 ONEDNN_MAX_CPU_ISA=AVX512_CORE OPENBLAS_CORETYPE=SkylakeX ;;
+    export ATEN_CPU_CAPABILITY=avx512 ONEDNN_MAX_CPU_ISA=AVX512_CORE MKL_ENABLE_INSTRUCTIONS=AVX512 OPENBLAS_CORETYPE=SkylakeX ;;
   native) ;;
   *) echo "error: --isa must be avx2, avx512 or native, got '$isa'" >&2; exit 2 ;;
 esac

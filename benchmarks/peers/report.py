@@ -85,6 +85,8 @@ def main(folder):
     if blas:
         peers.append(f"OpenBLAS via {blas['blas']}")
     print("Peers: " + "; ".join(peers))
+    if isa_option == "avx2":
+        print("ONNX Runtime (MLAS) has no ISA switch: its rows ran with whatever the CPU has, AVX-512 included.")
     if "fma_peak_widths" in gg:
         print("FMA peak measured by GraphGen.Bench: " + "; ".join(
             f"Vector{w['bits']} {w['gflops_1thread']:.1f} GFLOP/s on 1 thread, {w['gflops_all']:.1f} on {gg['fma_peak_threads']}"
