@@ -117,9 +117,9 @@ public readonly struct Softplus : IActivation
 }
 
 /// <summary>
-/// x·Φ(x), Φ the standard normal CDF (Keras's gelu, exact form). Its output does not determine its input, so the
-/// backward pass keeps — except for <see cref="Gelu"/>, whose derivative is written in terms of its input x, which
-/// the generated code keeps for it instead.the pre-activation x: <see cref="Derivative(float)"/> takes x and returns Φ(x) + x·φ(x).
+/// x·Φ(x), Φ the standard normal CDF (Keras's gelu, exact form). Its output does not determine its input, so unlike
+/// the other activations, whose derivatives are written in terms of their outputs, the backward pass keeps the
+/// pre-activation x for it: <see cref="Derivative(float)"/> takes x and returns Φ(x) + x·φ(x).
 /// Φ uses erf to within 1.5e-7 (Abramowitz &amp; Stegun 7.1.26), the same formula in the scalar and vector paths.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]

@@ -61,12 +61,39 @@ public class AllocationTests
     [Fact]
     public void ConvnetTrainStepAllocatesNothingOnItsThreads()
     {
-        // Convolution forward, both backward GEMMs, im2col and col2im, max-pool and its gradient, on the pool's threads.
+        // The small-patch convolution (a 3×3 window on one channel, 8 filters) forward and for its kernel's gradient,
+        // max-pool and its gradient, on the pool's threads.
         var model = new SmallCnn(seed: 3);
         var x = GeneratedModelTests.Data(64 * 784, seed: 4);
         var labels = Enumerable.Range(0, 64).Select(i => i % 10).ToArray();
         var optimizer = new Adam();
         Assert.Equal(0, BytesAllocatedOnGraphGenThreads(() => model.TrainStep(x, labels, optimizer)));
+        // The implicit GEMM (a 5×5 window on three channels: forward, input and kernel gradients, with per-part
+        // partials) and the pointwise convolution's GEMMs.
+        var odd = new OddCnn(seed: 3);
+        var images = GeneratedModelTests.Data(48 * 9 * 7 * 3, seed: 5);
+        var targets = GeneratedModelTests.Data(48 * 2, seed: 6);
+        var rmsprop = new RmsProp();
+        Assert.Equal(0, BytesAllocatedOnGraphGenThreads(() => odd.TrainStep(images, targets, rmsprop)));
+    }
+
+    [Fact]
+    public void EveryConvolutionPathAllocatesNothingOnItsThreads()
+    {
+        // The MNIST convnet's layers at a small batch: the first (small-patch kernels) and the second (implicit GEMM,
+        // its input gradient included, which no first layer of a model runs), each pass as the generated step calls it.
+        foreach (var (shape, filters) in new[] { (new ConvShape(8, 28, 28, 1, 3, 3, 1, 0, 0, 26, 26), 32), (new ConvShape(8, 13, 13, 32, 3, 3, 1, 0, 0, 11, 11), 64) })
+        {
+            float[] x = GeneratedModelTests.Data(shape.InputCount, seed: 7), w = GeneratedModelTests.Data(shape.Patch * filters, seed: 8);
+            float[] bias = new float[filters], y = new float[shape.Pixels * filters], dy = GeneratedModelTests.Data(y.Length, seed: 9);
+            float[] dx = new float[x.Length], dw = new float[w.Length];
+            Assert.Equal(0, BytesAllocatedOnGraphGenThreads(() =>
+            {
+                Convolution.Forward(x, w, y, shape, filters, new BiasActivation<Relu>(bias));
+                Convolution.BackwardFilter(x, dy, dw, shape, filters);
+                Convolution.BackwardInput(dy, w, dx, shape, filters);
+            }));
+        }
     }
 
     [Fact]
