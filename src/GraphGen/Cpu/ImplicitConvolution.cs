@@ -16,10 +16,24 @@ namespace GraphGen.Cpu;
 internal static unsafe class ImplicitConvolution
 {
     private const int BlockRows = 96;
+    /// <summary>The filter gradient's blocks are longer: their dY block is packed for each one, so a longer one pays it less often.</summary>
+    private const int FilterBlockRows = 3 * BlockRows;
 
-    /// <summary>The whole packed kernel must fit the pack buffer of <see cref="Gemm.KC"/> × <see cref="Gemm.NC"/> values.</summary>
+    // Per thread, kept for the thread's life and shared by every epilogue's job: the packed B, a block of patch rows, a micro-tile.
+    [ThreadStatic] private static float[]? t_packed, t_block, t_tile;
+
+    /// <summary>
+    /// Whether every pass's packed B fits the pack buffer of <see cref="Gemm.KC"/> × <see cref="Gemm.NC"/> values: the
+    /// kernel (patch × filters, in strips of NR filters) for the forward pass, Wᵀ (filters × patch, in strips of NR
+    /// window values) for the input gradient, and a block of dY (<see cref="FilterBlockRows"/> × filters) for the
+    /// kernel's gradient.
+    /// </summary>
     public static bool Applies(ConvShape s, int filters)
-        => filters <= Gemm.NC && s.Patch <= Gemm.NC && (long)s.Patch * RoundUp(Math.Max(filters, s.Patch)) <= (long)Gemm.KC * Gemm.NC;
+    {
+        long room = (long)Gemm.KC * Gemm.NC;
+        return filters > 0 && (long)s.Patch * RoundUp(filters) <= room && (long)filters * RoundUp(s.Patch) <= room
+            && (long)FilterBlockRows * RoundUp(filters) <= room;
+    }
 
     private static int RoundUp(int n) => (n + Gemm.NR - 1) / Gemm.NR * Gemm.NR;
 
@@ -43,6 +57,11 @@ internal static unsafe class ImplicitConvolution
 
     public static void BackwardFilter(float* x, float* dy, float* dw, ConvShape s, int filters)
     {
+        if (s.Pixels == 0)
+        {
+            new Span<float>(dw, s.Patch * filters).Clear(); // no pixel, no gradient: not a previous call's partials
+            return;
+        }
         var job = Job<NoEpilogue>.ForThisThread();
         job.Set(Pass.Filter, x, dy, null, s, filters, default);
         int size = s.Patch * filters;
@@ -61,8 +80,6 @@ internal static unsafe class ImplicitConvolution
     private sealed class Job<TEpilogue> : IParallelWork where TEpilogue : struct, IGemmEpilogue
     {
         [ThreadStatic] private static Job<TEpilogue>? t_job;
-        // Per thread, kept for the thread's life: the packed B, a block of patch rows, a micro-tile.
-        [ThreadStatic] private static float[]? t_packed, t_block, t_tile;
         private Pass _pass;
         // Forward: image x, kernel w, output y. Input: image gradient dx (as image), w, dY (as y). Filter: x, dY (as w).
         private float* _image, _w, _y;
@@ -93,7 +110,7 @@ internal static unsafe class ImplicitConvolution
             int perImage = s.OutHeight * s.OutWidth;
             int first = (int)((long)s.Batch * part / Parts), last = (int)((long)s.Batch * (part + 1) / Parts);
             if (first >= last) return;
-            int rows = BlockRows * (_pass == Pass.Filter ? 3 : 1);
+            int rows = _pass == Pass.Filter ? FilterBlockRows : BlockRows;
             float[] packed = Grow(ref t_packed, Gemm.KC * Gemm.NC), block = Grow(ref t_block, rows * s.Patch), tile = Grow(ref t_tile, Gemm.MR * 32);
             fixed (float* pb = packed, pa = block, pt = tile, partials = Partials)
             {

@@ -1,6 +1,6 @@
-using System.Runtime.CompilerServices;
 using System.ComponentModel;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 
 namespace GraphGen.Cpu;
 

@@ -1,5 +1,5 @@
-using System.Runtime.CompilerServices;
 using System.ComponentModel;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace GraphGen.Cpu;

@@ -191,7 +191,7 @@ internal static unsafe class SmallPatchConvolution
 
         /// <summary>
         /// Output rows row..row+3, filters f..f+15: each window value broadcast once against two vectors of the
-        /// kernel's row, k in order (so every output is the same sum, in the same order, as a plain loop's).
+        /// kernel's row, k in order (each output sums its window in the order a plain loop would, with fused multiply-adds).
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Tile4x16(float** corners, int* offsets, int row, int f)

@@ -62,6 +62,50 @@ public class ConvolutionTests
         AssertGradient(dw, kernel, v => Loss(x, v));
     }
 
+    /// <summary>
+    /// Wide layers near the edge of the implicit GEMM's pack buffer (Gemm.KC × Gemm.NC floats): 896 filters fit every
+    /// pass's packed B; 992 filters on a 261-value window (Wᵀ's strips) and 1,024 filters with parts of more than 256
+    /// pixels (the kernel gradient's dY blocks) do not and take im2col. These once wrote past the buffer.
+    /// </summary>
+    [Theory]
+    [InlineData(2, 6, 6, 16, 896, true)]
+    [InlineData(1, 3, 3, 29, 992, false)]
+    [InlineData(2, 20, 20, 16, 1024, true)]
+    public void WideLayersMatchPlainLoopsInEveryPass(int batch, int h, int w, int c, int f, bool same)
+    {
+        var shape = Geometry(batch, h, w, c, 3, 1, same);
+        var random = new SeededRandom(13);
+        float[] x = Values(shape.InputCount, random), kernel = Values(shape.Patch * f, random), dy = Values(shape.Pixels * f, random);
+        float[] y = new float[dy.Length], dx = new float[x.Length], dw = new float[kernel.Length];
+        Convolution.Forward(x, kernel, y, shape, f, new BiasActivation<Linear>(new float[f]));
+        Convolution.BackwardInput(dy, kernel, dx, shape, f);
+        Convolution.BackwardFilter(x, dy, dw, shape, f);
+        var (expectedY, expectedDx, expectedDw) = ReferencePasses(x, kernel, dy, shape, f);
+        AssertClose(expectedY, y, "y");
+        AssertClose(expectedDx, dx, "dx");
+        AssertClose(expectedDw, dw, "dw");
+
+        static void AssertClose(double[] expected, float[] actual, string name)
+        {
+            for (int i = 0; i < expected.Length; i++)
+                Assert.True(Math.Abs(expected[i] - actual[i]) <= 1e-3 + 1e-4 * Math.Abs(expected[i]), $"{name}[{i}]: expected {expected[i]}, got {actual[i]}");
+        }
+    }
+
+    [Fact]
+    public void AnEmptyBatchHasAZeroKernelGradientAfterAFullOne()
+    {
+        // A 1×1 stride-2 window takes the implicit GEMM, whose per-part partials outlive the call.
+        var full = new ConvShape(3, 5, 5, 5, 1, 1, 2, 0, 0, 3, 3);
+        var random = new SeededRandom(17);
+        var dw = new float[5 * 36];
+        Convolution.BackwardFilter(Values(full.InputCount, random), Values(full.Pixels * 36, random), dw, full, 36);
+        Assert.Contains(dw, v => v != 0);
+        var empty = full with { Batch = 0 };
+        Convolution.BackwardFilter([], [], dw, empty, 36);
+        Assert.All(dw, v => Assert.Equal(0f, v));
+    }
+
     [Theory]
     [InlineData(9, 7, 3, 2, 2)]
     [InlineData(9, 7, 3, 3, 2)]
@@ -160,6 +204,37 @@ public class ConvolutionTests
             y[((n * s.OutHeight + oy) * s.OutWidth + ox) * filters + f] = sum;
         }
         return y;
+    }
+
+    /// <summary>The forward pass, dX = Σ over the windows that read each input value, and dK = Σ over every pixel, in double.</summary>
+    private static (double[] Y, double[] Dx, double[] Dw) ReferencePasses(float[] x, float[] kernel, float[] dy, ConvShape s, int filters)
+    {
+        var y = Reference(x, kernel, s, filters);
+        var dx = new double[x.Length];
+        var dw = new double[kernel.Length];
+        for (int n = 0; n < s.Batch; n++)
+        for (int oy = 0; oy < s.OutHeight; oy++)
+        for (int ox = 0; ox < s.OutWidth; ox++)
+        for (int ky = 0; ky < s.KernelHeight; ky++)
+        for (int kx = 0; kx < s.KernelWidth; kx++)
+        {
+            int iy = oy * s.Stride - s.PadTop + ky, ix = ox * s.Stride - s.PadLeft + kx;
+            if (iy < 0 || iy >= s.Height || ix < 0 || ix >= s.Width) continue;
+            int pixel = (n * s.OutHeight + oy) * s.OutWidth + ox;
+            for (int c = 0; c < s.Channels; c++)
+            {
+                int at = ((n * s.Height + iy) * s.Width + ix) * s.Channels + c, k0 = ((ky * s.KernelWidth + kx) * s.Channels + c) * filters;
+                double sum = 0;
+                for (int f = 0; f < filters; f++)
+                {
+                    double g = dy[pixel * filters + f];
+                    sum += g * kernel[k0 + f];
+                    dw[k0 + f] += g * x[at];
+                }
+                dx[at] += sum;
+            }
+        }
+        return (y, dx, dw);
     }
 
     private static double[] ReferencePool(float[] x, ConvShape s)
