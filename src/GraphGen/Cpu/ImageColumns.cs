@@ -46,25 +46,44 @@ internal static unsafe class ImageColumns
         {
             var s = Shape;
             int first = (int)((long)s.Batch * part / Parts), last = (int)((long)s.Batch * (part + 1) / Parts);
+            int perImage = s.OutHeight * s.OutWidth;
             for (int n = first; n < last; n++)
             {
-                if (Scatter) new Span<float>(Image + (long)n * s.Height * s.Width * s.Channels, s.Height * s.Width * s.Channels).Clear();
-                Image1(n, s);
+                float* rows = Patches + (long)n * perImage * s.Patch;
+                if (Scatter)
+                {
+                    new Span<float>(Image + (long)n * s.Height * s.Width * s.Channels, s.Height * s.Width * s.Channels).Clear();
+                    ScatterRows(rows, Image, n * perImage, perImage, s);
+                }
+                else GatherRows(Image, rows, n * perImage, perImage, s);
             }
         }
+    }
 
-        /// <summary>One image: each output pixel's window, copied into its patch row or added back from it.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private void Image1(int n, ConvShape s)
+    /// <summary>
+    /// Rows [first, first + count) of the batch's patch matrix, from the NHWC images into <paramref name="rows"/>
+    /// (count × patch): the im2col pass here, and the blocks and chunks of the implicit and small-patch convolutions.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void GatherRows(float* images, float* rows, int first, int count, ConvShape s)
+    {
+        int perImage = s.OutHeight * s.OutWidth;
+        for (int r = 0; r < count; r++)
         {
-            float* image = Image + (long)n * s.Height * s.Width * s.Channels;
-            float* row = Patches + (long)n * s.OutHeight * s.OutWidth * s.Patch;
-            for (int oy = 0; oy < s.OutHeight; oy++)
-            for (int ox = 0; ox < s.OutWidth; ox++, row += s.Patch)
-            {
-                if (Scatter) ScatterRow(row, image, oy, ox, s);
-                else GatherRow(image, row, oy, ox, s);
-            }
+            int pixel = first + r, n = pixel / perImage, inImage = pixel - n * perImage;
+            GatherRow(images + (long)n * s.Height * s.Width * s.Channels, rows + (long)r * s.Patch, inImage / s.OutWidth, inImage % s.OutWidth, s);
+        }
+    }
+
+    /// <summary>The reverse of <see cref="GatherRows"/>: each row's window values added onto the images' pixels.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void ScatterRows(float* rows, float* images, int first, int count, ConvShape s)
+    {
+        int perImage = s.OutHeight * s.OutWidth;
+        for (int r = 0; r < count; r++)
+        {
+            int pixel = first + r, n = pixel / perImage, inImage = pixel - n * perImage;
+            ScatterRow(rows + (long)r * s.Patch, images + (long)n * s.Height * s.Width * s.Channels, inImage / s.OutWidth, inImage % s.OutWidth, s);
         }
     }
 
@@ -73,7 +92,7 @@ internal static unsafe class ImageColumns
     /// image is one contiguous run of kernel width × channels values; zeros where the window leaves the image.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void GatherRow(float* image, float* row, int oy, int ox, ConvShape s)
+    private static void GatherRow(float* image, float* row, int oy, int ox, ConvShape s)
     {
         int run = s.KernelWidth * s.Channels;
         int x0 = ox * s.Stride - s.PadLeft;
@@ -97,7 +116,7 @@ internal static unsafe class ImageColumns
 
     /// <summary>The reverse of <see cref="GatherRow"/>: each value of the patch row inside the image is added to its pixel.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void ScatterRow(float* row, float* image, int oy, int ox, ConvShape s)
+    private static void ScatterRow(float* row, float* image, int oy, int ox, ConvShape s)
     {
         int run = s.KernelWidth * s.Channels;
         int x0 = ox * s.Stride - s.PadLeft;

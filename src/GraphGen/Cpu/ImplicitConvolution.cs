@@ -123,16 +123,16 @@ internal static unsafe class ImplicitConvolution
                     switch (_pass)
                     {
                         case Pass.Forward:
-                            Gather(pa, r0, mc);
+                            ImageColumns.GatherRows(_image, pa, r0, mc, s);
                             Multiply(pa, s.Patch, 1, mc, _filters, s.Patch, pb, pt, _y + (long)r0 * _filters, r0, _epilogue);
                             break;
                         case Pass.Input:
                             Multiply(_y + (long)r0 * _filters, _filters, 1, mc, s.Patch, _filters, pb, pt, pa, 0, default(NoEpilogue));
-                            Scatter(pa, r0, mc);
+                            ImageColumns.ScatterRows(pa, _image, r0, mc, s);
                             break;
                         default:
                             // dW (patch × filters) += blockᵀ · dY_block: A is the block read down its columns, B the block of dY.
-                            Gather(pa, r0, mc);
+                            ImageColumns.GatherRows(_image, pa, r0, mc, s);
                             PackWhole(GemmLayout.NN, _w + (long)r0 * _filters, _filters, mc, pb);
                             Multiply(pa, 1, s.Patch, s.Patch, _filters, mc, pb, pt, partials + (long)part * s.Patch * _filters, 0,
                                 default(NoEpilogue), accumulate: true);
@@ -179,32 +179,6 @@ internal static unsafe class ImplicitConvolution
                     Gemm.MicroKernel(kc, a + ir * rowStride + pc * step, rowStride, step, rows, bBlock + (long)jr * kc, tile);
                     Gemm.StoreTile(tile, nr, c - (long)row0 * n, n, row0 + ir, jr, rows, Math.Min(nr, n - jr), first, last, epilogue);
                 }
-            }
-        }
-
-        /// <summary>Patch rows [r0, r0 + count) of the batch into the block (count × patch).</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private void Gather(float* block, int r0, int count)
-        {
-            var s = _s;
-            int perImage = s.OutHeight * s.OutWidth;
-            for (int r = 0; r < count; r++)
-            {
-                int pixel = r0 + r, n = pixel / perImage, inImage = pixel - n * perImage;
-                ImageColumns.GatherRow(_image + (long)n * s.Height * s.Width * s.Channels, block + (long)r * s.Patch, inImage / s.OutWidth, inImage % s.OutWidth, s);
-            }
-        }
-
-        /// <summary>The block's rows added back into the images' gradient, each window value onto its pixel.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private void Scatter(float* block, int r0, int count)
-        {
-            var s = _s;
-            int perImage = s.OutHeight * s.OutWidth;
-            for (int r = 0; r < count; r++)
-            {
-                int pixel = r0 + r, n = pixel / perImage, inImage = pixel - n * perImage;
-                ImageColumns.ScatterRow(block + (long)r * s.Patch, _image + (long)n * s.Height * s.Width * s.Channels, inImage / s.OutWidth, inImage % s.OutWidth, s);
             }
         }
     }

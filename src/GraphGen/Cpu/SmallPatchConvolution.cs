@@ -97,7 +97,7 @@ internal static unsafe class SmallPatchConvolution
                 int y0 = oy * s.Stride - s.PadTop, x0 = ox * s.Stride - s.PadLeft;
                 if (y0 < 0 || x0 < 0 || y0 + s.KernelHeight > s.Height || x0 + s.KernelWidth > s.Width)
                 {
-                    Gather(patches, first, count);
+                    ImageColumns.GatherRows(X, patches, first, count, s);
                     for (int q = 0; q < count; q++) corners[q] = patches + q * s.Patch;
                     return rowOffsets;
                 }
@@ -121,20 +121,6 @@ internal static unsafe class SmallPatchConvolution
             {
                 imageOffsets[i] = (ky * s.Width + kx) * s.Channels + c;
                 rowOffsets[i] = i;
-            }
-        }
-
-        /// <summary>Rows [first, first + count) of the patch matrix into <paramref name="patches"/> (count × patch).</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private void Gather(float* patches, int first, int count)
-        {
-            var s = Shape;
-            int perImage = s.OutHeight * s.OutWidth;
-            for (int r = 0; r < count; r++)
-            {
-                int pixel = first + r, n = pixel / perImage, inImage = pixel - n * perImage;
-                float* image = X + (long)n * s.Height * s.Width * s.Channels;
-                ImageColumns.GatherRow(image, patches + r * s.Patch, inImage / s.OutWidth, inImage % s.OutWidth, s);
             }
         }
     }
