@@ -19,16 +19,14 @@ internal sealed class CSharpNames
     private readonly string[] _buffers;
     private readonly string[] _values;
     private readonly string[] _gradients;
-    private readonly string[] _objects;
     private readonly string[] _parameterNames;
 
-    private CSharpNames(string[] buffers, string[] values, string[] gradients, string[] objects, string[] parameterNames)
+    private CSharpNames(string[] buffers, string[] values, string[] gradients, string[] parameterNames)
     {
         _parameterNames = parameterNames;
         _buffers = buffers;
         _values = values;
         _gradients = gradients;
-        _objects = objects;
     }
 
     public static CSharpNames For(KernelPlan plan)
@@ -64,16 +62,13 @@ internal sealed class CSharpNames
             }
         }
         var buffers = plan.Buffers.Select(b => Unique(FieldName(b.Name), taken)).ToArray();
-        return new CSharpNames(buffers, values, gradients, objects, plan.Parameters.Select(p => p.Name).ToArray());
+        return new CSharpNames(buffers, values, gradients, plan.Parameters.Select(p => p.Name).ToArray());
     }
 
     /// <summary>The backing field of a generated property: <c>Hidden</c> → <c>_hidden</c>.</summary>
     public static string Field(string property) => "_" + char.ToLowerInvariant(property[0]) + property.Substring(1);
 
     public string Buffer(int buffer) => _buffers[buffer];
-
-    /// <summary>The Parameter object (a model's) or argument (a function's) a parameter index names.</summary>
-    public string ParameterObject(int parameter) => _objects[parameter];
 
     public string Value(int parameter) => _values[parameter];
 

@@ -87,8 +87,6 @@ internal sealed partial class IlgpuKernels
     {
         string layout = g.TransposeA ? "TN" : g.TransposeB ? "NT" : "NN";
         w.Line($"//   {g.A.Shape}{(g.TransposeA ? "ᵀ" : "")}·{g.B.Shape}{(g.TransposeB ? "ᵀ" : "")} → {g.C.Shape}");
-        if (g.UpdatesParameter)
-            w.Line($"//   into the gradient: the runtime's optimizer updates {_names.ParameterName(g.C.Id)} from it after the step");
         w.Line($"s.Gemm({CpuSpelling.Cpu}GemmLayout.{layout}, m: {KernelEmitter.Dim(g.M)}, n: {KernelEmitter.Dim(g.N)}, k: {KernelEmitter.Dim(g.K)}, " +
                $"a: {_names.Local(g.A)}, b: {_names.Local(g.B)}, c: {_names.Local(g.C)});");
         var e = g.Epilogue;

@@ -68,23 +68,13 @@ internal sealed class KernelEmitter(CSharpNames names)
     }
 
     /// <summary>
-    /// A GEMM as one call with its sizes and operands named (m, n, k; a, b, c), its epilogue on a line of its own. A
-    /// weight gradient the "optimizer-update-into-gemm" pass chose goes through MultiplyGradient, which applies the
-    /// optimizer's update of that weight as each gradient value is stored.
+    /// A GEMM as one call with its sizes and operands named (m, n, k; a, b, c), its epilogue on a line of its own.
     /// </summary>
     private void EmitGemm(CodeWriter w, GemmKernel g)
     {
         string layout = g.TransposeA ? "TN" : g.TransposeB ? "NT" : "NN";
         w.Line($"//   {Operated(g.A.Shape, g.TransposeA)}·{Operated(g.B.Shape, g.TransposeB)} → {g.C.Shape}");
         string sizes = $"{Cpu}GemmLayout.{layout}, m: {Dim(g.M)}, n: {Dim(g.N)}, k: {Dim(g.K)}";
-        if (g.UpdatesParameter)
-        {
-            string weight = names.ParameterObject(g.C.Id);
-            w.Line($"//   the optimizer updates {names.ParameterName(g.C.Id)} here, as each value of its gradient is stored (TrainStep, Fit)")
-             .Line($"MultiplyGradient({sizes},")
-             .Line($"    a: {Expression(g.A)}, b: {Expression(g.B)}, parameter: {weight});");
-            return;
-        }
         string operands = $"    a: {Expression(g.A)}, b: {Expression(g.B)}, c: {Expression(g.C)}";
         string? epilogue = g.Epilogue.Kind switch
         {

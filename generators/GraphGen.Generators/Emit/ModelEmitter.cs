@@ -149,9 +149,9 @@ internal static class ModelEmitter
         foreach (int parameter in plan.UnusedParameters)
             w.Line($"global::System.Array.Clear({names.Gradient(parameter)}); // does not reach the loss");
         foreach (var kernel in plan.Training) kernels.Emit(w, kernel);
-        // Where the optimizer's update runs: inside a GEMM above (MultiplyGradient), or here, after the step's kernels.
+        // The optimizer's update runs after the step's kernels, one fused pass per parameter over its finished gradient.
         var after = plan.UpdatedAfterStep.Select(p => plan.Parameters[p].Name).ToList();
-        w.Line(after.Count == 0 ? "// every parameter was updated above, inside the GEMM that computed its gradient (TrainStep, Fit)"
+        w.Line(after.Count == 0 ? "// no parameter is trainable: TrainStep and Fit update nothing"
             : $"// TrainStep and Fit now apply the optimizer to {string.Join(", ", after)}, from the gradients above")
          .Line("return loss;").Close();
     }

@@ -27,7 +27,6 @@ internal static class FusionPipeline
         ("regularisation-by-mode", EachProgram(RegularizationPasses.ByMode)),
         ("batch-norm-backward", EachProgram(RegularizationPasses.BatchNormBackward)),
         ("lower-remaining", EachProgram(FusionPasses.LowerRemaining)),
-        ("optimizer-update-into-gemm", PlanPasses.OptimizerUpdateIntoGemm),
         ("plan-buffers", BufferPlanner.Plan),
     };
 
@@ -110,7 +109,7 @@ internal sealed class Planning
 
     /// <summary>Parameters whose gradient is identically zero (nothing they feed reaches the loss).</summary>
     public List<int> UnusedParameters { get; }
-    /// <summary>Parameters the optimizer updates after the step's kernels (all, until "optimizer-update-into-gemm").</summary>
+    /// <summary>Parameters the optimizer updates after the step's kernels (every trainable one, from its finished gradient).</summary>
     public List<int> UpdatedAfterStep { get; }
     /// <summary>The activation buffers ("plan-buffers"), and the buffer each value was bound to.</summary>
     public List<BufferInfo> Buffers { get; } = new();

@@ -46,15 +46,11 @@ internal abstract record Kernel(string Layer, string Math)
 }
 
 /// <summary>
-/// C = epilogue(op(A)·op(B)); M, N or K is B for a product over batch rows (K = B for hᵀ·h). With <see cref="UpdatesParameter"/>, C is a
-/// weight's gradient that nothing after this GEMM reads, so a training step applies the optimizer's update of that
-/// weight as C is stored (the "optimizer-update-into-gemm" pass).
+/// C = epilogue(op(A)·op(B)); M, N or K is B for a product over batch rows (K = B for hᵀ·h).
 /// </summary>
 internal sealed record GemmKernel(string Layer, string Math, bool TransposeA, bool TransposeB, int M, int N, int K,
     Operand A, Operand B, Operand C, GemmEpilogue Epilogue) : Kernel(Layer, Math)
 {
-    public bool UpdatesParameter { get; init; }
-
     public override Operand[] Operands => Epilogue.Auxiliary is { } aux ? new[] { A, B, C, aux } : new[] { A, B, C };
     public override Operand[] Writes => new[] { C };
     public override Kernel Map(Func<Operand, Operand> map)

@@ -34,8 +34,7 @@ internal static class PlanDump
         string detail = kernel switch
         {
             GemmKernel g => $" {(g.TransposeA ? "T" : "N")}{(g.TransposeB ? "T" : "N")} m={Dim(g.M)} n={Dim(g.N)} k={Dim(g.K)}"
-                + (g.Epilogue.Kind == EpilogueKind.None ? "" : $" epilogue={g.Epilogue.Kind}({g.Epilogue.Activation})")
-                + (g.UpdatesParameter ? " updates-parameter" : ""),
+                + (g.Epilogue.Kind == EpilogueKind.None ? "" : $" epilogue={g.Epilogue.Kind}({g.Epilogue.Activation})"),
             TensorKernel t => " " + t.Op,
             _ => "",
         };

@@ -37,9 +37,9 @@ public class PlanDumpTests
             Assert.True(next > at, $"no dump after the pass {name}, in order");
             at = next;
         }
-        Assert.Contains("Gemm TN m=784 n=512 k=B updates-parameter", plan);
+        Assert.Contains("Gemm TN m=784 n=512 k=B [hidden]", plan); // d hidden.weight = xᵀ·d_hidden_z
         Assert.Contains("Gemm NN m=B n=512 k=784 epilogue=BiasActivation(Relu) [hidden]", plan); // relu and the bias fold into the GEMM
-        Assert.Contains("optimizer after the step: hidden.bias, output.weight, output.bias", plan);
+        Assert.Contains("optimizer after the step: hidden.weight, hidden.bias, output.weight, output.bias", plan);
         Assert.Contains("buf0 (B, 512): hidden_out", plan);
         Assert.Empty(output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
     }

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.Intrinsics;
 using GraphGen.Training;
 using Xunit;
 
@@ -268,6 +269,7 @@ public class IlgpuPlacementTests
         {
             public void Apply(ref float w, float g, ref float s0, ref float s1, ref float s2) => w -= 0.5f * g;
             public void Apply(ref Vector<float> w, Vector<float> g, ref Vector<float> s0, ref Vector<float> s1, ref Vector<float> s2) => w -= 0.5f * g;
+            public void Apply(ref Vector512<float> w, Vector512<float> g, ref Vector512<float> s0, ref Vector512<float> s1, ref Vector512<float> s2) => w -= 0.5f * g;
         }
     }
 }

@@ -53,7 +53,7 @@ public sealed class IlgpuLinearRegression : CompiledModel<float>
         Forward(x, batch);
         float loss = LossKernels.MeanSquaredError(_z, targets, _dz, batch, OutputWidth);
         Kernels.ColumnSums(_dz, _bias.Gradient, batch, OutputWidth);
-        MultiplyGradient(GemmLayout.TN, InputWidth, OutputWidth, batch, x, _dz, _weight);
+        Gemm.Multiply(GemmLayout.TN, InputWidth, OutputWidth, batch, x, _dz, _weight.Gradient);
         return loss;
     }
 }
@@ -94,7 +94,7 @@ public sealed class IlgpuSoftmaxClassifier : CompiledModel<int>
         Gemm.Multiply(GemmLayout.NN, batch, OutputWidth, InputWidth, x, _weight.Data, _z, new BiasActivation<Linear>(_bias.Data));
         float loss = LossKernels.SoftmaxCrossEntropy(_z, targets, _p, _dz, batch, OutputWidth);
         Kernels.ColumnSums(_dz, _bias.Gradient, batch, OutputWidth);
-        MultiplyGradient(GemmLayout.TN, InputWidth, OutputWidth, batch, x, _dz, _weight);
+        Gemm.Multiply(GemmLayout.TN, InputWidth, OutputWidth, batch, x, _dz, _weight.Gradient);
         return loss;
     }
 }

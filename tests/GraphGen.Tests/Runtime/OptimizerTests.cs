@@ -100,6 +100,35 @@ public class OptimizerTests
 
     [Theory]
     [MemberData(nameof(Cases))]
+    public void EveryVectorWidthComputesWhatTheScalarRuleDoes(string name)
+    {
+        // 61 values: three Vector512s where AVX-512 runs, a Vector<float> of 8 and a scalar tail of 5 (on AVX2, seven
+        // Vector<float>s and the tail), against 61 one-value parameters, which only the scalar overload updates.
+        const int length = 3 * 16 + 8 + 5;
+        var (vectors, _, _, _) = Create(name);
+        var (scalars, _, _, _) = Create(name);
+        var whole = new Parameter("whole", length);
+        var singles = Enumerable.Range(0, length).Select(i => new Parameter($"v{i}", 1)).ToArray();
+        GemmTests.Random(length, 5).CopyTo(whole.Data, 0);
+        for (int i = 0; i < length; i++) singles[i].Data[0] = whole.Data[i];
+        for (int t = 1; t <= 4; t++)
+        {
+            GemmTests.Random(length, 20 + t).CopyTo(whole.Gradient, 0);
+            for (int i = 0; i < length; i++) singles[i].Gradient[0] = whole.Gradient[i];
+            vectors.Step([whole]);
+            scalars.Step(singles);
+        }
+        for (int i = 0; i < length; i++)
+            Assert.True(whole.Data[i] == singles[i].Data[0], $"{name}: w[{i}] is {whole.Data[i]} from the vector loop, {singles[i].Data[0]} from the scalar rule");
+        var state = vectors.State([whole]).ToList();
+        var single = scalars.State(singles).ToList();
+        for (int s = 0; s < state.Count; s++)
+            for (int i = 0; i < length; i++)
+                Assert.True(state[s].Values[i] == single[i * state.Count + s].Values[0], $"{name}: {state[s].Name}[{i}] differs");
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
     public void LargeParameterUpdatesOnEveryCoreExactlyAsOneCoreDoes(string name)
     {
         // Above FusedUpdate.ParallelThreshold a parameter is cut into chunks for the worker pool; the same values held

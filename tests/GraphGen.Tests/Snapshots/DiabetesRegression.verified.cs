@@ -96,10 +96,9 @@ partial class Outer
             global::GraphGen.Cpu.Kernels.ColumnSums(_dHiddenZ, _hidden.Bias.Gradient, batch, 16);
             // hidden: d_hidden.weight = xᵀ·d_hidden_z
             //   (B, 10)ᵀ·(B, 16) → (10, 16)
-            //   the optimizer updates hidden.weight here, as each value of its gradient is stored (TrainStep, Fit)
-            MultiplyGradient(global::GraphGen.Cpu.GemmLayout.TN, m: 10, n: 16, k: batch,
-                a: x, b: _dHiddenZ, parameter: _hidden.Weight);
-            // TrainStep and Fit now apply the optimizer to hidden.bias, prediction.weight, prediction.bias, from the gradients above
+            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.TN, m: 10, n: 16, k: batch,
+                a: x, b: _dHiddenZ, c: _hidden.Weight.Gradient);
+            // TrainStep and Fit now apply the optimizer to hidden.weight, hidden.bias, prediction.weight, prediction.bias, from the gradients above
             return loss;
         }
     }

@@ -127,9 +127,8 @@ namespace Demo
                 a: _dResultMatmul, b: _w.Data, c: _dResultReshape);
             // result: d_W = result_reshapeᵀ·d_result_matmul
             //   (B, 36)ᵀ·(B, 3) → (36, 3)
-            //   the optimizer updates W here, as each value of its gradient is stored (TrainStep, Fit)
-            MultiplyGradient(global::GraphGen.Cpu.GemmLayout.TN, m: 36, n: 3, k: batch,
-                a: _resultReshape, b: _dResultMatmul, parameter: _w);
+            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.TN, m: 36, n: 3, k: batch,
+                a: _resultReshape, b: _dResultMatmul, c: _w.Gradient);
             // result: d_p = d_result_reshape as (B, 3, 3, 4)
             //   (B, 36) → (B, 3, 3, 4)
             global::System.MemoryExtensions.AsSpan(_dResultReshape, 0, batch * 36).CopyTo(global::System.MemoryExtensions.AsSpan(_p, 0, batch * 36));
@@ -148,7 +147,7 @@ namespace Demo
             // h: d_Kernel = patches(x)ᵀ·d_h_sum
             //   (B, 8, 8, 1), (B, 8, 8, 4) → (3, 3, 1, 4)
             global::GraphGen.Cpu.Convolution.BackwardFilter(global::System.MemoryExtensions.AsSpan(_x, 0, batch * 64), global::System.MemoryExtensions.AsSpan(_dHSum, 0, batch * 256), global::System.MemoryExtensions.AsSpan(_kernel.Gradient, 0, 36), new global::GraphGen.Cpu.ConvShape(batch, 8, 8, 1, 3, 3, 1, 1, 1, 8, 8), 4);
-            // TrainStep and Fit now apply the optimizer to Kernel, Bias, from the gradients above
+            // TrainStep and Fit now apply the optimizer to Kernel, Bias, W, from the gradients above
             return loss;
         }
     }

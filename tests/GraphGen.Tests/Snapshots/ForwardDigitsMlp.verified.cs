@@ -147,10 +147,9 @@ namespace Demo
             global::GraphGen.Cpu.Kernels.ColumnSums(_dH1Sum, _b1.Gradient, batch, 100);
             // h1: d_W1 = xᵀ·d_h1_sum
             //   (B, 64)ᵀ·(B, 100) → (64, 100)
-            //   the optimizer updates W1 here, as each value of its gradient is stored (TrainStep, Fit)
-            MultiplyGradient(global::GraphGen.Cpu.GemmLayout.TN, m: 64, n: 100, k: batch,
-                a: x, b: _dH1Sum, parameter: _w1);
-            // TrainStep and Fit now apply the optimizer to B1, W2, B2, W3, B3, from the gradients above
+            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.TN, m: 64, n: 100, k: batch,
+                a: x, b: _dH1Sum, c: _w1.Gradient);
+            // TrainStep and Fit now apply the optimizer to W1, B1, W2, B2, W3, B3, from the gradients above
             return loss;
         }
     }

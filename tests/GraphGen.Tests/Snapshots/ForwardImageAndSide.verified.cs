@@ -124,10 +124,9 @@ namespace Demo
             global::GraphGen.Cpu.Kernels.ColumnSums(_dHiddenSum, _b1.Gradient, batch, 16);
             // hidden: d_W1 = joinedᵀ·d_hidden_sum
             //   (B, 74)ᵀ·(B, 16) → (74, 16)
-            //   the optimizer updates W1 here, as each value of its gradient is stored (TrainStep, Fit)
-            MultiplyGradient(global::GraphGen.Cpu.GemmLayout.TN, m: 74, n: 16, k: batch,
-                a: _joined, b: _dHiddenSum, parameter: _w1);
-            // TrainStep and Fit now apply the optimizer to B1, W2, from the gradients above
+            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.TN, m: 74, n: 16, k: batch,
+                a: _joined, b: _dHiddenSum, c: _w1.Gradient);
+            // TrainStep and Fit now apply the optimizer to W1, B1, W2, from the gradients above
             return loss;
         }
     }

@@ -70,10 +70,9 @@ namespace Demo
             global::GraphGen.Cpu.Kernels.ColumnSums(_dResultSum, _b.Gradient, batch, 1);
             // result: d_W = xᵀ·d_result_sum
             //   (B, 10)ᵀ·(B, 1) → (10, 1)
-            //   the optimizer updates W here, as each value of its gradient is stored (TrainStep, Fit)
-            MultiplyGradient(global::GraphGen.Cpu.GemmLayout.TN, m: 10, n: 1, k: batch,
-                a: x, b: _dResultSum, parameter: _w);
-            // TrainStep and Fit now apply the optimizer to B, from the gradients above
+            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.TN, m: 10, n: 1, k: batch,
+                a: x, b: _dResultSum, c: _w.Gradient);
+            // TrainStep and Fit now apply the optimizer to W, B, from the gradients above
             return loss;
         }
     }

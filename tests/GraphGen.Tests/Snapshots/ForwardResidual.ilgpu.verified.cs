@@ -123,7 +123,6 @@ namespace Demo
                 _hColumnSums(32, h, dB, batch);
                 // h: d_W = xᵀ·d_h_sum
                 //   (B, 32)ᵀ·(B, 32) → (32, 32)
-                //   into the gradient: the runtime's optimizer updates W from it after the step
                 s.Gemm(global::GraphGen.Cpu.GemmLayout.TN, m: 32, n: 32, k: batch, a: x, b: h, c: dW);
                 // the runtime's optimizer now updates every parameter from these gradients, on the device
             }

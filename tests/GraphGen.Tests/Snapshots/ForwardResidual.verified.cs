@@ -107,10 +107,9 @@ namespace Demo
             global::GraphGen.Cpu.Kernels.ColumnSums(_h, _b.Gradient, batch, 32);
             // h: d_W = xᵀ·d_h_sum
             //   (B, 32)ᵀ·(B, 32) → (32, 32)
-            //   the optimizer updates W here, as each value of its gradient is stored (TrainStep, Fit)
-            MultiplyGradient(global::GraphGen.Cpu.GemmLayout.TN, m: 32, n: 32, k: batch,
-                a: x, b: _h, parameter: _w);
-            // TrainStep and Fit now apply the optimizer to B, Head, from the gradients above
+            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.TN, m: 32, n: 32, k: batch,
+                a: x, b: _h, c: _w.Gradient);
+            // TrainStep and Fit now apply the optimizer to W, B, Head, from the gradients above
             return loss;
         }
     }

@@ -126,7 +126,6 @@ namespace Demo
                 _hiddenColumnSums(512, dHiddenZ, dHiddenBias, batch);
                 // hidden: d_hidden.weight = xᵀ·d_hidden_z
                 //   (B, 784)ᵀ·(B, 512) → (784, 512)
-                //   into the gradient: the runtime's optimizer updates hidden.weight from it after the step
                 s.Gemm(global::GraphGen.Cpu.GemmLayout.TN, m: 784, n: 512, k: batch, a: x, b: dHiddenZ, c: dHiddenWeight);
                 // the runtime's optimizer now updates every parameter from these gradients, on the device
             }

@@ -101,10 +101,9 @@ namespace Demo
             global::GraphGen.Cpu.Kernels.ColumnSums(_dHiddenZ, _hidden.Bias.Gradient, batch, 12);
             // hidden: d_hidden.weight = xᵀ·d_hidden_z
             //   (B, 8)ᵀ·(B, 12) → (8, 12)
-            //   the optimizer updates hidden.weight here, as each value of its gradient is stored (TrainStep, Fit)
-            MultiplyGradient(global::GraphGen.Cpu.GemmLayout.TN, m: 8, n: 12, k: batch,
-                a: x, b: _dHiddenZ, parameter: _hidden.Weight);
-            // TrainStep and Fit now apply the optimizer to hidden.bias, output.weight, output.bias, from the gradients above
+            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.TN, m: 8, n: 12, k: batch,
+                a: x, b: _dHiddenZ, c: _hidden.Weight.Gradient);
+            // TrainStep and Fit now apply the optimizer to hidden.weight, hidden.bias, output.weight, output.bias, from the gradients above
             return loss;
         }
     }

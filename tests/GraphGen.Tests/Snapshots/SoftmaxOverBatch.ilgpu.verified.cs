@@ -132,7 +132,6 @@ namespace Demo
                 s.MeanLoss(batch * 2); // loss = the mean of the values' losses
                 // result: d_W = result_productᵀ·d_result_matmul
                 //   (B, 3)ᵀ·(B, 2) → (3, 2)
-                //   into the gradient: the runtime's optimizer updates W from it after the step
                 s.Gemm(global::GraphGen.Cpu.GemmLayout.TN, m: 3, n: 2, k: batch, a: resultProduct, b: dResultMatmul, c: dW);
                 // the runtime's optimizer now updates every parameter from these gradients, on the device
             }

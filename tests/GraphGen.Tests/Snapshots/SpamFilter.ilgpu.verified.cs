@@ -127,7 +127,6 @@ namespace Demo
                 _hiddenColumnSums(16, hiddenOut, dHiddenBias, batch);
                 // hidden: d_hidden.weight = xᵀ·d_hidden_z
                 //   (B, 30)ᵀ·(B, 16) → (30, 16)
-                //   into the gradient: the runtime's optimizer updates hidden.weight from it after the step
                 s.Gemm(global::GraphGen.Cpu.GemmLayout.TN, m: 30, n: 16, k: batch, a: x, b: hiddenOut, c: dHiddenWeight);
                 // the runtime's optimizer now updates every parameter from these gradients, on the device
             }

@@ -101,10 +101,9 @@ namespace Demo
             global::GraphGen.Cpu.Kernels.ColumnSums(_hiddenOut, _hidden.Bias.Gradient, batch, 16);
             // hidden: d_hidden.weight = xᵀ·d_hidden_z
             //   (B, 30)ᵀ·(B, 16) → (30, 16)
-            //   the optimizer updates hidden.weight here, as each value of its gradient is stored (TrainStep, Fit)
-            MultiplyGradient(global::GraphGen.Cpu.GemmLayout.TN, m: 30, n: 16, k: batch,
-                a: x, b: _hiddenOut, parameter: _hidden.Weight);
-            // TrainStep and Fit now apply the optimizer to hidden.bias, logits.weight, logits.bias, from the gradients above
+            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.TN, m: 30, n: 16, k: batch,
+                a: x, b: _hiddenOut, c: _hidden.Weight.Gradient);
+            // TrainStep and Fit now apply the optimizer to hidden.weight, hidden.bias, logits.weight, logits.bias, from the gradients above
             return loss;
         }
     }

@@ -161,7 +161,6 @@ namespace Demo.Deep
                 _firstColumnSums(100, dFirstZ, dFirstBias, batch);
                 // first: d_first.weight = xᵀ·d_first_z
                 //   (B, 64)ᵀ·(B, 100) → (64, 100)
-                //   into the gradient: the runtime's optimizer updates first.weight from it after the step
                 s.Gemm(global::GraphGen.Cpu.GemmLayout.TN, m: 64, n: 100, k: batch, a: x, b: dFirstZ, c: dFirstWeight);
                 // the runtime's optimizer now updates every parameter from these gradients, on the device
             }

@@ -132,10 +132,9 @@ namespace Demo.Deep
             global::GraphGen.Cpu.Kernels.ColumnSums(_dFirstZ, _first.Bias.Gradient, batch, 100);
             // first: d_first.weight = xᵀ·d_first_z
             //   (B, 64)ᵀ·(B, 100) → (64, 100)
-            //   the optimizer updates first.weight here, as each value of its gradient is stored (TrainStep, Fit)
-            MultiplyGradient(global::GraphGen.Cpu.GemmLayout.TN, m: 64, n: 100, k: batch,
-                a: x, b: _dFirstZ, parameter: _first.Weight);
-            // TrainStep and Fit now apply the optimizer to first.bias, second_layer.weight, second_layer.bias, classes.weight, classes.bias, from the gradients above
+            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.TN, m: 64, n: 100, k: batch,
+                a: x, b: _dFirstZ, c: _first.Weight.Gradient);
+            // TrainStep and Fit now apply the optimizer to first.weight, first.bias, second_layer.weight, second_layer.bias, classes.weight, classes.bias, from the gradients above
             return loss;
         }
     }

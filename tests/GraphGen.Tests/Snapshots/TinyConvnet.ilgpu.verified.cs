@@ -178,7 +178,6 @@ namespace Demo
                 s.Gemm(global::GraphGen.Cpu.GemmLayout.NT, m: batch, n: 784, k: 10, a: dOutputZ, b: outputWeight, c: dFlattenFlat);
                 // output: d_output.weight = flatten_flatᵀ·d_output_z
                 //   (B, 784)ᵀ·(B, 10) → (784, 10)
-                //   into the gradient: the runtime's optimizer updates output.weight from it after the step
                 s.Gemm(global::GraphGen.Cpu.GemmLayout.TN, m: 784, n: 10, k: batch, a: flattenFlat, b: dOutputZ, c: dOutputWeight);
                 // flatten: d_conv2_out = d_flatten_flat as (B, 7, 7, 16)
                 //   (B, 784) → (B, 7, 7, 16)

@@ -138,9 +138,8 @@ namespace Demo
                 a: _dOutputZ, b: _output.Weight.Data, c: _dFlattenFlat);
             // output: d_output.weight = flatten_flatᵀ·d_output_z
             //   (B, 784)ᵀ·(B, 10) → (784, 10)
-            //   the optimizer updates output.weight here, as each value of its gradient is stored (TrainStep, Fit)
-            MultiplyGradient(global::GraphGen.Cpu.GemmLayout.TN, m: 784, n: 10, k: batch,
-                a: _flattenFlat, b: _dOutputZ, parameter: _output.Weight);
+            global::GraphGen.Cpu.Gemm.Multiply(global::GraphGen.Cpu.GemmLayout.TN, m: 784, n: 10, k: batch,
+                a: _flattenFlat, b: _dOutputZ, c: _output.Weight.Gradient);
             // flatten: d_conv2_out = d_flatten_flat as (B, 7, 7, 16)
             //   (B, 784) → (B, 7, 7, 16)
             global::System.MemoryExtensions.AsSpan(_dFlattenFlat, 0, batch * 784).CopyTo(global::System.MemoryExtensions.AsSpan(_dConv2Out, 0, batch * 784));
@@ -168,7 +167,7 @@ namespace Demo
             // conv1: d_conv1.weight = patches(x)ᵀ·d_conv1_z
             //   (B, 28, 28, 1), (B, 26, 26, 8) → (3, 3, 1, 8)
             global::GraphGen.Cpu.Convolution.BackwardFilter(x[..(batch * 784)], global::System.MemoryExtensions.AsSpan(_dConv1Z, 0, batch * 5408), global::System.MemoryExtensions.AsSpan(_conv1.Weight.Gradient, 0, 72), new global::GraphGen.Cpu.ConvShape(batch, 28, 28, 1, 3, 3, 1, 0, 0, 26, 26), 8);
-            // TrainStep and Fit now apply the optimizer to conv1.weight, conv1.bias, conv2.weight, conv2.bias, output.bias, from the gradients above
+            // TrainStep and Fit now apply the optimizer to conv1.weight, conv1.bias, conv2.weight, conv2.bias, output.weight, output.bias, from the gradients above
             return loss;
         }
     }

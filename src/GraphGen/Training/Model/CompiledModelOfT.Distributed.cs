@@ -11,8 +11,7 @@ public abstract partial class CompiledModel<TTarget>
 
     /// <summary>
     /// One data-parallel step on the global batch <paramref name="rows"/>: this rank's shard runs forward and backward
-    /// alone (no update inside the gradient GEMMs: the update needs the summed gradient), each gradient is scaled by
-    /// shard / batch so that the sum over the ranks is the gradient of the whole batch's mean loss, one allreduce
+    /// alone, each gradient is scaled by shard / batch so that the sum over the ranks is the gradient of the whole batch's mean loss, one allreduce
     /// sums them, and every rank applies the same optimizer step. The state that is not trained (a batch
     /// normalisation's moving statistics, moved by each rank from its own shard's statistics) rides in the same
     /// allreduce and leaves as the mean over the ranks, as Keras's MultiWorkerMirroredStrategy aggregates it, so every

@@ -12,8 +12,6 @@ public abstract partial class CompiledModel<TTarget> : CompiledModel where TTarg
 {
     // As in CompiledModel, [EditorBrowsable(Never)] marks the hooks only the generated half calls or overrides.
     private Optimizer? _optimizer;
-    // The optimizer of the step TrainStep or Fit has open, while its backward pass runs.
-    private Optimizer? _stepping;
     private Metric<TTarget>[] _metrics;
 
     [EditorBrowsable(EditorBrowsableState.Never)]
@@ -97,15 +95,13 @@ public abstract partial class CompiledModel<TTarget> : CompiledModel where TTarg
     }
 
     /// <summary>
-    /// Forward, loss, backward and update as one optimizer step: the backward pass applies the update of a weight that
-    /// no later kernel reads inside the GEMM computing its gradient (<see cref="MultiplyGradient"/>), the step updates
-    /// the rest. An exception inside abandons the step without counting it (a weight already updated inside its GEMM
-    /// keeps that update; the kernels throw only on arguments checked before the step opens).
+    /// Forward, loss, backward and update as one optimizer step. The step opens before the kernels run, so a learning
+    /// rate that is not a finite number ≥ 0 throws with every weight untouched; an exception inside the kernels abandons
+    /// the step uncounted, and every weight keeps its value (the update runs only after the whole backward pass).
     /// </summary>
     private protected float ForwardBackwardUpdate(ReadOnlySpan<float> x, ReadOnlySpan<TTarget> targets, int batch, Optimizer optimizer)
     {
         optimizer.BeginStep(TrainableWeights);
-        _stepping = optimizer;
         float loss;
         try
         {
@@ -116,30 +112,10 @@ public abstract partial class CompiledModel<TTarget> : CompiledModel where TTarg
             optimizer.AbandonStep();
             throw;
         }
-        finally
-        {
-            _stepping = null;
-        }
         optimizer.EndStep();
         DropoutStep++;
         return loss;
     }
-
-    /// <summary>
-    /// Called by the generated backward pass for a weight no later kernel reads: its gradient = op(A)·op(B), and inside
-    /// TrainStep and Fit the optimizer's update of it, applied as each gradient value is stored (the same values as the
-    /// separate update, bit for bit). Inside ComputeGradients it is the GEMM alone.
-    /// </summary>
-    [EditorBrowsable(EditorBrowsableState.Never)]
-    protected void MultiplyGradient(GemmLayout layout, int m, int n, int k, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Parameter parameter)
-    {
-        ArgumentNullException.ThrowIfNull(parameter);
-        if (_stepping is { } optimizer && FuseUpdates) optimizer.UpdateInGemm(layout, m, n, k, a, b, parameter);
-        else Gemm.Multiply(layout, m, n, k, a, b, parameter.Gradient);
-    }
-
-    /// <summary>Whether updates may run inside gradient GEMMs (true); false keeps every update in its own pass, to compare.</summary>
-    internal bool FuseUpdates { get; set; } = true;
 
     /// <summary>Mean loss and every metric over a data set, in batches.</summary>
     /// <param name="batchSize">Rows per forward pass; by default 1,024, or every row at once for a model that <see cref="CompiledModel.MixesBatchRows"/>.</param>

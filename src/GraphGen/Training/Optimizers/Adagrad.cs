@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace GraphGen.Training;
 
@@ -47,6 +48,13 @@ public sealed class Adagrad : Optimizer
         {
             a += g * g;
             w -= lr * g / Vector.SquareRoot(a + new Vector<float>(epsilon));
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Apply(ref Vector512<float> w, Vector512<float> g, ref Vector512<float> a, ref Vector512<float> s1, ref Vector512<float> s2)
+        {
+            a += g * g;
+            w -= lr * g / Vector512.Sqrt(a + Vector512.Create(epsilon));
         }
     }
 }

@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace GraphGen.Training;
 
@@ -56,6 +57,14 @@ public sealed class Adam : Optimizer
             m += (g - m) * (1 - beta1);
             v += (g * g - v) * (1 - beta2);
             w -= m * alpha / (Vector.SquareRoot(v) + new Vector<float>(epsilon));
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Apply(ref Vector512<float> w, Vector512<float> g, ref Vector512<float> m, ref Vector512<float> v, ref Vector512<float> unused)
+        {
+            m += (g - m) * (1 - beta1);
+            v += (g * g - v) * (1 - beta2);
+            w -= m * alpha / (Vector512.Sqrt(v) + Vector512.Create(epsilon));
         }
     }
 }

@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using GraphGen.Cpu;
 
 namespace GraphGen.Training;
@@ -7,12 +8,16 @@ namespace GraphGen.Training;
 /// <summary>
 /// An optimizer's per-element update as a struct, so <see cref="FusedUpdate.Run"/> specialises on it at JIT time:
 /// one pass per parameter reads the weight, its gradient and up to three state slots and writes them back, with
-/// no call per element and nothing allocated.
+/// no call per element and nothing allocated. The three overloads are the same arithmetic, element by element, so a
+/// parameter's result does not depend on which width ran where (<see cref="Vector{T}"/> is 256 bits wide on AVX2 and,
+/// by .NET's default, on AVX-512 too; the <see cref="Vector512{T}"/> overload halves the square roots and divisions
+/// there).
 /// </summary>
 public interface IUpdateRule
 {
     void Apply(ref float w, float g, ref float s0, ref float s1, ref float s2);
     void Apply(ref Vector<float> w, Vector<float> g, ref Vector<float> s0, ref Vector<float> s1, ref Vector<float> s2);
+    void Apply(ref Vector512<float> w, Vector512<float> g, ref Vector512<float> s0, ref Vector512<float> s1, ref Vector512<float> s2);
 }
 
 /// <summary>
@@ -55,27 +60,43 @@ public static class FusedUpdate
         }
     }
 
-    /// <summary>Elements [begin, end) of one update; a null slot is a per-call scratch vector (its values are discarded).</summary>
+    /// <summary>
+    /// Elements [begin, end) of one update, 16 at a time where AVX-512 runs, then <see cref="Vector{T}"/>s, then one
+    /// by one; a null slot is a per-call scratch vector (its values are discarded).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static unsafe void Update<TRule>(in TRule rule, float* w, float* g, float* s0, float* s1, float* s2, int begin, int end)
         where TRule : struct, IUpdateRule
     {
-        Vector<float> scratch0 = default, scratch1 = default, scratch2 = default;
+        // A copy on the stack: the rule's fields then stay in registers, where through the reference (a field of the
+        // pool's job object) every store into w or a slot could have changed them.
+        var local = rule;
+        Vector512<float> scratch0 = default, scratch1 = default, scratch2 = default;
         ref float r0 = ref Slot(s0, ref scratch0, out nuint k0);
         ref float r1 = ref Slot(s1, ref scratch1, out nuint k1);
         ref float r2 = ref Slot(s2, ref scratch2, out nuint k2);
         ref float wr = ref Unsafe.AsRef<float>(w);
         ref float gr = ref Unsafe.AsRef<float>(g);
         nuint i = (nuint)begin, count = (nuint)end, width = (nuint)Vector<float>.Count;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            for (; i + 16 <= count; i += 16)
+            {
+                local.Apply(ref Unsafe.As<float, Vector512<float>>(ref Unsafe.Add(ref wr, i)), Vector512.LoadUnsafe(ref gr, i),
+                    ref Unsafe.As<float, Vector512<float>>(ref Unsafe.Add(ref r0, i * k0)),
+                    ref Unsafe.As<float, Vector512<float>>(ref Unsafe.Add(ref r1, i * k1)),
+                    ref Unsafe.As<float, Vector512<float>>(ref Unsafe.Add(ref r2, i * k2)));
+            }
+        }
         for (; i + width <= count; i += width)
         {
-            rule.Apply(ref Unsafe.As<float, Vector<float>>(ref Unsafe.Add(ref wr, i)), Vector.LoadUnsafe(ref gr, i),
+            local.Apply(ref Unsafe.As<float, Vector<float>>(ref Unsafe.Add(ref wr, i)), Vector.LoadUnsafe(ref gr, i),
                 ref Unsafe.As<float, Vector<float>>(ref Unsafe.Add(ref r0, i * k0)),
                 ref Unsafe.As<float, Vector<float>>(ref Unsafe.Add(ref r1, i * k1)),
                 ref Unsafe.As<float, Vector<float>>(ref Unsafe.Add(ref r2, i * k2)));
         }
         for (; i < count; i++)
-            rule.Apply(ref Unsafe.Add(ref wr, i), Unsafe.Add(ref gr, i), ref Unsafe.Add(ref r0, i * k0), ref Unsafe.Add(ref r1, i * k1), ref Unsafe.Add(ref r2, i * k2));
+            local.Apply(ref Unsafe.Add(ref wr, i), Unsafe.Add(ref gr, i), ref Unsafe.Add(ref r0, i * k0), ref Unsafe.Add(ref r1, i * k1), ref Unsafe.Add(ref r2, i * k2));
     }
 
     internal static (int Begin, int End) Chunk(int n, int part, int parts)
@@ -92,10 +113,10 @@ public static class FusedUpdate
     }
 
     /// <summary>The slot's first element and a step of 1, or the scratch vector and a step of 0 for an unused slot.</summary>
-    private static unsafe ref float Slot(float* slot, ref Vector<float> scratch, out nuint step)
+    private static unsafe ref float Slot(float* slot, ref Vector512<float> scratch, out nuint step)
     {
         step = slot == null ? 0u : 1u;
-        return ref slot == null ? ref Unsafe.As<Vector<float>, float>(ref scratch) : ref Unsafe.AsRef<float>(slot);
+        return ref slot == null ? ref Unsafe.As<Vector512<float>, float>(ref scratch) : ref Unsafe.AsRef<float>(slot);
     }
 }
 

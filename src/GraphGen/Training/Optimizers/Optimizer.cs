@@ -12,10 +12,9 @@ public abstract class Optimizer
     private string[] _boundNames = [];
     private int[] _boundLengths = [];
     private float[][][] _slots = [];
-    // The open step: its parameters, learning rate, and which parameters the backward pass already updated.
+    // The open step: its parameters and learning rate.
     private IReadOnlyList<Parameter>? _stepParameters;
     private float _stepRate;
-    private bool[] _updatedInGemm = [];
 
     protected Optimizer(LearningRateSchedule learningRate)
     {
@@ -45,8 +44,9 @@ public abstract class Optimizer
     }
 
     /// <summary>
-    /// Opens a step over <paramref name="parameters"/>: fixes its learning rate and number, so the updates the backward
-    /// pass applies inside gradient GEMMs (<see cref="UpdateInGemm"/>) and the rest (<see cref="EndStep"/>) are one step.
+    /// Opens a step over <paramref name="parameters"/>: binds their slots and fixes its learning rate and number before
+    /// the step's kernels run, so a learning rate that is not a finite number ≥ 0 throws with nothing computed;
+    /// <see cref="EndStep"/> then applies it.
     /// </summary>
     internal void BeginStep(IReadOnlyList<Parameter> parameters)
     {
@@ -57,33 +57,15 @@ public abstract class Optimizer
             throw new InvalidOperationException($"{Name}: the learning rate at step {Iterations} is {lr}; it must be a finite number ≥ 0.");
         _stepParameters = parameters;
         _stepRate = lr;
-        Array.Clear(_updatedInGemm);
     }
 
-    /// <summary>
-    /// Computes <paramref name="parameter"/>'s gradient as op(A)·op(B) and applies this step's update to it as each value
-    /// is stored. The generated backward pass calls it for a weight no later kernel reads; the result equals the GEMM
-    /// followed by <see cref="Step"/> bit for bit.
-    /// </summary>
-    internal void UpdateInGemm(GemmLayout layout, int m, int n, int k, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Parameter parameter)
-    {
-        var parameters = _stepParameters ?? throw new InvalidOperationException($"{Name}: an update inside a GEMM needs an open step.");
-        int index = 0;
-        while (index < parameters.Count && !ReferenceEquals(parameters[index], parameter)) index++;
-        if (index == parameters.Count) throw new ArgumentException($"'{parameter.Name}' is not a parameter of this step.", nameof(parameter));
-        var pass = new GemmPass(layout, m, n, k, a, b);
-        Update(ref pass, parameter, _slots[index], _stepRate, Iterations + 1);
-        _updatedInGemm[index] = true;
-    }
-
-    /// <summary>Updates every parameter of the open step not updated inside a GEMM, and counts the step.</summary>
+    /// <summary>Updates every parameter of the open step, and counts the step.</summary>
     internal void EndStep()
     {
         var parameters = _stepParameters ?? throw new InvalidOperationException($"{Name}: no step is open.");
         var pass = new LoopPass();
         // An indexed loop: foreach over the interface would allocate an enumerator every step.
-        for (int i = 0; i < parameters.Count; i++)
-            if (!_updatedInGemm[i]) Update(ref pass, parameters[i], _slots[i], _stepRate, Iterations + 1);
+        for (int i = 0; i < parameters.Count; i++) Update(ref pass, parameters[i], _slots[i], _stepRate, Iterations + 1);
         Iterations++;
         _stepParameters = null;
     }
@@ -142,7 +124,6 @@ public abstract class Optimizer
         _boundNames = [];
         _boundLengths = [];
         _slots = [];
-        _updatedInGemm = [];
         _stepParameters = null;
         Iterations = 0;
     }
@@ -158,7 +139,6 @@ public abstract class Optimizer
         }
         if (_slots.Length != 0) throw Mismatch(parameters);
         _boundNames = parameters.Select(p => p.Name).ToArray();
-        _updatedInGemm = new bool[parameters.Count];
         _boundLengths = parameters.Select(p => p.Length).ToArray();
         _slots = parameters.Select(p => Enumerable.Range(0, SlotNames.Count).Select(s =>
         {

@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace GraphGen.Training;
 
@@ -74,6 +75,25 @@ public sealed class RmsProp : Optimizer
                 denominator -= average * average;
             }
             var increment = lr * g / Vector.SquareRoot(denominator);
+            if (mu > 0)
+            {
+                m = mu * m + increment;
+                w -= m;
+            }
+            else w -= increment;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Apply(ref Vector512<float> w, Vector512<float> g, ref Vector512<float> v, ref Vector512<float> average, ref Vector512<float> m)
+        {
+            v = rho * v + (1 - rho) * g * g;
+            var denominator = v + Vector512.Create(epsilon);
+            if (centered)
+            {
+                average = rho * average + (1 - rho) * g;
+                denominator -= average * average;
+            }
+            var increment = lr * g / Vector512.Sqrt(denominator);
             if (mu > 0)
             {
                 m = mu * m + increment;

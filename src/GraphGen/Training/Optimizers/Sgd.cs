@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace GraphGen.Training;
 
@@ -41,6 +42,9 @@ public sealed class Sgd : Optimizer
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Apply(ref Vector<float> w, Vector<float> g, ref Vector<float> s0,
             ref Vector<float> s1, ref Vector<float> s2) => w -= lr * g;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Apply(ref Vector512<float> w, Vector512<float> g, ref Vector512<float> s0,
+            ref Vector512<float> s1, ref Vector512<float> s2) => w -= lr * g;
     }
 
     private readonly struct MomentumRule(float lr, float mu, bool nesterov) : IUpdateRule
@@ -55,6 +59,14 @@ public sealed class Sgd : Optimizer
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Apply(ref Vector<float> w, Vector<float> g, ref Vector<float> v,
             ref Vector<float> s1, ref Vector<float> s2)
+        {
+            v = mu * v - lr * g;
+            w += nesterov ? mu * v - lr * g : v;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Apply(ref Vector512<float> w, Vector512<float> g, ref Vector512<float> v,
+            ref Vector512<float> s1, ref Vector512<float> s2)
         {
             v = mu * v - lr * g;
             w += nesterov ? mu * v - lr * g : v;
