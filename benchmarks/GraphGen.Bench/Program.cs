@@ -101,6 +101,7 @@ root.SetAction(parsed =>
             ["graphgen_epoch_s"] = reference.EpochSeconds_Median,
             ["graphgen_epochs_s"] = reference.EpochSeconds,
             ["first_epoch_s"] = reference.EpochSeconds[0],
+            ["jit_epochs_s"] = reference.JitSeconds,
             ["fma_peak_gflops_1thread"] = peak.Best.OneThreadGflops,
             ["fma_peak_gflops_all"] = peak.Best.AllThreadsGflops,
             ["fma_peak_vector_bits"] = peak.Best.VectorBits,

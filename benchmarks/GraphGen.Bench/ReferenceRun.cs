@@ -5,8 +5,10 @@ using GraphGen.Training;
 namespace GraphGen.Bench;
 
 /// <summary>What one training configuration of the reference model measured.</summary>
+/// <summary>What one training configuration of the reference model measured; JitSeconds is the JIT's own compilation time
+/// (all threads, <see cref="System.Runtime.JitInfo"/>) during each epoch.</summary>
 public sealed record TrainingFigures(int Hidden, int Batch, int Epochs, double[] EpochSeconds, double EpochSeconds_Median,
-    double StepSeconds, double StepGflops, double AllocBytesPerStep, double FinalLoss, double TestAccuracy);
+    double StepSeconds, double StepGflops, double AllocBytesPerStep, double FinalLoss, double TestAccuracy, double[] JitSeconds);
 
 /// <summary>
 /// Trains 784 → hidden relu → 10 softmax with RMSprop and times it three ways: whole epochs through Fit (shuffling,
@@ -32,13 +34,21 @@ public static class ReferenceRun
     public static TrainingFigures Train(LabeledImages train, LabeledImages test, int hidden, int batch, int epochs, int stepsToTime)
     {
         var model = Create(hidden);
-        var history = model.Fit(train.Images, train.Labels, epochs, batch, new RmsProp(), verbose: 0);
+        var jit = new List<double>();
+        var compiled = System.Runtime.JitInfo.GetCompilationTime();
+        var jitClock = new LambdaCallback(onEpochEnd: _ =>
+        {
+            var now = System.Runtime.JitInfo.GetCompilationTime();
+            jit.Add((now - compiled).TotalSeconds);
+            compiled = now;
+        });
+        var history = model.Fit(train.Images, train.Labels, epochs, batch, new RmsProp(), verbose: 0, callbacks: [jitClock]);
         double[] seconds = history.Epochs.Select(e => e.Seconds).ToArray();
         var accuracy = model.Evaluate(test.Images, test.Labels).Accuracy ?? double.NaN;
 
         var (stepSeconds, allocPerStep) = TimeSteps(model, train, batch, stepsToTime);
         return new TrainingFigures(hidden, batch, epochs, seconds, Timing.WarmMedian(seconds), stepSeconds,
-            StepFlops(batch, hidden) / stepSeconds / 1e9, allocPerStep, history.Epochs[^1].Loss, accuracy);
+            StepFlops(batch, hidden) / stepSeconds / 1e9, allocPerStep, history.Epochs[^1].Loss, accuracy, jit.ToArray());
     }
 
     /// <summary>

@@ -109,6 +109,11 @@ def main(folder):
         first = gg["first_epoch_s"] / gg["graphgen_epoch_s"]
         peer_first = f"TorchSharp {ts['first_epoch_s']:.3f} s / {ts['epoch_s']:.3f} s" if ts else ""
         row("first epoch over the later ones", f"{gg['first_epoch_s']:.3f} s / {gg['graphgen_epoch_s']:.3f} s", peer_first, f"{first:.2f}", "≤ 1.10", first <= 1.10)
+        if gg.get("jit_epochs_s"):
+            jit = gg["jit_epochs_s"]
+            later = sorted(jit[1:])[len(jit[1:]) // 2] if len(jit) > 1 else float("nan")
+            row("  JIT compiling in the first epoch", f"{jit[0] * 1e3:.0f} ms (later epochs {later * 1e3:.0f} ms)", "",
+                f"{(gg['first_epoch_s'] - gg['graphgen_epoch_s']) * 1e3:.0f} ms extra", "(context)", None)
     if "step_share_of_peak" in gg:
         share = gg["step_share_of_peak"]
         row("whole training step, share of FMA peak", f"{gg['step_gflops']:.1f} GFLOP/s ({gg['step_ms']:.3f} ms)",
@@ -124,6 +129,11 @@ def main(folder):
         square = blas["square_2048"]["gflops"]
         row("  step over SGEMM 2048³ (the earlier yardstick)", f"{gg['step_gflops']:.1f} GFLOP/s", f"OpenBLAS 2048³ {square:.1f}",
             f"{gg['step_gflops'] / square:.2f}", "(context)", None)
+    batch32 = [s for s in gg.get("scaling") or [] if s["hidden"] == 512 and s["batch"] == 32]
+    if batch32 and "fma_peak_gflops_all" in gg:
+        share = batch32[0]["step_gflops"] / gg["fma_peak_gflops_all"]
+        row("batch 32 step, share of FMA peak", f"{batch32[0]['step_gflops']:.1f} GFLOP/s", f"FMA peak {gg['fma_peak_gflops_all']:.1f}",
+            f"{share:.2f}", "≥ 0.60", share >= 0.6)
     if ts:
         speed = ts["predict_10k_s"] / gg["predict_10k_s"]
         row("Predict, 10,000 images", f"{gg['predict_10k_s'] * 1e3:.1f} ms", f"TorchSharp {ts['predict_10k_s'] * 1e3:.1f} ms",
