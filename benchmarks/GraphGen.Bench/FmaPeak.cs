@@ -7,10 +7,16 @@ namespace GraphGen.Bench;
 /// <summary>The FMA peak of one vector width: GFLOP/s on one thread and on every thread at once.</summary>
 public sealed record FmaWidthFigures(int VectorBits, double OneThreadGflops, double AllThreadsGflops);
 
-/// <summary>The machine's FMA peak as this run measured it: each accelerated width, and the best of them.</summary>
+/// <summary>
+/// The machine's FMA peak as this run measured it: each accelerated width; the best of them, judged on one thread (on a
+/// shared machine another process can hold a core while every thread runs, and then a narrower width could win); and
+/// the ceiling the step is held to, the higher of its all-threads figure and one thread's times the threads, so that a
+/// disturbed all-threads measurement cannot make the step look closer to the peak than it is.
+/// </summary>
 public sealed record FmaPeakFigures(int Threads, IReadOnlyList<FmaWidthFigures> Widths)
 {
-    public FmaWidthFigures Best => Widths.MaxBy(w => w.AllThreadsGflops)!;
+    public FmaWidthFigures Best => Widths.MaxBy(w => w.OneThreadGflops)!;
+    public double Ceiling => Math.Max(Best.AllThreadsGflops, Best.OneThreadGflops * Threads);
 }
 
 /// <summary>

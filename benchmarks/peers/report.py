@@ -93,6 +93,15 @@ def main(folder):
             for w in gg["fma_peak_widths"]))
     rows = []
 
+    # The FMA ceiling, as the bench's FmaPeakFigures.Ceiling: the width fastest on one thread, and the higher of its
+    # all-threads figure and one thread's times the threads (another process holding a core drags the first down).
+    widths = gg.get("fma_peak_widths") or [{"bits": gg.get("fma_peak_vector_bits"), "gflops_1thread": gg.get("fma_peak_gflops_1thread", 0),
+                                            "gflops_all": gg.get("fma_peak_gflops_all", 0)}]
+    fastest = max(widths, key=lambda w: w["gflops_1thread"])
+    threads = gg.get("fma_peak_threads", 1)
+    fma_ceiling = max(fastest["gflops_all"], fastest["gflops_1thread"] * threads)
+
+
     def row(name, value, peer, ratio, target, ok):
         rows.append((name, value, peer, ratio, target, "" if ok is None else "yes" if ok else "NO"))
 
@@ -115,13 +124,12 @@ def main(folder):
             row("  JIT compiling in the first epoch", f"{jit[0] * 1e3:.0f} ms (later epochs {later * 1e3:.0f} ms)", "",
                 f"{(gg['first_epoch_s'] - gg['graphgen_epoch_s']) * 1e3:.0f} ms extra", "(context)", None)
     if "step_share_of_peak" in gg:
-        share = gg["step_share_of_peak"]
+        share = gg["step_gflops"] / fma_ceiling
         row("whole training step, share of FMA peak", f"{gg['step_gflops']:.1f} GFLOP/s ({gg['step_ms']:.3f} ms)",
-            f"FMA peak {gg['fma_peak_gflops_all']:.1f} (Vector{gg['fma_peak_vector_bits']}, {gg['fma_peak_threads']} threads)",
+            f"FMA ceiling {fma_ceiling:.1f} (Vector{fastest['bits']}, {threads} threads)",
             f"{share:.2f}", "≥ 0.80", share >= 0.8)
-    if "step_share_of_idle_peak" in gg:
-        row("  the same over 1 thread's peak × threads", "", f"{gg['fma_peak_gflops_1thread_x_threads']:.1f} GFLOP/s (an idle machine's ceiling)",
-            f"{gg['step_share_of_idle_peak']:.2f}", "(context)", None)
+        row("  how the ceiling was measured", "", f"all threads {fastest['gflops_all']:.1f}; 1 thread {fastest['gflops_1thread']:.1f} × {threads}",
+            "the higher", "(context)", None)
     if ts:
         row("  TorchSharp's step", "", f"{ts['step_gflops']:.1f} GFLOP/s ({ts['step_ms']:.3f} ms)",
             f"{gg['step_gflops'] / ts['step_gflops']:.2f}× its speed", "(context)", None)
@@ -131,8 +139,8 @@ def main(folder):
             f"{gg['step_gflops'] / square:.2f}", "(context)", None)
     batch32 = [s for s in gg.get("scaling") or [] if s["hidden"] == 512 and s["batch"] == 32]
     if batch32 and "fma_peak_gflops_all" in gg:
-        share = batch32[0]["step_gflops"] / gg["fma_peak_gflops_all"]
-        row("batch 32 step, share of FMA peak", f"{batch32[0]['step_gflops']:.1f} GFLOP/s", f"FMA peak {gg['fma_peak_gflops_all']:.1f}",
+        share = batch32[0]["step_gflops"] / fma_ceiling
+        row("batch 32 step, share of FMA peak", f"{batch32[0]['step_gflops']:.1f} GFLOP/s", f"FMA ceiling {fma_ceiling:.1f}",
             f"{share:.2f}", "≥ 0.60", share >= 0.6)
     if ts:
         speed = ts["predict_10k_s"] / gg["predict_10k_s"]
