@@ -11,12 +11,12 @@ public abstract partial class CompiledModel<TTarget>
 
     /// <summary>
     /// One data-parallel step on the global batch <paramref name="rows"/>: this rank's shard runs forward and backward
-    /// alone, each gradient is scaled by shard / batch so that the sum over the ranks is the gradient of the whole batch's mean loss, one allreduce
-    /// sums them, and every rank applies the same optimizer step. The state that is not trained (a batch
-    /// normalisation's moving statistics, moved by each rank from its own shard's statistics) rides in the same
-    /// allreduce and leaves as the mean over the ranks, as Keras's MultiWorkerMirroredStrategy aggregates it, so every
-    /// rank keeps the same weights. Leaves this rank's shard in <paramref name="batchY"/>'s first
-    /// <paramref name="shardRows"/> rows, for the metrics. Returns the global batch's mean loss.
+    /// alone, each gradient is scaled by shard / batch so that the sum over the ranks is the gradient of the whole
+    /// batch's mean loss, one allreduce sums them, and every rank applies the same optimizer step. The state that is
+    /// not trained (a batch normalisation's moving statistics, moved by each rank from its own shard's statistics)
+    /// rides in the same allreduce and leaves as the mean over the ranks, as Keras's MultiWorkerMirroredStrategy
+    /// aggregates it, so every rank keeps the same weights. Leaves this rank's shard in <paramref name="batchY"/>'s
+    /// first <paramref name="shardRows"/> rows, for the metrics. Returns the global batch's mean loss.
     /// </summary>
     private float DistributedStep(DataParallel distribution, float[] x, TTarget[] y, ReadOnlySpan<int> rows, float[] batchX, TTarget[] batchY,
         Optimizer optimizer, int epoch, int batchIndex, out int shardRows)
