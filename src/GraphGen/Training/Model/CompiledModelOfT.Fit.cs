@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 
 namespace GraphGen.Training;
 
@@ -76,7 +77,7 @@ public abstract partial class CompiledModel<TTarget>
 
     // Compiled optimised at its first call: tiered compilation otherwise ran its loop unoptimised, then recompiled it
     // on the stack (OSR, 59 ms of JIT inside the first epoch, measured with the runtime's JIT events) and once more.
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private History FitEpochs(float[] x, TTarget[] y, int epochs, int batchSize, Optimizer optimizer, int trainRows, float[]? validationX,
         TTarget[]? validationY, int validationRows, bool shuffle, IEnumerable<Callback>? callbacks, int verbose, int initialEpoch, Ilgpu.IlgpuPlacement? placement,
         Ilgpu.IlgpuResidentInput? validationOnDevice)
