@@ -184,34 +184,22 @@ internal static unsafe class SmallPatchConvolution
         {
             int k = Shape.Patch, n = Filters;
             float* a0 = corners[0], a1 = corners[1], a2 = corners[2], a3 = corners[3];
-            Vector256<float> c0 = default, c1 = default, c2 = default, c3 = default, d0 = default, d1 = default, d2 = default, d3 = default;
+            var t = default(Tile4x16Sums);
             float* b = _w + f;
             for (int i = 0; i < k; i++, b += n)
             {
                 int o = offsets[i];
-                Vector256<float> lo = Vector256.Load(b), hi = Vector256.Load(b + Lanes);
-                var v = Vector256.Create(a0[o]);
-                c0 = Vector256.FusedMultiplyAdd(v, lo, c0);
-                d0 = Vector256.FusedMultiplyAdd(v, hi, d0);
-                v = Vector256.Create(a1[o]);
-                c1 = Vector256.FusedMultiplyAdd(v, lo, c1);
-                d1 = Vector256.FusedMultiplyAdd(v, hi, d1);
-                v = Vector256.Create(a2[o]);
-                c2 = Vector256.FusedMultiplyAdd(v, lo, c2);
-                d2 = Vector256.FusedMultiplyAdd(v, hi, d2);
-                v = Vector256.Create(a3[o]);
-                c3 = Vector256.FusedMultiplyAdd(v, lo, c3);
-                d3 = Vector256.FusedMultiplyAdd(v, hi, d3);
+                t.Add(a0[o], a1[o], a2[o], a3[o], Vector256.Load(b), Vector256.Load(b + Lanes));
             }
             float* y = _y + (long)row * n + f;
-            _epilogue.Apply(c0, row, f).Store(y);
-            _epilogue.Apply(d0, row, f + Lanes).Store(y + Lanes);
-            _epilogue.Apply(c1, row + 1, f).Store(y + n);
-            _epilogue.Apply(d1, row + 1, f + Lanes).Store(y + n + Lanes);
-            _epilogue.Apply(c2, row + 2, f).Store(y + 2 * n);
-            _epilogue.Apply(d2, row + 2, f + Lanes).Store(y + 2 * n + Lanes);
-            _epilogue.Apply(c3, row + 3, f).Store(y + 3 * n);
-            _epilogue.Apply(d3, row + 3, f + Lanes).Store(y + 3 * n + Lanes);
+            _epilogue.Apply(t.C0, row, f).Store(y);
+            _epilogue.Apply(t.D0, row, f + Lanes).Store(y + Lanes);
+            _epilogue.Apply(t.C1, row + 1, f).Store(y + n);
+            _epilogue.Apply(t.D1, row + 1, f + Lanes).Store(y + n + Lanes);
+            _epilogue.Apply(t.C2, row + 2, f).Store(y + 2 * n);
+            _epilogue.Apply(t.D2, row + 2, f + Lanes).Store(y + 2 * n + Lanes);
+            _epilogue.Apply(t.C3, row + 3, f).Store(y + 3 * n);
+            _epilogue.Apply(t.D3, row + 3, f + Lanes).Store(y + 3 * n + Lanes);
         }
 
         /// <summary>Output rows row..row+3, filters f..f+7 (the last eight where the filters are not in sixteens).</summary>
@@ -305,28 +293,16 @@ internal static unsafe class SmallPatchConvolution
         private void Tile4x16(float** corners, int* offsets, float* dy, int count, float* dw)
         {
             int n = Filters, o0 = offsets[0], o1 = offsets[1], o2 = offsets[2], o3 = offsets[3];
-            Vector256<float> c0 = default, c1 = default, c2 = default, c3 = default, d0 = default, d1 = default, d2 = default, d3 = default;
+            var t = default(Tile4x16Sums);
             for (int p = 0; p < count; p++, dy += n)
             {
                 float* a = corners[p];
-                Vector256<float> lo = Vector256.Load(dy), hi = Vector256.Load(dy + Lanes);
-                var v = Vector256.Create(a[o0]);
-                c0 = Vector256.FusedMultiplyAdd(v, lo, c0);
-                d0 = Vector256.FusedMultiplyAdd(v, hi, d0);
-                v = Vector256.Create(a[o1]);
-                c1 = Vector256.FusedMultiplyAdd(v, lo, c1);
-                d1 = Vector256.FusedMultiplyAdd(v, hi, d1);
-                v = Vector256.Create(a[o2]);
-                c2 = Vector256.FusedMultiplyAdd(v, lo, c2);
-                d2 = Vector256.FusedMultiplyAdd(v, hi, d2);
-                v = Vector256.Create(a[o3]);
-                c3 = Vector256.FusedMultiplyAdd(v, lo, c3);
-                d3 = Vector256.FusedMultiplyAdd(v, hi, d3);
+                t.Add(a[o0], a[o1], a[o2], a[o3], Vector256.Load(dy), Vector256.Load(dy + Lanes));
             }
-            AddTo(dw, c0, d0);
-            AddTo(dw + n, c1, d1);
-            AddTo(dw + 2 * n, c2, d2);
-            AddTo(dw + 3 * n, c3, d3);
+            AddTo(dw, t.C0, t.D0);
+            AddTo(dw + n, t.C1, t.D1);
+            AddTo(dw + 2 * n, t.C2, t.D2);
+            AddTo(dw + 3 * n, t.C3, t.D3);
 
             static void AddTo(float* into, Vector256<float> lo, Vector256<float> hi)
             {
@@ -362,6 +338,33 @@ internal static unsafe class SmallPatchConvolution
             Vector256<float> c = default;
             for (int p = 0; p < count; p++, dy += Filters) c = Vector256.FusedMultiplyAdd(Vector256.Create(corners[p][offset]), Vector256.Load(dy), c);
             (Vector256.Load(dw) + c).Store(dw);
+        }
+    }
+
+    /// <summary>
+    /// The 4 × 16 register tile both passes accumulate: rows 0..3 against two vectors, C the first eight lanes and D
+    /// the next. <see cref="Add"/> broadcasts one value per row and adds its products with fused multiply-adds, so each
+    /// sum takes its terms in the caller's order (the forward pass over window values, the kernel gradient over pixels).
+    /// </summary>
+    private struct Tile4x16Sums
+    {
+        public Vector256<float> C0, C1, C2, C3, D0, D1, D2, D3;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Add(float x0, float x1, float x2, float x3, Vector256<float> lo, Vector256<float> hi)
+        {
+            var v = Vector256.Create(x0);
+            C0 = Vector256.FusedMultiplyAdd(v, lo, C0);
+            D0 = Vector256.FusedMultiplyAdd(v, hi, D0);
+            v = Vector256.Create(x1);
+            C1 = Vector256.FusedMultiplyAdd(v, lo, C1);
+            D1 = Vector256.FusedMultiplyAdd(v, hi, D1);
+            v = Vector256.Create(x2);
+            C2 = Vector256.FusedMultiplyAdd(v, lo, C2);
+            D2 = Vector256.FusedMultiplyAdd(v, hi, D2);
+            v = Vector256.Create(x3);
+            C3 = Vector256.FusedMultiplyAdd(v, lo, C3);
+            D3 = Vector256.FusedMultiplyAdd(v, hi, D3);
         }
     }
 }
