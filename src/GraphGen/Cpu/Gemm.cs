@@ -24,10 +24,12 @@ public enum GemmLayout
 /// Vector256), cache blocking over k, m and n, and all cores through <see cref="WorkerPool"/>. B is packed into
 /// k-major strips (absorbing NT's transpose); A is read in place through a row stride and a k step (absorbing
 /// TN's): with a training batch for m, packing A cost more than it saved. The epilogue runs once per element as
-/// the last k-block is stored.
+/// the last k-block is stored. When a part's whole B (every k-block) fits the pack buffer, the k-blocks are the
+/// innermost loop, so each C tile stays in cache across them instead of being streamed through once per k-block
+/// (<see cref="KeepsCResident"/>).
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public static class Gemm
+public static partial class Gemm
 {
     internal const int MR = 6;
     internal const int KC = 256;
@@ -83,98 +85,13 @@ public static class Gemm
     }
 
     /// <summary>
-    /// The micro-kernel: tile (MR × NR, row stride NR) = Σₚ a[p] ⊗ b[p] over a packed B strip. Row i of A starts at
-    /// a + i·rowStride and steps by <paramref name="step"/> along k: a packed strip (1, MR) or A in place (k, 1 for
-    /// a row-major A). Rows at or past <paramref name="rows"/> re-read the last valid row; their sums are never stored.
+    /// Whether a part of a GEMM over <paramref name="columns"/> of C packs all of its B at once and takes C one row
+    /// block at a time through every k-block (see GemmJob's Run): where there is more than one k-block to keep C
+    /// resident across and the whole share of B fits the pack buffer.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static unsafe void MicroKernel(int kc, float* a, nint rowStride, nint step, int rows, float* b, float* tile)
-    {
-        float* a0 = a;
-        float* a1 = a + Math.Min(1, rows - 1) * rowStride;
-        float* a2 = a + Math.Min(2, rows - 1) * rowStride;
-        float* a3 = a + Math.Min(3, rows - 1) * rowStride;
-        float* a4 = a + Math.Min(4, rows - 1) * rowStride;
-        float* a5 = a + Math.Min(5, rows - 1) * rowStride;
-        if (Vector512.IsHardwareAccelerated)
-        {
-            Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default,
-                             c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
-            for (int p = 0; p < kc; p++, a0 += step, a1 += step, a2 += step, a3 += step, a4 += step, a5 += step, b += 32)
-            {
-                var b0 = Vector512.Load(b);
-                var b1 = Vector512.Load(b + 16);
-                var x = Vector512.Create(*a0); c00 = Vector512.FusedMultiplyAdd(x, b0, c00); c01 = Vector512.FusedMultiplyAdd(x, b1, c01);
-                x = Vector512.Create(*a1); c10 = Vector512.FusedMultiplyAdd(x, b0, c10); c11 = Vector512.FusedMultiplyAdd(x, b1, c11);
-                x = Vector512.Create(*a2); c20 = Vector512.FusedMultiplyAdd(x, b0, c20); c21 = Vector512.FusedMultiplyAdd(x, b1, c21);
-                x = Vector512.Create(*a3); c30 = Vector512.FusedMultiplyAdd(x, b0, c30); c31 = Vector512.FusedMultiplyAdd(x, b1, c31);
-                x = Vector512.Create(*a4); c40 = Vector512.FusedMultiplyAdd(x, b0, c40); c41 = Vector512.FusedMultiplyAdd(x, b1, c41);
-                x = Vector512.Create(*a5); c50 = Vector512.FusedMultiplyAdd(x, b0, c50); c51 = Vector512.FusedMultiplyAdd(x, b1, c51);
-            }
-            c00.Store(tile); c01.Store(tile + 16); c10.Store(tile + 32); c11.Store(tile + 48);
-            c20.Store(tile + 64); c21.Store(tile + 80); c30.Store(tile + 96); c31.Store(tile + 112);
-            c40.Store(tile + 128); c41.Store(tile + 144); c50.Store(tile + 160); c51.Store(tile + 176);
-        }
-        else
-        {
-            Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default,
-                             c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
-            for (int p = 0; p < kc; p++, a0 += step, a1 += step, a2 += step, a3 += step, a4 += step, a5 += step, b += 16)
-            {
-                var b0 = Vector256.Load(b);
-                var b1 = Vector256.Load(b + 8);
-                var x = Vector256.Create(*a0); c00 = Vector256.FusedMultiplyAdd(x, b0, c00); c01 = Vector256.FusedMultiplyAdd(x, b1, c01);
-                x = Vector256.Create(*a1); c10 = Vector256.FusedMultiplyAdd(x, b0, c10); c11 = Vector256.FusedMultiplyAdd(x, b1, c11);
-                x = Vector256.Create(*a2); c20 = Vector256.FusedMultiplyAdd(x, b0, c20); c21 = Vector256.FusedMultiplyAdd(x, b1, c21);
-                x = Vector256.Create(*a3); c30 = Vector256.FusedMultiplyAdd(x, b0, c30); c31 = Vector256.FusedMultiplyAdd(x, b1, c31);
-                x = Vector256.Create(*a4); c40 = Vector256.FusedMultiplyAdd(x, b0, c40); c41 = Vector256.FusedMultiplyAdd(x, b1, c41);
-                x = Vector256.Create(*a5); c50 = Vector256.FusedMultiplyAdd(x, b0, c50); c51 = Vector256.FusedMultiplyAdd(x, b1, c51);
-            }
-            c00.Store(tile); c01.Store(tile + 8); c10.Store(tile + 16); c11.Store(tile + 24);
-            c20.Store(tile + 32); c21.Store(tile + 40); c30.Store(tile + 48); c31.Store(tile + 56);
-            c40.Store(tile + 64); c41.Store(tile + 72); c50.Store(tile + 80); c51.Store(tile + 88);
-        }
-    }
+    internal static bool KeepsCResident(int k, int columns) => k > KC && (long)k * RoundUpToStrips(columns) <= (long)KC * NC;
 
-    /// <summary>
-    /// Moves a finished tile into C: adds what earlier k-blocks left there, and on the last k-block applies the
-    /// epilogue. Vector stores where a whole vector fits, scalar for the ragged edge.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static unsafe void StoreTile<TEpilogue>(float* tile, int nr, float* c, int ldc, int row0, int col0, int rows, int cols,
-        bool first, bool last, in TEpilogue epilogue) where TEpilogue : struct, IGemmEpilogue
-    {
-        for (int i = 0; i < rows; i++)
-        {
-            float* src = tile + i * nr;
-            float* dst = c + (long)(row0 + i) * ldc + col0;
-            int row = row0 + i, j = 0;
-            if (Vector512.IsHardwareAccelerated)
-            {
-                for (; j + 16 <= cols; j += 16)
-                {
-                    var v = Vector512.Load(src + j);
-                    if (!first) v += Vector512.Load(dst + j);
-                    if (last) v = epilogue.Apply(v, row, col0 + j);
-                    v.Store(dst + j);
-                }
-            }
-            for (; j + 8 <= cols; j += 8)
-            {
-                var v = Vector256.Load(src + j);
-                if (!first) v += Vector256.Load(dst + j);
-                if (last) v = epilogue.Apply(v, row, col0 + j);
-                v.Store(dst + j);
-            }
-            for (; j < cols; j++)
-            {
-                float v = src[j];
-                if (!first) v += dst[j];
-                if (last) v = epilogue.Apply(v, row, col0 + j);
-                dst[j] = v;
-            }
-        }
-    }
+    internal static int RoundUpToStrips(int columns) => (columns + NR - 1) / NR * NR;
 
     /// <summary>op(B)[p0.., j0..] → NR-column strips, k-major (strip s at dst + s·kc); columns past the edge are zero. B is (k × n), or (n × k) for NT.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -293,30 +210,47 @@ internal sealed unsafe class GemmJob<TEpilogue> : IParallelWork where TEpilogue 
                     Gemm.StoreTile(tile, nr, _c, _n, i, j, Math.Min(Gemm.MR, m1 - i), Math.Min(nr, n1 - j), true, true, _epilogue);
             return;
         }
+        if (Gemm.KeepsCResident(_k, n1 - n0))
+        {
+            // All of this part's B packed at once, then one row block at a time through every k-block, so that C's
+            // block stays in cache between its k-blocks. In the order below C is swept once per k-block, and a C
+            // larger than the cache (Predict's 1,024 rows) waited on memory at every read-back: 11 % of Predict.
+            int width = Gemm.RoundUpToStrips(n1 - n0);
+            for (int pc = 0; pc < _k; pc += Gemm.KC)
+                Gemm.PackB(_layout, _b, _n, _k, pc, Math.Min(Gemm.KC, _k - pc), n0, n1 - n0, packB + (long)pc * width, nr);
+            for (int ic = m0; ic < m1; ic += Gemm.MC)
+                for (int pc = 0; pc < _k; pc += Gemm.KC)
+                    SweepBlock(ic, Math.Min(Gemm.MC, m1 - ic), pc, Math.Min(Gemm.KC, _k - pc), n0, n1 - n0, packB + (long)pc * width, tile);
+            return;
+        }
         for (int jc = n0; jc < n1; jc += Gemm.NC)
         {
             int nc = Math.Min(Gemm.NC, n1 - jc);
             for (int pc = 0; pc < _k; pc += Gemm.KC)
             {
                 int kc = Math.Min(Gemm.KC, _k - pc);
-                bool first = pc == 0, last = pc + kc >= _k;
                 Gemm.PackB(_layout, _b, _n, _k, pc, kc, jc, nc, packB, nr);
                 for (int ic = m0; ic < m1; ic += Gemm.MC)
-                {
-                    int mc = Math.Min(Gemm.MC, m1 - ic);
-                    for (int jr = 0; jr < nc; jr += nr)
-                    {
-                        float* bStrip = packB + (long)jr * kc;
-                        for (int ir = 0; ir < mc; ir += Gemm.MR)
-                        {
-                            int rows = Math.Min(Gemm.MR, mc - ir);
-                            // A in place: row i of op(A) is a row of storage (NN, NT) or a column (TN, stored k × m).
-                            if (_layout == GemmLayout.TN) Gemm.MicroKernel(kc, _a + (long)pc * _m + ic + ir, 1, _m, rows, bStrip, tile);
-                            else Gemm.MicroKernel(kc, _a + (long)(ic + ir) * _k + pc, _k, 1, rows, bStrip, tile);
-                            Gemm.StoreTile(tile, nr, _c, _n, ic + ir, jc + jr, rows, Math.Min(nr, nc - jr), first, last, _epilogue);
-                        }
-                    }
-                }
+                    SweepBlock(ic, Math.Min(Gemm.MC, m1 - ic), pc, kc, jc, nc, packB, tile);
+            }
+        }
+    }
+
+    /// <summary>C[ic.., jc..] (mc × nc) += A[ic.., pc..] · B[pc.., jc..] over one k-block, B packed at <paramref name="packB"/>, micro-tile by micro-tile.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void SweepBlock(int ic, int mc, int pc, int kc, int jc, int nc, float* packB, float* tile)
+    {
+        int nr = Gemm.NR;
+        bool first = pc == 0, last = pc + kc >= _k;
+        for (int jr = 0; jr < nc; jr += nr)
+        {
+            float* bStrip = packB + (long)jr * kc;
+            for (int ir = 0; ir < mc; ir += Gemm.MR)
+            {
+                var target = new CTile(_c, _n, ic + ir, jc + jr, Math.Min(Gemm.MR, mc - ir), Math.Min(nr, nc - jr), first, last);
+                // A in place: row i of op(A) is a row of storage (NN, NT) or a column (TN, stored k × m).
+                if (_layout == GemmLayout.TN) Gemm.MicroKernel(kc, _a + (long)pc * _m + ic + ir, 1, _m, bStrip, target, tile, _epilogue);
+                else Gemm.MicroKernel(kc, _a + (long)(ic + ir) * _k + pc, _k, 1, bStrip, target, tile, _epilogue);
             }
         }
     }

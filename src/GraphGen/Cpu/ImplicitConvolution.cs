@@ -31,11 +31,9 @@ internal static unsafe class ImplicitConvolution
     public static bool Applies(ConvShape s, int filters)
     {
         long room = (long)Gemm.KC * Gemm.NC;
-        return filters > 0 && (long)s.Patch * RoundUp(filters) <= room && (long)filters * RoundUp(s.Patch) <= room
-            && (long)FilterBlockRows * RoundUp(filters) <= room;
+        return filters > 0 && (long)s.Patch * Gemm.RoundUpToStrips(filters) <= room && (long)filters * Gemm.RoundUpToStrips(s.Patch) <= room
+            && (long)FilterBlockRows * Gemm.RoundUpToStrips(filters) <= room;
     }
-
-    private static int RoundUp(int n) => (n + Gemm.NR - 1) / Gemm.NR * Gemm.NR;
 
     public static void Forward<TEpilogue>(float* x, float* w, float* y, ConvShape s, int filters, TEpilogue epilogue)
         where TEpilogue : struct, IGemmEpilogue
@@ -155,7 +153,7 @@ internal static unsafe class ImplicitConvolution
         private static void PackWhole(GemmLayout layout, float* b, int n, int k, float* packed)
         {
             for (int pc = 0; pc < k; pc += Gemm.KC)
-                Gemm.PackB(layout, b, n, k, pc, Math.Min(Gemm.KC, k - pc), 0, n, packed + (long)pc * RoundUp(n), Gemm.NR);
+                Gemm.PackB(layout, b, n, k, pc, Math.Min(Gemm.KC, k - pc), 0, n, packed + (long)pc * Gemm.RoundUpToStrips(n), Gemm.NR);
         }
 
         /// <summary>
@@ -166,7 +164,7 @@ internal static unsafe class ImplicitConvolution
         private static void Multiply<TEpi>(float* a, nint rowStride, nint step, int m, int n, int k, float* packed, float* tile,
             float* c, int row0, TEpi epilogue, bool accumulate = false) where TEpi : struct, IGemmEpilogue
         {
-            int nr = Gemm.NR, stripStride = RoundUp(n);
+            int nr = Gemm.NR, stripStride = Gemm.RoundUpToStrips(n);
             for (int pc = 0; pc < k; pc += Gemm.KC)
             {
                 int kc = Math.Min(Gemm.KC, k - pc);
@@ -175,9 +173,8 @@ internal static unsafe class ImplicitConvolution
                 for (int jr = 0; jr < n; jr += nr)
                 for (int ir = 0; ir < m; ir += Gemm.MR)
                 {
-                    int rows = Math.Min(Gemm.MR, m - ir);
-                    Gemm.MicroKernel(kc, a + ir * rowStride + pc * step, rowStride, step, rows, bBlock + (long)jr * kc, tile);
-                    Gemm.StoreTile(tile, nr, c - (long)row0 * n, n, row0 + ir, jr, rows, Math.Min(nr, n - jr), first, last, epilogue);
+                    var target = new CTile(c - (long)row0 * n, n, row0 + ir, jr, Math.Min(Gemm.MR, m - ir), Math.Min(nr, n - jr), first, last);
+                    Gemm.MicroKernel(kc, a + ir * rowStride + pc * step, rowStride, step, bBlock + (long)jr * kc, target, tile, epilogue);
                 }
             }
         }

@@ -22,6 +22,10 @@ public class GemmTests
         {
             yield return new object[] { layout, 131, 1100, 300 };
             yield return new object[] { layout, 128, 512, 784 };
+            // Both loop orders over several k-blocks, on any number of cores: all of B packed at once with C kept
+            // resident (three row blocks, ragged rows and strips, a short last k-block), and B too wide for that.
+            yield return new object[] { layout, 197, 100, 600 };
+            yield return new object[] { layout, 131, 1100, 600 };
         }
         yield return new object[] { GemmLayout.NN, 5, 3, 0 };
     }
@@ -37,9 +41,21 @@ public class GemmTests
         AssertClose(Reference(layout, m, n, k, a, b), c, k);
     }
 
+    [Fact]
+    public void TheLargeShapesTakeBothLoopOrders()
+    {
+        // 197 × 100 × 600 keeps C resident on any number of cores; 131 × 1100 × 600 does not on one or two.
+        Assert.True(Gemm.KeepsCResident(600, 100));
+        Assert.False(Gemm.KeepsCResident(600, 1100));
+        Assert.False(Gemm.KeepsCResident(600, 550));
+        Assert.False(Gemm.KeepsCResident(Gemm.KC, 100)); // one k-block: nothing to keep C across
+        Assert.True(Gemm.KeepsCResident(784, 256)); // the first layer's forward GEMM, on each of two cores
+    }
+
     [Theory]
     [InlineData(GemmLayout.NN, 33, 129, 7)]
     [InlineData(GemmLayout.NN, 128, 512, 784)]
+    [InlineData(GemmLayout.NN, 197, 100, 600)]
     [InlineData(GemmLayout.NT, 7, 33, 300)]
     public void BiasActivationEpiloguesMatchReference(GemmLayout layout, int m, int n, int k)
     {
