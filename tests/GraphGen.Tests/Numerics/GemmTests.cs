@@ -22,10 +22,12 @@ public class GemmTests
         {
             yield return new object[] { layout, 131, 1100, 300 };
             yield return new object[] { layout, 128, 512, 784 };
-            // Both loop orders over several k-blocks, on any number of cores: all of B packed at once with C kept
-            // resident (three row blocks, ragged rows and strips, a short last k-block), and B too wide for that.
+            // Both loop orders over several k-blocks, on any number of cores: B in panels with C kept resident (one
+            // panel; several with a ragged last one; three row blocks, ragged rows and strips, a short last k-block),
+            // and a k too deep for a panel of B to fit the pack buffer.
             yield return new object[] { layout, 197, 100, 600 };
             yield return new object[] { layout, 131, 1100, 600 };
+            yield return new object[] { layout, 37, 300, 2100 };
         }
         yield return new object[] { GemmLayout.NN, 5, 3, 0 };
     }
@@ -44,12 +46,14 @@ public class GemmTests
     [Fact]
     public void TheLargeShapesTakeBothLoopOrders()
     {
-        // 197 × 100 × 600 keeps C resident on any number of cores; 131 × 1100 × 600 does not on one or two.
-        Assert.True(Gemm.KeepsCResident(600, 100));
-        Assert.False(Gemm.KeepsCResident(600, 1100));
-        Assert.False(Gemm.KeepsCResident(600, 550));
-        Assert.False(Gemm.KeepsCResident(Gemm.KC, 100)); // one k-block: nothing to keep C across
-        Assert.True(Gemm.KeepsCResident(784, 256)); // the first layer's forward GEMM, on each of two cores
+        // 197 × 100 × 600 and 131 × 1100 × 600 keep C resident, in one panel and in several; 37 × 300 × 2100 does not.
+        Assert.Equal(Gemm.RoundUpToStrips(100), Gemm.ResidentPanelColumns(600, 100));
+        Assert.Equal(Gemm.ResidentPanel, Gemm.ResidentPanelColumns(600, 1100));
+        Assert.True(1100 % Gemm.ResidentPanel != 0); // the last panel is ragged
+        Assert.Equal(0, Gemm.ResidentPanelColumns(2100, 150));
+        Assert.Equal(0, Gemm.ResidentPanelColumns(Gemm.KC, 100)); // one k-block: nothing to keep C across
+        Assert.Equal(Gemm.ResidentPanel, Gemm.ResidentPanelColumns(784, 256)); // the first layer's forward GEMM, on each of two cores
+        Assert.Equal(Gemm.ResidentPanel, Gemm.ResidentPanelColumns(2048, 1024)); // 2048³ on two cores
     }
 
     [Theory]
