@@ -52,6 +52,29 @@ public class RobustnessTests
         for (int p = 0; p < before.Length; p++) Assert.True(before[p].AsSpan().SequenceEqual(model.Weights[p].Data), "a refused call changed the weights");
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(700_001)]
+    [InlineData(1_400 * 784 - 1)]
+    public void ALargeInputIsCheckedOnEveryCoreAndTheFirstBadValueNamed(int bad)
+    {
+        // Over a million values the check is split across the worker pool; wherever the bad value falls, Predict
+        // refuses before writing any output and names its place.
+        var model = new MnistReference(seed: 2);
+        var x = GeneratedModelTests.Data(1_400 * 784, seed: 5);
+        Assert.True(x.Length >= GraphGen.Cpu.FiniteCheckJob.ParallelFrom);
+        x[bad] = float.NegativeInfinity;
+        if (bad < x.Length - 1) x[^1] = float.NaN; // a later one is not the one reported
+        var output = new float[1_400 * 10];
+        output.AsSpan().Fill(7f);
+        var e = Assert.Throws<ArgumentException>(() => model.Predict(x, output));
+        Assert.Contains($"'x' holds -Infinity at index {bad} (row {bad / 784}, feature {bad % 784}); inputs must be finite", e.Message);
+        Assert.All(output, v => Assert.Equal(7f, v));
+        x[bad] = 0.5f; x[^1] = 0.5f;
+        model.Predict(x, output);
+        Assert.All(output, v => Assert.True(v is >= 0f and <= 1f));
+    }
+
     [Fact]
     public void ADivergingRunStopsByDefaultNamingTheEpochAndStep()
     {

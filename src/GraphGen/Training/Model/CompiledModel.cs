@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Numerics.Tensors;
+using GraphGen.Cpu;
 
 namespace GraphGen.Training;
 
@@ -282,7 +283,7 @@ public abstract partial class CompiledModel : ITensorHost
     /// <summary>NaN or ∞ in an input poisons every output it reaches: refuse it up front, naming where it is.</summary>
     private protected void CheckFinite(ReadOnlySpan<float> x, string name)
     {
-        if (TensorPrimitives.IsFiniteAll(x)) return;
+        if (FiniteCheckJob.AllFinite(x)) return;
         for (int i = 0; i < x.Length; i++)
             if (!float.IsFinite(x[i]))
                 throw new ArgumentException($"'{name}' holds {x[i]} at index {i} (row {i / InputWidth}, feature {i % InputWidth}); inputs must be finite.", name);
