@@ -36,6 +36,11 @@ public static partial class Gemm
     internal const int MC = 96;
     internal const int NC = 1024;
     internal static int NR => Vector512.IsHardwareAccelerated ? 32 : 16;
+    /// <summary>The strip width for a C at most this wide on AVX-512, where a 32-column tile would mostly compute padding.</summary>
+    internal const int NarrowStrip = 16;
+
+    /// <summary>Whether a GEMM with <paramref name="n"/> columns runs on <see cref="NarrowMicroKernel"/>'s 16-column strips.</summary>
+    internal static bool IsNarrow(int n) => NR > NarrowStrip && n <= NarrowStrip;
 
     /// <summary>C = epilogue(op(A)·op(B)). Spans are row-major and contiguous; see <see cref="GemmLayout"/> for the shapes.</summary>
     public static void Multiply(GemmLayout layout, int m, int n, int k, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c)
@@ -63,7 +68,7 @@ public static partial class Gemm
             long flops = 2L * m * n * Math.Max(k, 1);
             int threads = flops < 200_000 ? 1 : WorkerPool.Shared.Threads;
             job.SplitColumns = SplitColumns(m, n, k, threads);
-            int tiles = job.SplitColumns ? (n + NR - 1) / NR : (m + MR - 1) / MR;
+            int tiles = job.SplitColumns ? (n + job.Nr - 1) / job.Nr : (m + MR - 1) / MR;
             job.Parts = Math.Max(1, Math.Min(threads, tiles));
             WorkerPool.Shared.Run(job, job.Parts);
             job.Clear();
@@ -172,7 +177,10 @@ internal sealed unsafe class GemmJob<TEpilogue> : IParallelWork where TEpilogue 
     private int _m, _n, _k;
     private float* _a, _b, _c;
     private TEpilogue _epilogue;
+    private bool _narrow;
     public bool SplitColumns;
+    /// <summary>Columns per packed strip of B and per micro-tile: <see cref="Gemm.NR"/>, or 16 for a narrow C.</summary>
+    public int Nr => _narrow ? Gemm.NarrowStrip : Gemm.NR;
     public int Parts;
 
     public static GemmJob<TEpilogue> ForThisThread() => t_job ??= new GemmJob<TEpilogue>();
@@ -182,13 +190,14 @@ internal sealed unsafe class GemmJob<TEpilogue> : IParallelWork where TEpilogue 
         _layout = layout; _m = m; _n = n; _k = k;
         _a = a; _b = b; _c = c;
         _epilogue = epilogue;
+        _narrow = Gemm.IsNarrow(n);
     }
 
     public void Clear() { _a = _b = _c = null; _epilogue = default; }
 
     public void Execute(int part)
     {
-        int nr = Gemm.NR;
+        int nr = Nr;
         int unit = SplitColumns ? nr : Gemm.MR;
         int total = SplitColumns ? _n : _m;
         int units = (total + unit - 1) / unit;
@@ -210,7 +219,7 @@ internal sealed unsafe class GemmJob<TEpilogue> : IParallelWork where TEpilogue 
     private void Run(int m0, int m1, int n0, int n1)
     {
         EnsureBuffers();
-        int nr = Gemm.NR;
+        int nr = Nr;
         float* packB = t_packB, tile = t_tile;
         if (_k == 0)
         {
@@ -229,7 +238,7 @@ internal sealed unsafe class GemmJob<TEpilogue> : IParallelWork where TEpilogue 
             // (Predict's 1,024 rows) waited on memory at every read-back: 11 % of Predict.
             for (int jc = n0; jc < n1; jc += panel)
             {
-                int nc = Math.Min(panel, n1 - jc), width = Gemm.RoundUpToStrips(nc);
+                int nc = Math.Min(panel, n1 - jc), width = (nc + nr - 1) / nr * nr;
                 for (int pc = 0; pc < _k; pc += Gemm.KC)
                     Gemm.PackB(_layout, _b, _n, _k, pc, Math.Min(Gemm.KC, _k - pc), jc, nc, packB + (long)pc * width, nr);
                 for (int ic = m0; ic < m1; ic += Gemm.MC)
@@ -255,7 +264,7 @@ internal sealed unsafe class GemmJob<TEpilogue> : IParallelWork where TEpilogue 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void SweepBlock(int ic, int mc, int pc, int kc, int jc, int nc, float* packB, float* tile)
     {
-        int nr = Gemm.NR;
+        int nr = Nr;
         bool first = pc == 0, last = pc + kc >= _k;
         for (int jr = 0; jr < nc; jr += nr)
         {
@@ -264,8 +273,10 @@ internal sealed unsafe class GemmJob<TEpilogue> : IParallelWork where TEpilogue 
             {
                 var target = new CTile(_c, _n, ic + ir, jc + jr, Math.Min(Gemm.MR, mc - ir), Math.Min(nr, nc - jr), first, last);
                 // A in place: row i of op(A) is a row of storage (NN, NT) or a column (TN, stored k × m).
-                if (_layout == GemmLayout.TN) Gemm.MicroKernel(kc, _a + (long)pc * _m + ic + ir, 1, _m, bStrip, target, tile, _epilogue);
-                else Gemm.MicroKernel(kc, _a + (long)(ic + ir) * _k + pc, _k, 1, bStrip, target, tile, _epilogue);
+                float* a = _layout == GemmLayout.TN ? _a + (long)pc * _m + ic + ir : _a + (long)(ic + ir) * _k + pc;
+                nint rowStride = _layout == GemmLayout.TN ? 1 : _k, step = _layout == GemmLayout.TN ? _m : 1;
+                if (_narrow) Gemm.NarrowMicroKernel(kc, a, rowStride, step, bStrip, target, tile, _epilogue);
+                else Gemm.MicroKernel(kc, a, rowStride, step, bStrip, target, tile, _epilogue);
             }
         }
     }

@@ -28,6 +28,9 @@ public class GemmTests
             yield return new object[] { layout, 197, 100, 600 };
             yield return new object[] { layout, 131, 1100, 600 };
             yield return new object[] { layout, 37, 300, 2100 };
+            // At most 16 columns: 16-column strips on AVX-512 (10 classes; exactly 16), over several k-blocks, odd k.
+            yield return new object[] { layout, 131, 10, 601 };
+            yield return new object[] { layout, 128, 16, 784 };
         }
         yield return new object[] { GemmLayout.NN, 5, 3, 0 };
     }
@@ -56,11 +59,21 @@ public class GemmTests
         Assert.Equal(Gemm.ResidentPanel, Gemm.ResidentPanelColumns(2048, 1024)); // 2048³ on two cores
     }
 
+    [Fact]
+    public void ANarrowCTakesTheNarrowKernelWhereVector512Is()
+    {
+        bool wide = System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated;
+        Assert.Equal(wide, Gemm.IsNarrow(10));
+        Assert.Equal(wide, Gemm.IsNarrow(Gemm.NarrowStrip));
+        Assert.False(Gemm.IsNarrow(Gemm.NarrowStrip + 1));
+    }
+
     [Theory]
     [InlineData(GemmLayout.NN, 33, 129, 7)]
     [InlineData(GemmLayout.NN, 128, 512, 784)]
     [InlineData(GemmLayout.NN, 197, 100, 600)]
     [InlineData(GemmLayout.NT, 7, 33, 300)]
+    [InlineData(GemmLayout.TN, 45, 10, 301)]
     public void BiasActivationEpiloguesMatchReference(GemmLayout layout, int m, int n, int k)
     {
         var (a, b) = Operands(m, n, k, seed: 3);
