@@ -21,11 +21,12 @@ public enum GemmLayout
 
 /// <summary>
 /// Single-precision GEMM: a register-blocked SIMD micro-kernel (6 rows × 2 vectors: Vector512 on AVX-512, else
-/// Vector256), cache blocking over k, m and n, and all cores through <see cref="WorkerPool"/>. B is packed into
-/// k-major strips (absorbing NT's transpose); A is read in place through a row stride and a k step (absorbing
-/// TN's): with a training batch for m, packing A cost more than it saved. The epilogue runs once per element as
-/// the last k-block is stored. Over several k-blocks, B goes in panels of every k-block at once with the k-blocks
-/// the innermost loop, so each C tile stays in cache across them instead of being streamed through once per k-block
+/// Vector256; for a C of at most 16 columns on AVX-512, 6 rows × 1 Vector512: <see cref="NarrowMicroKernel"/>),
+/// cache blocking over k, m and n, and all cores through <see cref="WorkerPool"/>. B is packed into k-major strips
+/// (absorbing NT's transpose); A is read in place through a row stride and a k step (absorbing TN's): with a
+/// training batch for m, packing A cost more than it saved. The epilogue runs once per element as the last k-block
+/// is stored. Over several k-blocks, B goes in panels of every k-block at once with the k-blocks the innermost loop,
+/// so each C tile stays in cache across them instead of being streamed through once per k-block
 /// (<see cref="ResidentPanelColumns"/>).
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
@@ -179,9 +180,10 @@ internal sealed unsafe class GemmJob<TEpilogue> : IParallelWork where TEpilogue 
     private TEpilogue _epilogue;
     private bool _narrow;
     public bool SplitColumns;
+    public int Parts;
+
     /// <summary>Columns per packed strip of B and per micro-tile: <see cref="Gemm.NR"/>, or 16 for a narrow C.</summary>
     public int Nr => _narrow ? Gemm.NarrowStrip : Gemm.NR;
-    public int Parts;
 
     public static GemmJob<TEpilogue> ForThisThread() => t_job ??= new GemmJob<TEpilogue>();
 
