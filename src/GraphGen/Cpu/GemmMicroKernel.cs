@@ -39,12 +39,8 @@ public static partial class Gemm
         in CTile target, float* tile, in TEpilogue epilogue) where TEpilogue : struct, IGemmEpilogue
     {
         int rows = target.Rows;
-        float* a0 = a;
-        float* a1 = a + Math.Min(1, rows - 1) * rowStride;
-        float* a2 = a + Math.Min(2, rows - 1) * rowStride;
-        float* a3 = a + Math.Min(3, rows - 1) * rowStride;
-        float* a4 = a + Math.Min(4, rows - 1) * rowStride;
-        float* a5 = a + Math.Min(5, rows - 1) * rowStride;
+        float* a0 = a, a1 = RowOfA(a, 1, rows, rowStride), a2 = RowOfA(a, 2, rows, rowStride),
+               a3 = RowOfA(a, 3, rows, rowStride), a4 = RowOfA(a, 4, rows, rowStride), a5 = RowOfA(a, 5, rows, rowStride);
         bool whole = rows == MR && target.Cols == NR;
         if (Vector512.IsHardwareAccelerated)
         {
@@ -133,12 +129,8 @@ public static partial class Gemm
         in CTile target, float* tile, in TEpilogue epilogue) where TEpilogue : struct, IGemmEpilogue
     {
         int rows = target.Rows;
-        float* a0 = a;
-        float* a1 = a + Math.Min(1, rows - 1) * rowStride;
-        float* a2 = a + Math.Min(2, rows - 1) * rowStride;
-        float* a3 = a + Math.Min(3, rows - 1) * rowStride;
-        float* a4 = a + Math.Min(4, rows - 1) * rowStride;
-        float* a5 = a + Math.Min(5, rows - 1) * rowStride;
+        float* a0 = a, a1 = RowOfA(a, 1, rows, rowStride), a2 = RowOfA(a, 2, rows, rowStride),
+               a3 = RowOfA(a, 3, rows, rowStride), a4 = RowOfA(a, 4, rows, rowStride), a5 = RowOfA(a, 5, rows, rowStride);
         Vector512<float> e0 = default, e1 = default, e2 = default, e3 = default, e4 = default, e5 = default,
                          o0 = default, o1 = default, o2 = default, o3 = default, o4 = default, o5 = default;
         nint twoSteps = 2 * step;
@@ -165,6 +157,10 @@ public static partial class Gemm
         (e3 + o3).Store(tile + 48); (e4 + o4).Store(tile + 64); (e5 + o5).Store(tile + 80);
         StoreTile(tile, NarrowStrip, target.C, target.Ldc, target.Row, target.Col, rows, target.Cols, target.First, target.Last, epilogue);
     }
+
+    /// <summary>Row i of a micro-tile's A; rows past the target's <paramref name="rows"/> re-read its last row (their sums are never stored).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe float* RowOfA(float* a, int i, int rows, nint rowStride) => a + Math.Min(i, rows - 1) * rowStride;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe void Put<TEpilogue>(Vector512<float> sum, float* dst, bool first, bool last, int row, int col, in TEpilogue epilogue)
