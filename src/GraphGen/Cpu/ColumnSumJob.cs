@@ -18,6 +18,7 @@ internal sealed unsafe class ColumnSumJob : IParallelWork
     private int _rows, _cols, _parts;
     private float[] _partials = [];
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // its loop otherwise compiled three times in the first epoch
     public static void Run(float* x, Span<float> sums, int rows, int cols)
     {
         var job = t_job ??= new ColumnSumJob();
@@ -29,50 +30,55 @@ internal sealed unsafe class ColumnSumJob : IParallelWork
         WorkerPool.Shared.Run(job, job._parts);
         sums.Clear();
         for (int part = 0; part < job._parts; part++)
-            System.Numerics.Tensors.TensorPrimitives.Add(sums, job._partials.AsSpan(part * cols, cols), sums);
+        {
+            var partial = job._partials.AsSpan(part * cols, cols);
+            for (int c = 0; c < cols; c++) sums[c] += partial[c];
+        }
         job._x = null;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Execute(int part)
     {
-        int begin = (int)((long)_rows * part / _parts), end = (int)((long)_rows * (part + 1) / _parts), cols = _cols;
-        fixed (float* partials = _partials)
+        int begin = (int)((long)_rows * part / _parts), end = (int)((long)_rows * (part + 1) / _parts);
+        fixed (float* partials = _partials) SumRows(_x + (long)begin * _cols, end - begin, _cols, partials + (long)part * _cols);
+    }
+
+    /// <summary>sum (cols) = the column sums of rows × cols values from <paramref name="first"/>, each column top to bottom.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void SumRows(float* first, int rows, int cols, float* sum)
+    {
+        int c = 0;
+        float* stop = first + (long)rows * cols;
+        // Four vectors of columns at a time, held in registers down the rows.
+        if (Vector256.IsHardwareAccelerated)
         {
-            float* sum = partials + (long)part * cols;
-            float* first = _x + (long)begin * cols;
-            int c = 0;
-            // Four vectors of columns at a time, held in registers down the part's rows.
-            if (Vector256.IsHardwareAccelerated)
+            for (; c + 4 * Vector256<float>.Count <= cols; c += 4 * Vector256<float>.Count)
             {
-                for (; c + 4 * Vector256<float>.Count <= cols; c += 4 * Vector256<float>.Count)
+                Vector256<float> s0 = default, s1 = default, s2 = default, s3 = default;
+                for (float* row = first + c; row < stop; row += cols)
                 {
-                    Vector256<float> s0 = default, s1 = default, s2 = default, s3 = default;
-                    for (float* row = first + c, stop = first + (long)(end - begin) * cols; row < stop; row += cols)
-                    {
-                        s0 += Vector256.Load(row);
-                        s1 += Vector256.Load(row + 8);
-                        s2 += Vector256.Load(row + 16);
-                        s3 += Vector256.Load(row + 24);
-                    }
-                    s0.Store(sum + c);
-                    s1.Store(sum + c + 8);
-                    s2.Store(sum + c + 16);
-                    s3.Store(sum + c + 24);
+                    s0 += Vector256.Load(row);
+                    s1 += Vector256.Load(row + 8);
+                    s2 += Vector256.Load(row + 16);
+                    s3 += Vector256.Load(row + 24);
                 }
-                for (; c + Vector256<float>.Count <= cols; c += Vector256<float>.Count)
-                {
-                    Vector256<float> s0 = default;
-                    for (float* row = first + c, stop = first + (long)(end - begin) * cols; row < stop; row += cols) s0 += Vector256.Load(row);
-                    s0.Store(sum + c);
-                }
+                s0.Store(sum + c);
+                s1.Store(sum + c + 8);
+                s2.Store(sum + c + 16);
+                s3.Store(sum + c + 24);
             }
-            for (; c < cols; c++)
+            for (; c + Vector256<float>.Count <= cols; c += Vector256<float>.Count)
             {
-                float s0 = 0;
-                for (float* row = first + c, stop = first + (long)(end - begin) * cols; row < stop; row += cols) s0 += *row;
-                sum[c] = s0;
+                Vector256<float> s0 = default;
+                for (float* row = first + c; row < stop; row += cols) s0 += Vector256.Load(row);
+                s0.Store(sum + c);
             }
+        }
+        for (; c < cols; c++)
+        {
+            float s0 = 0;
+            for (float* row = first + c; row < stop; row += cols) s0 += *row;
+            sum[c] = s0;
         }
     }
 }

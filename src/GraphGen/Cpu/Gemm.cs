@@ -54,10 +54,7 @@ public static partial class Gemm
         ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, TEpilogue epilogue)
         where TEpilogue : struct, IGemmEpilogue
     {
-        if (m < 0 || n < 0 || k < 0) throw new ArgumentOutOfRangeException(nameof(m), $"GEMM sizes must not be negative: m={m}, n={n}, k={k}.");
-        if (a.Length < (long)m * k) throw new ArgumentException($"A has {a.Length} values; {layout} with m={m}, k={k} needs {(long)m * k}.", nameof(a));
-        if (b.Length < (long)k * n) throw new ArgumentException($"B has {b.Length} values; {layout} with k={k}, n={n} needs {(long)k * n}.", nameof(b));
-        if (c.Length < (long)m * n) throw new ArgumentException($"C has {c.Length} values; m={m}, n={n} needs {(long)m * n}.", nameof(c));
+        CheckOperands(layout, m, n, k, a.Length, b.Length, c.Length);
         if (m == 0 || n == 0) return;
         epilogue.Check(m, n);
 
@@ -74,6 +71,15 @@ public static partial class Gemm
             WorkerPool.Shared.Run(job, job.Parts);
             job.Clear();
         }
+    }
+
+    // Not generic, so its four interpolated messages are compiled once rather than into every epilogue's Multiply.
+    private static void CheckOperands(GemmLayout layout, int m, int n, int k, int a, int b, int c)
+    {
+        if (m < 0 || n < 0 || k < 0) throw new ArgumentOutOfRangeException(nameof(m), $"GEMM sizes must not be negative: m={m}, n={n}, k={k}.");
+        if (a < (long)m * k) throw new ArgumentException($"A has {a} values; {layout} with m={m}, k={k} needs {(long)m * k}.", nameof(a));
+        if (b < (long)k * n) throw new ArgumentException($"B has {b} values; {layout} with k={k}, n={n} needs {(long)k * n}.", nameof(b));
+        if (c < (long)m * n) throw new ArgumentException($"C has {c} values; m={m}, n={n} needs {(long)m * n}.", nameof(c));
     }
 
     /// <summary>
@@ -197,6 +203,9 @@ internal sealed unsafe class GemmJob<TEpilogue> : IParallelWork where TEpilogue 
 
     public void Clear() { _a = _b = _c = null; _epilogue = default; }
 
+    // Compiled optimised at once with Run inlined: under tiering Run was compiled optimised on its own and then again
+    // inside Execute's tier-1 code, and Execute three times, 8 ms of JIT per epilogue in the first epoch.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Execute(int part)
     {
         int nr = Nr;
@@ -217,7 +226,7 @@ internal sealed unsafe class GemmJob<TEpilogue> : IParallelWork where TEpilogue 
         t_tile = (float*)NativeMemory.AlignedAlloc((nuint)(Gemm.MR * 32 * sizeof(float)), 64);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Run(int m0, int m1, int n0, int n1)
     {
         EnsureBuffers();

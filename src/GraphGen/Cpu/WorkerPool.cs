@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Diagnostics;
 
 namespace GraphGen.Cpu;
@@ -66,6 +67,9 @@ internal sealed class WorkerPool
     /// <summary>How many threads a job runs on at most (helpers plus the caller).</summary>
     public int Threads { get; }
 
+    // Run, Drain and the helpers' loop are compiled optimised at once: under tiering, dynamic PGO inlined a guarded copy
+    // of each hot job's Execute into Run and Drain, 15 ms of tier-1 JIT in the first epoch for one indirect call saved.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Run(IParallelWork work, int parts)
     {
         if (parts <= 1 || _wake.Length == 0 || !Monitor.TryEnter(_gate))
@@ -107,6 +111,7 @@ internal sealed class WorkerPool
     }
 
     /// <summary>Claims and runs parts until none is left; <paramref name="helper"/> is the helper's index, or −1 for the caller.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Drain(int helper)
     {
         while (true)
@@ -121,6 +126,7 @@ internal sealed class WorkerPool
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void HelperLoop(int index)
     {
         long seen = 0;
@@ -132,6 +138,7 @@ internal sealed class WorkerPool
     }
 
     /// <summary>Polls for a generation after <paramref name="seen"/>, then blocks; returns the generation it saw.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private long WaitForJob(int index, long seen)
     {
         long start = Stopwatch.GetTimestamp();

@@ -76,4 +76,36 @@ public class KernelTests
         Kernels.Activate<Sigmoid>(x, y, 37);
         for (int i = 0; i < 37; i++) Assert.Equal(1 / (1 + Math.Exp(-x[i])), y[i], tolerance: 1e-6);
     }
+
+    [Fact]
+    public void IndexOfMaxAgreesWithTensorPrimitivesOnTiesNaNsZerosAndWideRows()
+    {
+        float[][] rows =
+        [
+            [], [3f], [1f, 5f, 5f, 2f], [-0f, 0f], [0f, -0f], [1f, float.NaN, 9f, float.NaN], [float.NegativeInfinity, -1e30f],
+            GeneratedModelTests.Data(10, 1), GeneratedModelTests.Data(16, 2), GeneratedModelTests.Data(17, 3), GeneratedModelTests.Data(100, 4),
+        ];
+        foreach (var row in rows)
+            Assert.Equal(System.Numerics.Tensors.TensorPrimitives.IndexOfMax(row), Kernels.IndexOfMax(row));
+        Assert.Equal(1, Kernels.IndexOfMax([-0f, 0f]));
+        Assert.Equal(1, Kernels.IndexOfMax([1f, 5f, 5f, 2f]));
+    }
+
+    [Theory]
+    [InlineData(128, 10)] // the output layer's bias gradient: one core
+    [InlineData(33, 37)] // vector blocks of 32 and 8 columns and a scalar tail
+    [InlineData(4096, 20)] // past ColumnSumJob.ParallelFrom: every core, partials added in order
+    public void ColumnSumsMatchDoublePrecision(int rows, int cols)
+    {
+        var x = GeneratedModelTests.Data(rows * cols, rows);
+        var sums = Enumerable.Repeat(7f, cols + 3).ToArray();
+        Kernels.ColumnSums(x, sums, rows, cols);
+        for (int c = 0; c < cols; c++)
+        {
+            double expected = 0;
+            for (int r = 0; r < rows; r++) expected += x[r * cols + c];
+            Assert.Equal(expected, sums[c], tolerance: 1e-5 * rows);
+        }
+        Assert.Equal([7f, 7f, 7f], sums[cols..]);
+    }
 }

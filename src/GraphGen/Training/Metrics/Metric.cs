@@ -1,4 +1,4 @@
-using System.Numerics.Tensors;
+using GraphGen.Cpu;
 
 namespace GraphGen.Training;
 
@@ -48,7 +48,7 @@ public sealed class SparseCategoricalAccuracy : Metric<int>
     {
         long correct = 0;
         for (int i = 0; i < rows; i++)
-            if (TensorPrimitives.IndexOfMax(output.Slice(i * outputs, outputs)) == targets[i]) correct++;
+            if (Kernels.IndexOfMax(output.Slice(i * outputs, outputs)) == targets[i]) correct++;
         return correct;
     }
 }
@@ -89,7 +89,7 @@ public sealed class CategoricalAccuracy : Metric<float>
     {
         long correct = 0;
         for (int i = 0; i < rows; i++)
-            if (TensorPrimitives.IndexOfMax(output.Slice(i * outputs, outputs)) == TensorPrimitives.IndexOfMax(targets.Slice(i * outputs, outputs))) correct++;
+            if (Kernels.IndexOfMax(output.Slice(i * outputs, outputs)) == Kernels.IndexOfMax(targets.Slice(i * outputs, outputs))) correct++;
         return correct;
     }
 }

@@ -1,5 +1,4 @@
 using System.ComponentModel;
-using System.Numerics.Tensors;
 using GraphGen.Cpu;
 
 namespace GraphGen.Training;
@@ -241,7 +240,7 @@ public abstract partial class CompiledModel : ITensorHost
         for (int i = 0; i < rows; i++)
         {
             var row = outputs.AsSpan(i * OutputWidth, OutputWidth);
-            classes[i] = OutputWidth == 1 ? (row[0] > threshold ? 1 : 0) : TensorPrimitives.IndexOfMax(row);
+            classes[i] = OutputWidth == 1 ? (row[0] > threshold ? 1 : 0) : Kernels.IndexOfMax(row);
             scores[i] = OutputWidth == 1 ? row[0] : row[classes[i]];
         }
         return (classes, scores);
