@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -41,8 +42,12 @@ public readonly struct BiasActivation<TActivation>(float[] bias) : IGemmEpilogue
     public void Check(int rows, int cols)
     {
         ArgumentNullException.ThrowIfNull(_bias, "bias");
-        if (_bias.Length < cols) throw new ArgumentException($"Bias has {_bias.Length} values; the GEMM result has {cols} columns.", "bias");
+        if (_bias.Length < cols) ThrowBias(_bias.Length, cols);
     }
+
+    // The message in a method compiled only when it throws (as Gemm's operand check).
+    [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowBias(int length, int cols) => throw new ArgumentException($"Bias has {length} values; the GEMM result has {cols} columns.", "bias");
 
     public float Apply(float sum, int row, int col) => TActivation.Forward(sum + _bias[col]);
 
@@ -66,9 +71,15 @@ public readonly struct ActivationGradient<TActivation>(float[] output, int strid
     public void Check(int rows, int cols)
     {
         ArgumentNullException.ThrowIfNull(_output, "output");
-        if (_stride < cols) throw new ArgumentException($"Stride {_stride} is below the {cols} columns of the GEMM result.", "stride");
-        if ((long)rows * _stride > _output.Length)
-            throw new ArgumentException($"Saved output has {_output.Length} values; a {rows} × {cols} result with stride {_stride} needs {(long)rows * _stride}.", "output");
+        if (_stride < cols || (long)rows * _stride > _output.Length) ThrowShape(_output.Length, _stride, rows, cols);
+    }
+
+    // The messages in a method compiled only when one throws (as Gemm's operand check).
+    [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowShape(int length, int stride, int rows, int cols)
+    {
+        if (stride < cols) throw new ArgumentException($"Stride {stride} is below the {cols} columns of the GEMM result.", "stride");
+        throw new ArgumentException($"Saved output has {length} values; a {rows} × {cols} result with stride {stride} needs {(long)rows * stride}.", "output");
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -44,6 +45,7 @@ public static partial class Gemm
     internal static bool IsNarrow(int n) => NR > NarrowStrip && n <= NarrowStrip;
 
     /// <summary>C = epilogue(op(A)·op(B)). Spans are row-major and contiguous; see <see cref="GemmLayout"/> for the shapes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // else tiered twice, each time with the generic body inlined
     public static void Multiply(GemmLayout layout, int m, int n, int k, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c)
         => Multiply(layout, m, n, k, a, b, c, default(NoEpilogue));
 
@@ -73,13 +75,20 @@ public static partial class Gemm
         }
     }
 
-    // Not generic, so its four interpolated messages are compiled once rather than into every epilogue's Multiply.
+    // The messages are built in a method of their own, compiled only when one throws: inline, their formatting made this
+    // check 4–10 ms of tier-1 JIT in the first epoch (the runtime's JIT log), for code that never runs.
     private static void CheckOperands(GemmLayout layout, int m, int n, int k, int a, int b, int c)
+    {
+        if (m < 0 || n < 0 || k < 0 || a < (long)m * k || b < (long)k * n || c < (long)m * n) ThrowOperands(layout, m, n, k, a, b, c);
+    }
+
+    [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowOperands(GemmLayout layout, int m, int n, int k, int a, int b, int c)
     {
         if (m < 0 || n < 0 || k < 0) throw new ArgumentOutOfRangeException(nameof(m), $"GEMM sizes must not be negative: m={m}, n={n}, k={k}.");
         if (a < (long)m * k) throw new ArgumentException($"A has {a} values; {layout} with m={m}, k={k} needs {(long)m * k}.", nameof(a));
         if (b < (long)k * n) throw new ArgumentException($"B has {b} values; {layout} with k={k}, n={n} needs {(long)k * n}.", nameof(b));
-        if (c < (long)m * n) throw new ArgumentException($"C has {c} values; m={m}, n={n} needs {(long)m * n}.", nameof(c));
+        throw new ArgumentException($"C has {c} values; m={m}, n={n} needs {(long)m * n}.", nameof(c));
     }
 
     /// <summary>
@@ -272,7 +281,8 @@ internal sealed unsafe class GemmJob<TEpilogue> : IParallelWork where TEpilogue 
     }
 
     /// <summary>C[ic.., jc..] (mc × nc) += A[ic.., pc..] · B[pc.., jc..] over one k-block, B packed at <paramref name="packB"/>, micro-tile by micro-tile.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    // A call per block of MC rows (not inlined into both loop orders of Run): each epilogue's Execute compiles smaller.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
     private void SweepBlock(int ic, int mc, int pc, int kc, int jc, int nc, float* packB, float* tile)
     {
         int nr = Nr;

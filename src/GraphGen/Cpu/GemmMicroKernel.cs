@@ -184,7 +184,9 @@ public static partial class Gemm
     /// Moves a finished tile into C: adds what earlier k-blocks left there, and on the last k-block applies the
     /// epilogue. Vector stores where a whole vector fits, scalar for the ragged edge.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    // Called, not inlined: it runs once per ragged tile (and per narrow tile, after kc FMAs of each row), and kept
+    // out of the kernels' bodies it is compiled once per epilogue instead of into each kernel and each caller.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
     internal static unsafe void StoreTile<TEpilogue>(float* tile, int nr, float* c, int ldc, int row0, int col0, int rows, int cols,
         bool first, bool last, in TEpilogue epilogue) where TEpilogue : struct, IGemmEpilogue
     {

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.Diagnostics.CodeAnalysis;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 
@@ -54,7 +55,7 @@ public static class Kernels
     public static void ColumnSums(ReadOnlySpan<float> x, Span<float> sums, int rows, int cols)
     {
         CheckRows(x, rows, cols, nameof(x));
-        if (sums.Length < cols) throw new ArgumentException($"'{nameof(sums)}' holds {sums.Length} values; {cols} columns need {cols}.", nameof(sums));
+        CheckRows(sums, 1, cols, nameof(sums));
         unsafe
         {
             fixed (float* px = x, s = sums)
@@ -124,9 +125,16 @@ public static class Kernels
         }
     }
 
+    // The messages in a method compiled only when one throws (as Gemm's operand check).
     internal static void CheckRows(ReadOnlySpan<float> buffer, int rows, int cols, string name)
     {
+        if (rows < 0 || cols <= 0 || buffer.Length < (long)rows * cols) ThrowRows(buffer.Length, rows, cols, name);
+    }
+
+    [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowRows(int length, int rows, int cols, string name)
+    {
         if (rows < 0 || cols <= 0) throw new ArgumentOutOfRangeException(name, $"Invalid shape ({rows}, {cols}).");
-        if (buffer.Length < (long)rows * cols) throw new ArgumentException($"'{name}' holds {buffer.Length} values; ({rows}, {cols}) needs {(long)rows * cols}.", name);
+        throw new ArgumentException($"'{name}' holds {length} values; ({rows}, {cols}) needs {(long)rows * cols}.", name);
     }
 }

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.Diagnostics.CodeAnalysis;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 
@@ -26,7 +27,7 @@ public static class LossKernels
         Kernels.CheckRows(logits, rows, classes, nameof(logits));
         Kernels.CheckRows(probabilities, rows, classes, nameof(probabilities));
         Kernels.CheckRows(logitGradient, rows, classes, nameof(logitGradient));
-        if (labels.Length < rows) throw new ArgumentException($"{labels.Length} labels for {rows} rows.", nameof(labels));
+        if (labels.Length < rows) ThrowLabelCount(labels.Length, rows);
         // Wider rows in a method of their own: this one, on every training step, compiles faster without them.
         if (!SoftmaxRows.Covers(classes)) return SoftmaxCrossEntropyWide(logits, labels, probabilities, logitGradient, rows, classes);
         double total = 0;
@@ -73,8 +74,13 @@ public static class LossKernels
         return (float)(total / rows);
     }
 
+    // The messages in methods compiled only when one throws (as Gemm's operand check).
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private static ArgumentOutOfRangeException LabelOutOfRange(int label, int row, int classes)
         => new("labels", $"Label {label} at row {row} is outside [0, {classes}).");
+
+    [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowLabelCount(int labels, int rows) => throw new ArgumentException($"{labels} labels for {rows} rows.", nameof(labels));
 
     /// <summary>
     /// Mean squared error and its gradient in one pass: loss = mean over all rows × cols of (y − t)²,

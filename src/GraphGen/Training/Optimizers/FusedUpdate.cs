@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
@@ -43,7 +44,7 @@ public static class FusedUpdate
         where TRule : struct, IUpdateRule
     {
         int n = w.Length;
-        if (g.Length != n) throw new ArgumentException($"The gradient has {g.Length} values; the weight has {n}.", nameof(g));
+        if (g.Length != n) ThrowLength("The gradient", g.Length, n, nameof(g));
         CheckSlot(s0, n, nameof(s0));
         CheckSlot(s1, n, nameof(s1));
         CheckSlot(s2, n, nameof(s2));
@@ -111,8 +112,12 @@ public static class FusedUpdate
 
     private static void CheckSlot(Span<float> slot, int n, string name)
     {
-        if (!slot.IsEmpty && slot.Length != n) throw new ArgumentException($"State slot has {slot.Length} values; the weight has {n}.", name);
+        if (!slot.IsEmpty && slot.Length != n) ThrowLength("State slot", slot.Length, n, name);
     }
+
+    // The message in a method compiled only when it throws: Run, optimised at once, need not compile its formatting.
+    [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowLength(string what, int length, int n, string name) => throw new ArgumentException($"{what} has {length} values; the weight has {n}.", name);
 
     /// <summary>The slot's first element and a step of 1, or the scratch vector and a step of 0 for an unused slot.</summary>
     private static unsafe ref float Slot(float* slot, ref Vector512<float> scratch, out nuint step)
