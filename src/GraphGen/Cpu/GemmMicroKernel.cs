@@ -32,7 +32,10 @@ public static partial class Gemm
     /// every tile, as before, cost a store and a reload of each sum, and the reload of C came after the whole sum:
     /// in a perf profile of Predict (batch 1024, AVX-512) that one load held 7 % of the samples; with direct stores
     /// it is gone and the micro-kernel's FMA loop holds about 79 %. Prefetching C ahead of the sum was tried and
-    /// gained nothing measurable, so it is not here.
+    /// gained nothing measurable, so it is not here. The k loop takes two k a pass and reads A's six rows at one
+    /// offset: stepping six row pointers every k put seven adds and a compare beside each twelve FMAs, and with them
+    /// gone (alternating runs, two cores, GFLOP/s) NN 128×512×784 went 309–323 → 323–335 and 2048³ 317–366 → 369–379
+    /// on AVX-512, 176–177 → 180–184 and 192–195 → 194–197 on AVX2 (one core, 2048³: 96–98 → 99–102).
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static unsafe void MicroKernel<TEpilogue>(int kc, float* a, nint rowStride, nint step, float* b,
@@ -46,16 +49,43 @@ public static partial class Gemm
         {
             Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default,
                              c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
-            for (int p = 0; p < kc; p++, a0 += step, a1 += step, a2 += step, a3 += step, a4 += step, a5 += step, b += 32)
+            nint o = 0, twoSteps = 2 * step;
+            int p = 0;
+            // Two k a step, A's six rows read at one offset o: a pointer bump per row and k cost 3–6 % (see the remarks).
+            for (; p + 1 < kc; p += 2, o += twoSteps, b += 64)
+            {
+                nint o1 = o + step;
+                {
+                    var b0 = Vector512.Load(b);
+                    var b1 = Vector512.Load(b + 16);
+                    var x = Vector512.Create(a0[o]); c00 = Vector512.FusedMultiplyAdd(x, b0, c00); c01 = Vector512.FusedMultiplyAdd(x, b1, c01);
+                    x = Vector512.Create(a1[o]); c10 = Vector512.FusedMultiplyAdd(x, b0, c10); c11 = Vector512.FusedMultiplyAdd(x, b1, c11);
+                    x = Vector512.Create(a2[o]); c20 = Vector512.FusedMultiplyAdd(x, b0, c20); c21 = Vector512.FusedMultiplyAdd(x, b1, c21);
+                    x = Vector512.Create(a3[o]); c30 = Vector512.FusedMultiplyAdd(x, b0, c30); c31 = Vector512.FusedMultiplyAdd(x, b1, c31);
+                    x = Vector512.Create(a4[o]); c40 = Vector512.FusedMultiplyAdd(x, b0, c40); c41 = Vector512.FusedMultiplyAdd(x, b1, c41);
+                    x = Vector512.Create(a5[o]); c50 = Vector512.FusedMultiplyAdd(x, b0, c50); c51 = Vector512.FusedMultiplyAdd(x, b1, c51);
+                }
+                {
+                    var b0 = Vector512.Load(b + 32);
+                    var b1 = Vector512.Load(b + 48);
+                    var x = Vector512.Create(a0[o1]); c00 = Vector512.FusedMultiplyAdd(x, b0, c00); c01 = Vector512.FusedMultiplyAdd(x, b1, c01);
+                    x = Vector512.Create(a1[o1]); c10 = Vector512.FusedMultiplyAdd(x, b0, c10); c11 = Vector512.FusedMultiplyAdd(x, b1, c11);
+                    x = Vector512.Create(a2[o1]); c20 = Vector512.FusedMultiplyAdd(x, b0, c20); c21 = Vector512.FusedMultiplyAdd(x, b1, c21);
+                    x = Vector512.Create(a3[o1]); c30 = Vector512.FusedMultiplyAdd(x, b0, c30); c31 = Vector512.FusedMultiplyAdd(x, b1, c31);
+                    x = Vector512.Create(a4[o1]); c40 = Vector512.FusedMultiplyAdd(x, b0, c40); c41 = Vector512.FusedMultiplyAdd(x, b1, c41);
+                    x = Vector512.Create(a5[o1]); c50 = Vector512.FusedMultiplyAdd(x, b0, c50); c51 = Vector512.FusedMultiplyAdd(x, b1, c51);
+                }
+            }
+            if (p < kc)
             {
                 var b0 = Vector512.Load(b);
                 var b1 = Vector512.Load(b + 16);
-                var x = Vector512.Create(*a0); c00 = Vector512.FusedMultiplyAdd(x, b0, c00); c01 = Vector512.FusedMultiplyAdd(x, b1, c01);
-                x = Vector512.Create(*a1); c10 = Vector512.FusedMultiplyAdd(x, b0, c10); c11 = Vector512.FusedMultiplyAdd(x, b1, c11);
-                x = Vector512.Create(*a2); c20 = Vector512.FusedMultiplyAdd(x, b0, c20); c21 = Vector512.FusedMultiplyAdd(x, b1, c21);
-                x = Vector512.Create(*a3); c30 = Vector512.FusedMultiplyAdd(x, b0, c30); c31 = Vector512.FusedMultiplyAdd(x, b1, c31);
-                x = Vector512.Create(*a4); c40 = Vector512.FusedMultiplyAdd(x, b0, c40); c41 = Vector512.FusedMultiplyAdd(x, b1, c41);
-                x = Vector512.Create(*a5); c50 = Vector512.FusedMultiplyAdd(x, b0, c50); c51 = Vector512.FusedMultiplyAdd(x, b1, c51);
+                var x = Vector512.Create(a0[o]); c00 = Vector512.FusedMultiplyAdd(x, b0, c00); c01 = Vector512.FusedMultiplyAdd(x, b1, c01);
+                x = Vector512.Create(a1[o]); c10 = Vector512.FusedMultiplyAdd(x, b0, c10); c11 = Vector512.FusedMultiplyAdd(x, b1, c11);
+                x = Vector512.Create(a2[o]); c20 = Vector512.FusedMultiplyAdd(x, b0, c20); c21 = Vector512.FusedMultiplyAdd(x, b1, c21);
+                x = Vector512.Create(a3[o]); c30 = Vector512.FusedMultiplyAdd(x, b0, c30); c31 = Vector512.FusedMultiplyAdd(x, b1, c31);
+                x = Vector512.Create(a4[o]); c40 = Vector512.FusedMultiplyAdd(x, b0, c40); c41 = Vector512.FusedMultiplyAdd(x, b1, c41);
+                x = Vector512.Create(a5[o]); c50 = Vector512.FusedMultiplyAdd(x, b0, c50); c51 = Vector512.FusedMultiplyAdd(x, b1, c51);
             }
             if (whole)
             {
@@ -81,16 +111,42 @@ public static partial class Gemm
         {
             Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default,
                              c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
-            for (int p = 0; p < kc; p++, a0 += step, a1 += step, a2 += step, a3 += step, a4 += step, a5 += step, b += 16)
+            nint o = 0, twoSteps = 2 * step;
+            int p = 0;
+            for (; p + 1 < kc; p += 2, o += twoSteps, b += 32) // as above
+            {
+                nint o1 = o + step;
+                {
+                    var b0 = Vector256.Load(b);
+                    var b1 = Vector256.Load(b + 8);
+                    var x = Vector256.Create(a0[o]); c00 = Vector256.FusedMultiplyAdd(x, b0, c00); c01 = Vector256.FusedMultiplyAdd(x, b1, c01);
+                    x = Vector256.Create(a1[o]); c10 = Vector256.FusedMultiplyAdd(x, b0, c10); c11 = Vector256.FusedMultiplyAdd(x, b1, c11);
+                    x = Vector256.Create(a2[o]); c20 = Vector256.FusedMultiplyAdd(x, b0, c20); c21 = Vector256.FusedMultiplyAdd(x, b1, c21);
+                    x = Vector256.Create(a3[o]); c30 = Vector256.FusedMultiplyAdd(x, b0, c30); c31 = Vector256.FusedMultiplyAdd(x, b1, c31);
+                    x = Vector256.Create(a4[o]); c40 = Vector256.FusedMultiplyAdd(x, b0, c40); c41 = Vector256.FusedMultiplyAdd(x, b1, c41);
+                    x = Vector256.Create(a5[o]); c50 = Vector256.FusedMultiplyAdd(x, b0, c50); c51 = Vector256.FusedMultiplyAdd(x, b1, c51);
+                }
+                {
+                    var b0 = Vector256.Load(b + 16);
+                    var b1 = Vector256.Load(b + 24);
+                    var x = Vector256.Create(a0[o1]); c00 = Vector256.FusedMultiplyAdd(x, b0, c00); c01 = Vector256.FusedMultiplyAdd(x, b1, c01);
+                    x = Vector256.Create(a1[o1]); c10 = Vector256.FusedMultiplyAdd(x, b0, c10); c11 = Vector256.FusedMultiplyAdd(x, b1, c11);
+                    x = Vector256.Create(a2[o1]); c20 = Vector256.FusedMultiplyAdd(x, b0, c20); c21 = Vector256.FusedMultiplyAdd(x, b1, c21);
+                    x = Vector256.Create(a3[o1]); c30 = Vector256.FusedMultiplyAdd(x, b0, c30); c31 = Vector256.FusedMultiplyAdd(x, b1, c31);
+                    x = Vector256.Create(a4[o1]); c40 = Vector256.FusedMultiplyAdd(x, b0, c40); c41 = Vector256.FusedMultiplyAdd(x, b1, c41);
+                    x = Vector256.Create(a5[o1]); c50 = Vector256.FusedMultiplyAdd(x, b0, c50); c51 = Vector256.FusedMultiplyAdd(x, b1, c51);
+                }
+            }
+            if (p < kc)
             {
                 var b0 = Vector256.Load(b);
                 var b1 = Vector256.Load(b + 8);
-                var x = Vector256.Create(*a0); c00 = Vector256.FusedMultiplyAdd(x, b0, c00); c01 = Vector256.FusedMultiplyAdd(x, b1, c01);
-                x = Vector256.Create(*a1); c10 = Vector256.FusedMultiplyAdd(x, b0, c10); c11 = Vector256.FusedMultiplyAdd(x, b1, c11);
-                x = Vector256.Create(*a2); c20 = Vector256.FusedMultiplyAdd(x, b0, c20); c21 = Vector256.FusedMultiplyAdd(x, b1, c21);
-                x = Vector256.Create(*a3); c30 = Vector256.FusedMultiplyAdd(x, b0, c30); c31 = Vector256.FusedMultiplyAdd(x, b1, c31);
-                x = Vector256.Create(*a4); c40 = Vector256.FusedMultiplyAdd(x, b0, c40); c41 = Vector256.FusedMultiplyAdd(x, b1, c41);
-                x = Vector256.Create(*a5); c50 = Vector256.FusedMultiplyAdd(x, b0, c50); c51 = Vector256.FusedMultiplyAdd(x, b1, c51);
+                var x = Vector256.Create(a0[o]); c00 = Vector256.FusedMultiplyAdd(x, b0, c00); c01 = Vector256.FusedMultiplyAdd(x, b1, c01);
+                x = Vector256.Create(a1[o]); c10 = Vector256.FusedMultiplyAdd(x, b0, c10); c11 = Vector256.FusedMultiplyAdd(x, b1, c11);
+                x = Vector256.Create(a2[o]); c20 = Vector256.FusedMultiplyAdd(x, b0, c20); c21 = Vector256.FusedMultiplyAdd(x, b1, c21);
+                x = Vector256.Create(a3[o]); c30 = Vector256.FusedMultiplyAdd(x, b0, c30); c31 = Vector256.FusedMultiplyAdd(x, b1, c31);
+                x = Vector256.Create(a4[o]); c40 = Vector256.FusedMultiplyAdd(x, b0, c40); c41 = Vector256.FusedMultiplyAdd(x, b1, c41);
+                x = Vector256.Create(a5[o]); c50 = Vector256.FusedMultiplyAdd(x, b0, c50); c51 = Vector256.FusedMultiplyAdd(x, b1, c51);
             }
             if (whole)
             {
