@@ -3,6 +3,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using unsafe TileKernel = delegate*<int, float*, nint, nint, float*, in GraphGen.Cpu.CTile, float*, void*, void>;
 
 namespace GraphGen.Cpu;
 
@@ -37,11 +38,12 @@ public static partial class Gemm
     internal const int KC = 256;
     internal const int MC = 96;
     internal const int NC = 1024;
-    internal static int NR => Vector512.IsHardwareAccelerated ? 32 : 16;
+    internal static int NR { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => Vector512.IsHardwareAccelerated ? 32 : 16; }
     /// <summary>The strip width for a C at most this wide on AVX-512, where a 32-column tile would mostly compute padding.</summary>
     internal const int NarrowStrip = 16;
 
     /// <summary>Whether a GEMM with <paramref name="n"/> columns runs on <see cref="NarrowMicroKernel"/>'s 16-column strips.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static bool IsNarrow(int n) => NR > NarrowStrip && n <= NarrowStrip;
 
     /// <summary>C = epilogue(op(A)·op(B)). Spans are row-major and contiguous; see <see cref="GemmLayout"/> for the shapes.</summary>
@@ -51,6 +53,11 @@ public static partial class Gemm
 
     // Compiled optimised at once, as the kernels are: under tiering each epilogue's instantiation was compiled three
     // times (unoptimised, instrumented, optimised) inside the first epoch, 43 ms of JIT by the runtime's events.
+    /// <remarks>
+    /// Only the micro-kernels (and the tile store they call) are compiled per epilogue: this method hands
+    /// <see cref="GemmJob"/>, which cuts the work, packs B and sweeps the blocks, a pointer to the kernel for
+    /// <typeparamref name="TEpilogue"/> and one to the epilogue, so that driver is compiled once for every epilogue.
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void Multiply<TEpilogue>(GemmLayout layout, int m, int n, int k,
         ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, TEpilogue epilogue)
@@ -59,24 +66,23 @@ public static partial class Gemm
         CheckOperands(layout, m, n, k, a.Length, b.Length, c.Length);
         if (m == 0 || n == 0) return;
         epilogue.Check(m, n);
-
-        fixed (float* pa = a, pb = b, pc = c)
+        if (k == 0)
         {
-            var job = GemmJob<TEpilogue>.ForThisThread();
-            job.Set(layout, m, n, k, pa, pb, pc, epilogue);
-            // Split the larger side of C across the cores in whole micro-tiles; small GEMMs stay on one core.
-            long flops = 2L * m * n * Math.Max(k, 1);
-            int threads = flops < 200_000 ? 1 : WorkerPool.Shared.Threads;
-            job.SplitColumns = SplitColumns(m, n, k, threads);
-            int tiles = job.SplitColumns ? (n + job.Nr - 1) / job.Nr : (m + MR - 1) / MR;
-            job.Parts = Math.Max(1, Math.Min(threads, tiles));
-            WorkerPool.Shared.Run(job, job.Parts);
-            job.Clear();
+            // No sum to take: C is the epilogue applied to zeros.
+            for (int i = 0; i < m; i++)
+                for (int j = 0; j < n; j++)
+                    c[i * n + j] = epilogue.Apply(0f, i, j);
+            return;
         }
+        TileKernel kernel = IsNarrow(n) ? &NarrowMicroKernel<TEpilogue> : &MicroKernel<TEpilogue>;
+        fixed (float* pa = a, pb = b, pc = c)
+            // The epilogue stays in this frame, which outlives the call; the kernels read it through the pointer.
+            GemmJob.ForThisThread().Run(layout, m, n, k, pa, pb, pc, kernel, Unsafe.AsPointer(ref epilogue));
     }
 
     // The messages are built in a method of their own, compiled only when one throws: inline, their formatting made this
     // check 4–10 ms of tier-1 JIT in the first epoch (the runtime's JIT log), for code that never runs.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void CheckOperands(GemmLayout layout, int m, int n, int k, int a, int b, int c)
     {
         if (m < 0 || n < 0 || k < 0 || a < (long)m * k || b < (long)k * n || c < (long)m * n) ThrowOperands(layout, m, n, k, a, b, c);
@@ -98,6 +104,7 @@ public static partial class Gemm
     /// more than a few cache lines; for a tiny B the split with more micro-tiles per thread does. Either way each
     /// thread needs a few micro-tiles of its own.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static bool SplitColumns(int m, int n, int k, int threads)
     {
         bool columnsFit = n >= threads * NR, rowsFit = m >= threads * MR;
@@ -117,12 +124,14 @@ public static partial class Gemm
     /// from 198–199 to 199–209 on AVX2, and the forward GEMM 128 × 512 × 784 from 310–356 to 341–368 and from
     /// 173–182 to 173–193 (its B panel is 400 KB of a 1 MB L2 instead of 800 KB).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static int ResidentPanelColumns(int k, int columns)
     {
         int width = Math.Min(RoundUpToStrips(columns), ResidentPanel);
         return k > KC && (long)k * width <= (long)KC * NC ? width : 0;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static int RoundUpToStrips(int columns) => (columns + NR - 1) / NR * NR;
 
     /// <summary>op(B)[p0.., j0..] → NR-column strips, k-major (strip s at dst + s·kc); columns past the edge are zero. B is (k × n), or (n × k) for NT.</summary>
@@ -181,124 +190,3 @@ public static partial class Gemm
     }
 }
 
-/// <summary>One GEMM call cut into column or row ranges; each part packs its own panels.</summary>
-internal sealed unsafe class GemmJob<TEpilogue> : IParallelWork where TEpilogue : struct, IGemmEpilogue
-{
-    [ThreadStatic] private static GemmJob<TEpilogue>? t_job;
-    // Packing buffers per thread, 64-byte aligned, allocated once and kept for the thread's life.
-    [ThreadStatic] private static float* t_packB;
-    [ThreadStatic] private static float* t_tile;
-
-    private GemmLayout _layout;
-    private int _m, _n, _k;
-    private float* _a, _b, _c;
-    private TEpilogue _epilogue;
-    private bool _narrow;
-    public bool SplitColumns;
-    public int Parts;
-
-    /// <summary>Columns per packed strip of B and per micro-tile: <see cref="Gemm.NR"/>, or 16 for a narrow C.</summary>
-    public int Nr => _narrow ? Gemm.NarrowStrip : Gemm.NR;
-
-    public static GemmJob<TEpilogue> ForThisThread() => t_job ??= new GemmJob<TEpilogue>();
-
-    public void Set(GemmLayout layout, int m, int n, int k, float* a, float* b, float* c, TEpilogue epilogue)
-    {
-        _layout = layout; _m = m; _n = n; _k = k;
-        _a = a; _b = b; _c = c;
-        _epilogue = epilogue;
-        _narrow = Gemm.IsNarrow(n);
-    }
-
-    public void Clear() { _a = _b = _c = null; _epilogue = default; }
-
-    // Compiled optimised at once with Run inlined: under tiering Run was compiled optimised on its own and then again
-    // inside Execute's tier-1 code, and Execute three times, 8 ms of JIT per epilogue in the first epoch.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void Execute(int part)
-    {
-        int nr = Nr;
-        int unit = SplitColumns ? nr : Gemm.MR;
-        int total = SplitColumns ? _n : _m;
-        int units = (total + unit - 1) / unit;
-        int begin = (int)((long)units * part / Parts) * unit;
-        int end = Math.Min(total, (int)((long)units * (part + 1) / Parts) * unit);
-        if (begin >= end) return;
-        if (SplitColumns) Run(0, _m, begin, end);
-        else Run(begin, end, 0, _n);
-    }
-
-    private static void EnsureBuffers()
-    {
-        if (t_packB != null) return;
-        t_packB = (float*)NativeMemory.AlignedAlloc((nuint)(Gemm.KC * Gemm.NC * sizeof(float)), 64);
-        t_tile = (float*)NativeMemory.AlignedAlloc((nuint)(Gemm.MR * 32 * sizeof(float)), 64);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void Run(int m0, int m1, int n0, int n1)
-    {
-        EnsureBuffers();
-        int nr = Nr;
-        float* packB = t_packB, tile = t_tile;
-        if (_k == 0)
-        {
-            // No sum to take: C is the epilogue applied to zeros.
-            new Span<float>(tile, Gemm.MR * nr).Clear();
-            for (int i = m0; i < m1; i += Gemm.MR)
-                for (int j = n0; j < n1; j += nr)
-                    Gemm.StoreTile(tile, nr, _c, _n, i, j, Math.Min(Gemm.MR, m1 - i), Math.Min(nr, n1 - j), true, true, _epilogue);
-            return;
-        }
-        int panel = Gemm.ResidentPanelColumns(_k, n1 - n0);
-        if (panel > 0)
-        {
-            // A panel's B packed whole, then one row block at a time through every k-block, so that C's block stays in
-            // cache between its k-blocks. In the order below C is swept once per k-block, and a C larger than the cache
-            // (Predict's 1,024 rows) waited on memory at every read-back: 11 % of Predict.
-            for (int jc = n0; jc < n1; jc += panel)
-            {
-                int nc = Math.Min(panel, n1 - jc), width = (nc + nr - 1) / nr * nr;
-                for (int pc = 0; pc < _k; pc += Gemm.KC)
-                    Gemm.PackB(_layout, _b, _n, _k, pc, Math.Min(Gemm.KC, _k - pc), jc, nc, packB + (long)pc * width, nr);
-                for (int ic = m0; ic < m1; ic += Gemm.MC)
-                    for (int pc = 0; pc < _k; pc += Gemm.KC)
-                        SweepBlock(ic, Math.Min(Gemm.MC, m1 - ic), pc, Math.Min(Gemm.KC, _k - pc), jc, nc, packB + (long)pc * width, tile);
-            }
-            return;
-        }
-        for (int jc = n0; jc < n1; jc += Gemm.NC)
-        {
-            int nc = Math.Min(Gemm.NC, n1 - jc);
-            for (int pc = 0; pc < _k; pc += Gemm.KC)
-            {
-                int kc = Math.Min(Gemm.KC, _k - pc);
-                Gemm.PackB(_layout, _b, _n, _k, pc, kc, jc, nc, packB, nr);
-                for (int ic = m0; ic < m1; ic += Gemm.MC)
-                    SweepBlock(ic, Math.Min(Gemm.MC, m1 - ic), pc, kc, jc, nc, packB, tile);
-            }
-        }
-    }
-
-    /// <summary>C[ic.., jc..] (mc × nc) += A[ic.., pc..] · B[pc.., jc..] over one k-block, B packed at <paramref name="packB"/>, micro-tile by micro-tile.</summary>
-    // A call per block of MC rows (not inlined into both loop orders of Run): each epilogue's Execute compiles smaller.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
-    private void SweepBlock(int ic, int mc, int pc, int kc, int jc, int nc, float* packB, float* tile)
-    {
-        int nr = Nr;
-        bool first = pc == 0, last = pc + kc >= _k;
-        for (int jr = 0; jr < nc; jr += nr)
-        {
-            float* bStrip = packB + (long)jr * kc;
-            for (int ir = 0; ir < mc; ir += Gemm.MR)
-            {
-                var target = new CTile(_c, _n, ic + ir, jc + jr, Math.Min(Gemm.MR, mc - ir), Math.Min(nr, nc - jr), first, last);
-                // A in place: row i of op(A) is a row of storage (NN, NT) or a column (TN, stored k × m).
-                float* a = _layout == GemmLayout.TN ? _a + (long)pc * _m + ic + ir : _a + (long)(ic + ir) * _k + pc;
-                nint rowStride = _layout == GemmLayout.TN ? 1 : _k, step = _layout == GemmLayout.TN ? _m : 1;
-                if (_narrow) Gemm.NarrowMicroKernel(kc, a, rowStride, step, bStrip, target, tile, _epilogue);
-                else Gemm.MicroKernel(kc, a, rowStride, step, bStrip, target, tile, _epilogue);
-            }
-        }
-    }
-}

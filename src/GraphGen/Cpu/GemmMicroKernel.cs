@@ -39,7 +39,7 @@ public static partial class Gemm
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static unsafe void MicroKernel<TEpilogue>(int kc, float* a, nint rowStride, nint step, float* b,
-        in CTile target, float* tile, in TEpilogue epilogue) where TEpilogue : struct, IGemmEpilogue
+        in CTile target, float* tile, void* epilogue) where TEpilogue : struct, IGemmEpilogue
     {
         int rows = target.Rows;
         float* a0 = a, a1 = RowOfA(a, 1, rows, rowStride), a2 = RowOfA(a, 2, rows, rowStride),
@@ -94,7 +94,7 @@ public static partial class Gemm
                 nint ldc = target.Ldc;
                 int row = target.Row, col = target.Col;
                 bool first = target.First, last = target.Last;
-                var epi = epilogue;
+                var epi = Unsafe.AsRef<TEpilogue>(epilogue);
                 Put(c00, c, first, last, row, col, epi); Put(c01, c + 16, first, last, row, col + 16, epi);
                 Put(c10, c + 1 * ldc, first, last, row + 1, col, epi); Put(c11, c + 1 * ldc + 16, first, last, row + 1, col + 16, epi);
                 Put(c20, c + 2 * ldc, first, last, row + 2, col, epi); Put(c21, c + 2 * ldc + 16, first, last, row + 2, col + 16, epi);
@@ -155,7 +155,7 @@ public static partial class Gemm
                 nint ldc = target.Ldc;
                 int row = target.Row, col = target.Col;
                 bool first = target.First, last = target.Last;
-                var epi = epilogue;
+                var epi = Unsafe.AsRef<TEpilogue>(epilogue);
                 Put(c00, c, first, last, row, col, epi); Put(c01, c + 8, first, last, row, col + 8, epi);
                 Put(c10, c + 1 * ldc, first, last, row + 1, col, epi); Put(c11, c + 1 * ldc + 8, first, last, row + 1, col + 8, epi);
                 Put(c20, c + 2 * ldc, first, last, row + 2, col, epi); Put(c21, c + 2 * ldc + 8, first, last, row + 2, col + 8, epi);
@@ -168,7 +168,7 @@ public static partial class Gemm
             c20.Store(tile + 32); c21.Store(tile + 40); c30.Store(tile + 48); c31.Store(tile + 56);
             c40.Store(tile + 64); c41.Store(tile + 72); c50.Store(tile + 80); c51.Store(tile + 88);
         }
-        StoreTile(tile, NR, target.C, target.Ldc, target.Row, target.Col, rows, target.Cols, target.First, target.Last, epilogue);
+        StoreTile(tile, NR, target.C, target.Ldc, target.Row, target.Col, rows, target.Cols, target.First, target.Last, Unsafe.AsRef<TEpilogue>(epilogue));
     }
 
     /// <summary>
@@ -182,7 +182,7 @@ public static partial class Gemm
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static unsafe void NarrowMicroKernel<TEpilogue>(int kc, float* a, nint rowStride, nint step, float* b,
-        in CTile target, float* tile, in TEpilogue epilogue) where TEpilogue : struct, IGemmEpilogue
+        in CTile target, float* tile, void* epilogue) where TEpilogue : struct, IGemmEpilogue
     {
         int rows = target.Rows;
         float* a0 = a, a1 = RowOfA(a, 1, rows, rowStride), a2 = RowOfA(a, 2, rows, rowStride),
@@ -211,7 +211,7 @@ public static partial class Gemm
         }
         (e0 + o0).Store(tile); (e1 + o1).Store(tile + 16); (e2 + o2).Store(tile + 32);
         (e3 + o3).Store(tile + 48); (e4 + o4).Store(tile + 64); (e5 + o5).Store(tile + 80);
-        StoreTile(tile, NarrowStrip, target.C, target.Ldc, target.Row, target.Col, rows, target.Cols, target.First, target.Last, epilogue);
+        StoreTile(tile, NarrowStrip, target.C, target.Ldc, target.Row, target.Col, rows, target.Cols, target.First, target.Last, Unsafe.AsRef<TEpilogue>(epilogue));
     }
 
     /// <summary>Row i of a micro-tile's A; rows past the target's <paramref name="rows"/> re-read its last row (their sums are never stored).</summary>

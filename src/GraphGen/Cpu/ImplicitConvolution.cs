@@ -174,7 +174,7 @@ internal static unsafe class ImplicitConvolution
                 for (int ir = 0; ir < m; ir += Gemm.MR)
                 {
                     var target = new CTile(c - (long)row0 * n, n, row0 + ir, jr, Math.Min(Gemm.MR, m - ir), Math.Min(nr, n - jr), first, last);
-                    Gemm.MicroKernel(kc, a + ir * rowStride + pc * step, rowStride, step, bBlock + (long)jr * kc, target, tile, epilogue);
+                    Gemm.MicroKernel<TEpi>(kc, a + ir * rowStride + pc * step, rowStride, step, bBlock + (long)jr * kc, target, tile, Unsafe.AsPointer(ref epilogue));
                 }
             }
         }

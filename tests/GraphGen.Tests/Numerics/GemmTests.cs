@@ -74,6 +74,7 @@ public class GemmTests
     [InlineData(GemmLayout.NN, 197, 100, 600)]
     [InlineData(GemmLayout.NT, 7, 33, 300)]
     [InlineData(GemmLayout.TN, 45, 10, 301)]
+    [InlineData(GemmLayout.NN, 5, 33, 0)] // no sum: C is act(bias)
     public void BiasActivationEpiloguesMatchReference(GemmLayout layout, int m, int n, int k)
     {
         var (a, b) = Operands(m, n, k, seed: 3);
@@ -105,6 +106,7 @@ public class GemmTests
     [InlineData(GemmLayout.NT, 129, 33, 10)]
     [InlineData(GemmLayout.NT, 128, 512, 10)]
     [InlineData(GemmLayout.NN, 7, 1, 33)]
+    [InlineData(GemmLayout.TN, 6, 10, 0)]
     public void ActivationGradientEpiloguesMatchReference(GemmLayout layout, int m, int n, int k)
     {
         var (a, b) = Operands(m, n, k, seed: 5);

@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using GraphGen.Cpu;
 using GraphGen.Tests.Models;
 using Xunit;
@@ -85,6 +86,38 @@ public class SoftmaxRowsTests
             Assert.All(probabilities, v => Assert.True(float.IsFinite(v) && v > 0));
             Assert.Equal(1.0, probabilities.Sum(v => (double)v), tolerance: 1e-6);
         }
+    }
+
+    [Fact]
+    public void TheExponentialIsWithinTwoUlpsDownToTheSmallestSubnormal()
+    {
+        // Every 1/1024 from −110 to 0 (subnormal results start below −87.34 and end near −103.28), and the edges.
+        var xs = Enumerable.Range(0, 110 * 1024 + 1).Select(i => -i / 1024f)
+            .Concat([-87.33654f, -87.3366f, -103.27893f, -103.972f, -104f, -169.9f, -170f, -171f, -1e30f, float.NegativeInfinity, -0f, 1e-30f, 0.25f, 10f])
+            .ToArray();
+        for (int i = 0; i < xs.Length; i += 16)
+        {
+            var lanes = new float[16];
+            Array.Copy(xs, i, lanes, 0, Math.Min(16, xs.Length - i));
+            var x = Vector512.Create(lanes);
+            var lower = SoftmaxRows.Exp(x.GetLower());
+            var upper = SoftmaxRows.Exp(x.GetUpper());
+            for (int j = 0; j < 16 && i + j < xs.Length; j++)
+            {
+                float expected = (float)Math.Exp(xs[i + j]);
+                // Two ulps of the float result; a subnormal's ulp is the smallest subnormal.
+                float tolerance = 2 * Math.Max(MathF.BitIncrement(expected) - expected, float.Epsilon);
+                float narrow = j < 8 ? lower[j] : upper[j - 8];
+                Assert.True(Math.Abs(narrow - expected) <= tolerance, $"Vector256: e^{xs[i + j]:R} = {narrow:R}, expected {expected:R}");
+                if (Vector512.IsHardwareAccelerated)
+                {
+                    float wide = SoftmaxRows.Exp(x)[j];
+                    Assert.True(Math.Abs(wide - expected) <= tolerance, $"Vector512: e^{xs[i + j]:R} = {wide:R}, expected {expected:R}");
+                }
+            }
+        }
+        Assert.True(float.IsNaN(SoftmaxRows.Exp(Vector256.Create(float.NaN))[3]));
+        if (Vector512.IsHardwareAccelerated) Assert.True(float.IsNaN(SoftmaxRows.Exp(Vector512.Create(float.NaN))[11]));
     }
 
     private static float[] Filled(int length) => Enumerable.Repeat(Sentinel, length).ToArray();
