@@ -75,7 +75,7 @@ internal static unsafe class SoftmaxRows
     // called it, and the first epoch compiled it and its five helpers three times each (tier 0, instrumented, tier 1;
     // the runtime's JIT log of one Fit), besides the call per row. This one inlines into the row: 2^n · e^r with
     // n = round(x·log₂e) and r = x − n·ln 2 (|r| ≤ ln 2 / 2, ln 2 in two parts so that r keeps its low bits), e^r by
-    // its Taylor series to r⁷/7! (the first term left out, r⁸/8!, is under 6e-9 of e^r, a tenth of float's ε).
+    // its Taylor series to r⁷/7! (the first term left out, r⁸/8!, is under 1e-8 of e^r; half a float ulp is 6e-8).
     // 2^n is built in two factors, 2^⌊n/2⌋ · 2^(n−⌊n/2⌋), each a normal float, so that results down to the smallest
     // subnormal round as they should; x below −170 (−∞ from a masked lane) gives 0, and a NaN stays NaN.
 
