@@ -3,7 +3,6 @@ using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
-using unsafe TileKernel = delegate*<int, float*, nint, nint, float*, in GraphGen.Cpu.CTile, float*, void*, void>;
 
 namespace GraphGen.Cpu;
 
@@ -74,10 +73,10 @@ public static partial class Gemm
                     c[i * n + j] = epilogue.Apply(0f, i, j);
             return;
         }
-        TileKernel kernel = IsNarrow(n) ? &NarrowMicroKernel<TEpilogue> : &MicroKernel<TEpilogue>;
         fixed (float* pa = a, pb = b, pc = c)
             // The epilogue stays in this frame, which outlives the call; the kernels read it through the pointer.
-            GemmJob.ForThisThread().Run(layout, m, n, k, pa, pb, pc, kernel, Unsafe.AsPointer(ref epilogue));
+            GemmJob.ForThisThread().Run(layout, m, n, k, pa, pb, pc, &MicroKernel<TEpilogue>, &NarrowMicroKernel<TEpilogue>,
+                Unsafe.AsPointer(ref epilogue));
     }
 
     // The messages are built in a method of their own, compiled only when one throws: inline, their formatting made this

@@ -32,14 +32,18 @@ internal sealed unsafe class GemmJob : IParallelWork
     /// <summary>Columns per packed strip of B and per micro-tile: <see cref="Gemm.NR"/>, or 16 for a narrow C.</summary>
     private int Nr => _narrow ? Gemm.NarrowStrip : Gemm.NR;
 
-    /// <summary>C = epilogue(op(A)·op(B)) for k ≥ 1 on all cores; <paramref name="kernel"/> is the micro-kernel for n's strips.</summary>
+    /// <summary>
+    /// C = epilogue(op(A)·op(B)) for k ≥ 1 on all cores, through <paramref name="wide"/> or, for a C that
+    /// <see cref="Gemm.IsNarrow"/>, <paramref name="narrow"/>: the two micro-kernels for the epilogue.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void Run(GemmLayout layout, int m, int n, int k, float* a, float* b, float* c, TileKernel kernel, void* epilogue)
+    public void Run(GemmLayout layout, int m, int n, int k, float* a, float* b, float* c, TileKernel wide, TileKernel narrow, void* epilogue)
     {
         _layout = layout; _m = m; _n = n; _k = k;
         _a = a; _b = b; _c = c;
-        _kernel = kernel; _epilogue = epilogue;
         _narrow = Gemm.IsNarrow(n);
+        _kernel = _narrow ? narrow : wide;
+        _epilogue = epilogue;
         // Split the larger side of C across the cores in whole micro-tiles; small GEMMs stay on one core.
         long flops = 2L * m * n * k;
         int threads = flops < 200_000 ? 1 : WorkerPool.Shared.Threads;
