@@ -21,6 +21,7 @@ internal static class CudaDevices
 
     private static (IReadOnlyList<PhysicalDevice>, string?) Find()
     {
+        if (Ilgpu.IlgpuAccelerators.Unsupported is { } reason) return ([], reason);
         try
         {
             using var context = Context.Create(builder => builder.Cuda());

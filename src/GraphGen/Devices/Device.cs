@@ -98,8 +98,10 @@ public static class Devices
     /// <summary>
     /// The CPU, ILGPU's CPU accelerator, then every GPU ILGPU's CUDA backend can run on. Without a driver (or a GPU)
     /// the list is the two CPU devices, as tf.config.list_physical_devices("GPU") is empty, and <see cref="CudaStatus"/> says why.
+    /// In a NativeAOT app, where ILGPU cannot run, it is the CPU alone, and <see cref="CudaStatus"/> says that.
     /// </summary>
-    public static IReadOnlyList<PhysicalDevice> List() => [CpuDevice, IlgpuCpuDevice, .. CudaDevices.All];
+    public static IReadOnlyList<PhysicalDevice> List()
+        => Ilgpu.IlgpuAccelerators.Unsupported is null ? [CpuDevice, IlgpuCpuDevice, .. CudaDevices.All] : [CpuDevice];
 
     /// <summary>Why no GPU is listed, or null when at least one is: the driver, or its lack, in a sentence.</summary>
     public static string? CudaStatus => CudaDevices.Problem;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using GraphGen.Cuda;
 using GraphGen.Training;
@@ -18,9 +19,24 @@ internal static class IlgpuAccelerators
     private static readonly Lazy<Context> s_cpu = new(() => Context.Create(builder => builder.DefaultCPU().EnableAlgorithms()));
     private static readonly Lazy<Context> s_cuda = new(() => Context.Create(builder => builder.Cuda().EnableAlgorithms()));
 
+    /// <summary>
+    /// Why ILGPU cannot run in this process, or null where it can: it builds its kernels from the IL of .NET methods
+    /// while the app runs, and a NativeAOT app (PublishAot) keeps no IL and cannot load new code.
+    /// </summary>
+    public static string? Unsupported => RuntimeFeature.IsDynamicCodeSupported ? null :
+        "ILGPU compiles its kernels from the IL of .NET methods while the app runs, which a NativeAOT app (PublishAot) " +
+        "neither keeps nor can run. A NativeAOT build trains and predicts on Device.Cpu; publish without PublishAot to use ILGPU's devices.";
+
+    /// <summary>Throws, naming <paramref name="device"/> and the reason, where <see cref="Unsupported"/> says ILGPU cannot run.</summary>
+    public static void ThrowIfUnsupported(Device device)
+    {
+        if (Unsupported is { } reason) throw new PlatformNotSupportedException($"{device} is not available in this app: {reason}");
+    }
+
     /// <summary>A new accelerator for <paramref name="device"/> (ILGPU's CPU accelerator, or a CUDA GPU); the caller disposes it.</summary>
     public static Accelerator Create(Device device)
     {
+        ThrowIfUnsupported(device);
         switch (device.Kind)
         {
             case DeviceKind.IlgpuCpu:

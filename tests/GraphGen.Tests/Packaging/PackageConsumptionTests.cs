@@ -36,4 +36,24 @@ public class PackageConsumptionTests(PackedPackages packages)
         Assert.Contains("first step loss", output);
         Assert.Contains("predicted 0,1,1,0", output);
     }
+
+    /// <summary>
+    /// A NativeAOT publish for x64 compiles the kernels for the instruction set the package's targets give it,
+    /// x86-64-v3 (.NET's own default has no hardware Vector256), unless the app names one; a build without PublishAot
+    /// is left alone. Read from the project's evaluation, as <c>dotnet publish -r linux-x64</c> would see it.
+    /// </summary>
+    [Fact]
+    [Trait("Category", "Packaging")]
+    public void ANativeAotPublishGetsAvx2KernelsUnlessTheAppNamesAnInstructionSet()
+    {
+        string app = packages.ConsoleProject("AotDefaults", "System.Console.WriteLine();");
+        // Restored once (that brings in the package's buildTransitive files); then only evaluated, nothing published.
+        PackedPackages.Succeed(app, "restore");
+        string Evaluate(params string[] properties)
+            => PackedPackages.Succeed(app, ["msbuild", "-getProperty:IlcInstructionSet", "-p:RuntimeIdentifier=linux-x64", .. properties]).Trim();
+
+        Assert.Equal("x86-64-v3", Evaluate("-p:PublishAot=true"));
+        Assert.Equal("x86-64-v4", Evaluate("-p:PublishAot=true", "-p:IlcInstructionSet=x86-64-v4"));
+        Assert.Equal("", Evaluate());
+    }
 }

@@ -45,7 +45,8 @@ public sealed class PackedPackages : IDisposable
 
         string runtime = Assert.Single(Directory.GetFiles(feed, "GraphGen.*.nupkg"), p => !Path.GetFileName(p).StartsWith("GraphGen.Testing.", StringComparison.Ordinal));
         Version = Path.GetFileNameWithoutExtension(runtime)["GraphGen.".Length..];
-        AssertHolds(runtime, "lib/net10.0/GraphGen.dll", "analyzers/dotnet/cs/GraphGen.Generators.dll");
+        AssertHolds(runtime, "lib/net10.0/GraphGen.dll", "analyzers/dotnet/cs/GraphGen.Generators.dll",
+            "buildTransitive/GraphGen.props", "buildTransitive/GraphGen.targets");
         string testing = Path.Combine(feed, $"GraphGen.Testing.{Version}.nupkg");
         AssertHolds(testing, "lib/net10.0/GraphGen.Testing.dll", "buildTransitive/GraphGen.Testing.targets");
         using (var zip = ZipFile.OpenRead(testing))

@@ -32,6 +32,7 @@ namespace GraphGen.Training
                 LeaveDevice();
                 return;
             }
+            IlgpuAccelerators.ThrowIfUnsupported(device);
             var program = CreateIlgpuProgram() ?? throw new NotSupportedException(
                 $"{GetType().Name} cannot run on {device}: it has no ILGPU program. The generator writes one for a model whose every " +
                 "kernel it can lower to ILGPU; this model's plan has an op it cannot, or the model was compiled without that emitter. It runs on Device.Cpu.");
