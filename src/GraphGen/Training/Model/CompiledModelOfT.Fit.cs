@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using GraphGen.Cpu;
 using System.Runtime.CompilerServices;
 
 namespace GraphGen.Training;
@@ -184,11 +185,7 @@ public abstract partial class CompiledModel<TTarget>
 
     private void Gather(float[] x, TTarget[] targets, ReadOnlySpan<int> rows, float[] batchX, TTarget[] batchY)
     {
-        int t = TargetsPerSample;
-        for (int i = 0; i < rows.Length; i++)
-        {
-            x.AsSpan(rows[i] * InputWidth, InputWidth).CopyTo(batchX.AsSpan(i * InputWidth));
-            targets.AsSpan(rows[i] * t, t).CopyTo(batchY.AsSpan(i * t));
-        }
+        RowGatherJob.Run(x, rows, InputWidth, batchX);
+        GatherTargets(targets, rows, batchY);
     }
 }
