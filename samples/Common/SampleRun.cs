@@ -66,14 +66,6 @@ public static class SampleRun
         Console.WriteLine($"wrote {path}");
     }
 
-    private static readonly JsonSerializerOptions s_json = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        DictionaryKeyPolicy = null,
-        WriteIndented = true,
-        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
-    };
-
     /// <summary>--save: the trained weights as safetensors, when a path was given.</summary>
     public static void SaveWeights(CompiledModel model, string? path)
     {
@@ -82,10 +74,13 @@ public static class SampleRun
         Console.WriteLine($"wrote {path}");
     }
 
-    public static void WriteJson(string path, object report)
+    /// <summary>--json: the run's figures (<see cref="ClassifierFigures"/>, <see cref="DigitsFigures"/> or <see cref="DiabetesFigures"/>).</summary>
+    public static void WriteJson<TFigures>(string path, TFigures figures) where TFigures : notnull
     {
         if (!IsRoot) return;
-        File.WriteAllText(path, JsonSerializer.Serialize(report, report.GetType(), s_json));
+        var type = SampleJson.Default.GetTypeInfo(typeof(TFigures))
+            ?? throw new InvalidOperationException($"{typeof(TFigures).Name} is not one of the figures SampleJson writes.");
+        File.WriteAllText(path, JsonSerializer.Serialize(figures, type));
         Console.WriteLine($"wrote {path}");
     }
 }

@@ -38,11 +38,8 @@ return SampleRun.Invoke(root, args, parsed =>
     SampleRun.SaveWeights(model, parsed.GetValue(options.Save));
     OnnxCheck.Export(model, parsed.GetValue(options.Onnx), testX, classifier: false);
     if (parsed.GetValue(options.Json) is string json)
-        SampleRun.WriteJson(json, new
-        {
-            Epochs = recorder.Epochs, TestLoss = result.Loss, TestMae = result.Metrics["mae"], MeanBaselineMse = baseline,
-            TrainSamples = train.Y.Length, Parameters = model.ParameterCount, Optimizer = optimizer.ToString(), Seed = seed,
-        });
+        SampleRun.WriteJson(json, new DiabetesFigures(recorder.Epochs, result.Loss, result.Metrics["mae"], baseline,
+            train.Y.Length, model.ParameterCount, optimizer.ToString(), seed));
     if (parsed.GetValue(options.Report) is string report)
     {
         SampleRun.SaveReport(new HtmlReport("Diabetes: linear perceptron, 10 features → 1")

@@ -56,12 +56,8 @@ return SampleRun.Invoke(root, args, parsed =>
     SampleRun.SaveWeights(mlp, parsed.GetValue(options.Save));
     OnnxCheck.Export(mlp, parsed.GetValue(options.Onnx), test.X, classifier: true);
     if (parsed.GetValue(options.Json) is string json)
-        SampleRun.WriteJson(json, new
-        {
-            Epochs = recorder.Epochs, TestLoss = mlpResult.Loss, TestAccuracy = mlpResult.Accuracy ?? 0, TrainSamples = train.Y.Length,
-            Parameters = mlp.ParameterCount, Optimizer = optimizer.ToString(), Seed = seed,
-            FullBatchSteps = steps, PerceptronTestLoss = perceptronResult.Loss, PerceptronTestAccuracy = perceptronResult.Accuracy ?? 0,
-        });
+        SampleRun.WriteJson(json, new DigitsFigures(recorder.Epochs, mlpResult.Loss, mlpResult.Accuracy ?? 0, train.Y.Length,
+            mlp.ParameterCount, optimizer.ToString(), seed, steps, perceptronResult.Loss, perceptronResult.Accuracy ?? 0));
     if (parsed.GetValue(options.Report) is string report)
     {
         SampleRun.SaveReport(new HtmlReport("Digits: tanh MLP 64 → 100 → 50 → 10")

@@ -51,11 +51,8 @@ return SampleRun.Invoke(root, args, parsed =>
     SampleRun.SaveWeights(model, parsed.GetValue(options.Save));
     OnnxCheck.Export(model, parsed.GetValue(options.Onnx), test.Images, classifier: true);
     if (parsed.GetValue(options.Json) is string json)
-        SampleRun.WriteJson(json, new
-        {
-            Epochs = recorder.Epochs, TestLoss = result.Loss, TestAccuracy = result.Accuracy ?? 0, TrainSamples = train.Count,
-            Parameters = model.ParameterCount, Optimizer = optimizer.ToString(), Seed = seed,
-        });
+        SampleRun.WriteJson(json, new ClassifierFigures(recorder.Epochs, result.Loss, result.Accuracy ?? 0, train.Count,
+            model.ParameterCount, optimizer.ToString(), seed));
     if (parsed.GetValue(options.Report) is string report)
     {
         SampleRun.SaveReport(new HtmlReport(cnn ? "Fashion-MNIST: convnet conv 32 → norm → pool → conv 64 → norm → pool → dropout → dense 128 → dropout → 10" : "Fashion-MNIST: MLP 784 → 512 → 256 → 10")

@@ -47,11 +47,8 @@ return SampleRun.Invoke(root, args, parsed =>
     SampleRun.SaveWeights(model, parsed.GetValue(options.Save));
     OnnxCheck.Export(model, parsed.GetValue(options.Onnx), test.Images, classifier: true);
     if (parsed.GetValue(options.Json) is string json)
-        SampleRun.WriteJson(json, new
-        {
-            Epochs = recorder.Epochs, TestLoss = result.Loss, TestAccuracy = result.Accuracy ?? 0, TrainSamples = train.Count,
-            Parameters = model.ParameterCount, Optimizer = optimizer.ToString(), Seed = seed,
-        });
+        SampleRun.WriteJson(json, new ClassifierFigures(recorder.Epochs, result.Loss, result.Accuracy ?? 0, train.Count,
+            model.ParameterCount, optimizer.ToString(), seed));
     if (parsed.GetValue(options.Report) is string report)
     {
         var (predicted, confidence) = model.PredictClassesWithScores(test.Images);
