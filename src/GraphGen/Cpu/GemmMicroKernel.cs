@@ -15,6 +15,7 @@ internal readonly unsafe struct CTile(float* c, int ldc, int row, int col, int r
     public readonly bool First = first, Last = last;
 
     /// <summary>Element (i, j) of the tile in C.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // NativeAOT left it a call per tile (0.2 % of Predict in perf)
     public float* At(int i, int j) => C + (long)(Row + i) * Ldc + Col + j;
 }
 
