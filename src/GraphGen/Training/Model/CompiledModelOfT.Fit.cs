@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using GraphGen.Cpu;
 using System.Runtime.CompilerServices;
+using GraphGen.Cpu;
 
 namespace GraphGen.Training;
 
