@@ -102,8 +102,8 @@ public class OptimizerTests
     [MemberData(nameof(Cases))]
     public void EveryVectorWidthComputesWhatTheScalarRuleDoes(string name)
     {
-        // 61 values: three Vector512s where AVX-512 runs, a Vector<float> of 8 and a scalar tail of 5 (on AVX2, seven
-        // Vector<float>s and the tail), against 61 one-value parameters, which only the scalar overload updates.
+        // 61 values: up to 15 one by one to w's first cache line, then Vector512s where AVX-512 runs, Vector<float>s and a
+        // scalar tail, against 61 one-value parameters, which only the scalar overload updates.
         const int length = 3 * 16 + 8 + 5;
         var (vectors, _, _, _) = Create(name);
         var (scalars, _, _, _) = Create(name);
@@ -152,6 +152,50 @@ public class OptimizerTests
         }
         for (int i = 0; i < pieces.Length; i++)
             Assert.True(whole.Data.AsSpan(i * piece, pieces[i].Length).SequenceEqual(pieces[i].Data), $"{name}: values {i * piece}… differ");
+    }
+
+    [Theory]
+    [InlineData(3)]
+    [InlineData(40)]
+    [InlineData(100)]
+    public unsafe void EachValueIsUpdatedOnceAndVectorsStartOnACacheLine(int length)
+    {
+        // Every start within a 64-byte line: the values before w's first line boundary go one by one (so that no vector
+        // load or store of w straddles two lines, on AVX2 as on AVX-512), every value is updated exactly once, and
+        // nothing outside the span is touched.
+        float* w = (float*)System.Runtime.InteropServices.NativeMemory.AlignedAlloc(4 * 160, 64);
+        float* s = (float*)System.Runtime.InteropServices.NativeMemory.AlignedAlloc(4 * 160, 64);
+        try
+        {
+            for (int start = 0; start <= 16; start++)
+            {
+                new Span<float>(w, 160).Clear();
+                new Span<float>(s, 160).Clear();
+                FusedUpdate.Run(new MarkingRule(), new Span<float>(w + start, length), new float[length], new Span<float>(s + start, length), default, default);
+                int boundary = (16 - start % 16) % 16; // the first index whose value starts a line
+                for (int i = 0; i < 160; i++)
+                {
+                    bool inside = i >= start && i < start + length;
+                    Assert.True(inside ? w[i] is 1 or 1000 : w[i] == 0, $"start {start}: w[{i}] is {w[i]}");
+                    Assert.True(w[i] == s[i], $"start {start}: the slot's [{i}] is {s[i]}, w's {w[i]}");
+                }
+                for (int i = 0; i < Math.Min(boundary, length); i++) Assert.True(w[start + i] == 1, $"start {start}: value {i}, before the line boundary, went through a vector");
+                if (boundary + 16 <= length) Assert.True(w[start + boundary] == 1000, $"start {start}: the value at the line boundary went one by one");
+            }
+        }
+        finally
+        {
+            System.Runtime.InteropServices.NativeMemory.AlignedFree(w);
+            System.Runtime.InteropServices.NativeMemory.AlignedFree(s);
+        }
+    }
+
+    /// <summary>Adds 1 to w and the first slot through the scalar overload, 1000 through either vector overload.</summary>
+    private readonly struct MarkingRule : IUpdateRule
+    {
+        public void Apply(ref float w, float g, ref float s0, ref float s1, ref float s2) { w += 1; s0 += 1; }
+        public void Apply(ref System.Numerics.Vector<float> w, System.Numerics.Vector<float> g, ref System.Numerics.Vector<float> s0, ref System.Numerics.Vector<float> s1, ref System.Numerics.Vector<float> s2) { w += new System.Numerics.Vector<float>(1000); s0 += new System.Numerics.Vector<float>(1000); }
+        public void Apply(ref System.Runtime.Intrinsics.Vector512<float> w, System.Runtime.Intrinsics.Vector512<float> g, ref System.Runtime.Intrinsics.Vector512<float> s0, ref System.Runtime.Intrinsics.Vector512<float> s1, ref System.Runtime.Intrinsics.Vector512<float> s2) { w += System.Runtime.Intrinsics.Vector512.Create(1000f); s0 += System.Runtime.Intrinsics.Vector512.Create(1000f); }
     }
 
     [Fact]
