@@ -82,9 +82,10 @@ public static class FusedUpdate
         ref float gr = ref Unsafe.AsRef<float>(g);
         nuint i = (nuint)begin, count = (nuint)end, width = (nuint)Vector<float>.Count;
         // One by one up to w's next cache line, so that its loads and stores (and a slot's, where the slot lies at the
-        // same offset in its line) stay within one line instead of straddling two: a .NET array's values start 16 bytes
-        // into the object, so without this every 64-byte vector and every other 32-byte one straddled. On AVX2 this
-        // made the reference model's step 2–9 % faster (ten alternating runs, 1.53–1.61 → 1.47–1.54 ms).
+        // same offset in its line) stay within one line instead of straddling two. An array's values start anywhere in
+        // a line (the reference model's W1 and its velocity at byte 16, its gradient at 8), so without this every
+        // 64-byte vector of w and every other 32-byte one straddled. On AVX2 the update's share of that model's step
+        // fell from 10.5–11.6 % to 8.7–8.8 % (perf, alternating builds).
         nuint lead = Math.Min(count, i + ((64 - ((nuint)(w + i) & 63)) & 63) / sizeof(float));
         for (; i < lead; i++)
             local.Apply(ref Unsafe.Add(ref wr, i), Unsafe.Add(ref gr, i), ref Unsafe.Add(ref r0, i * k0), ref Unsafe.Add(ref r1, i * k1), ref Unsafe.Add(ref r2, i * k2));
