@@ -54,16 +54,31 @@ public static class FmaPeak
         return new FmaWidthFigures(bits, flopsPerIteration * iterations / one / 1e9, flopsPerIteration * iterations * threads / all / 1e9);
     }
 
-    /// <summary>Wall seconds for every thread to run the loop once, all released together.</summary>
+    /// <summary>
+    /// Wall seconds for <paramref name="threads"/> threads, the caller one of them, to run the loop once each, all
+    /// released together: from the first one's start to the last one's end, each read by the thread itself. It was
+    /// timed by the caller around <paramref name="threads"/> extra threads, one thread more than cores, so the figure
+    /// hung on when the caller ran: in one compare.sh run (2 cores, AVX-512) two threads read 464 GFLOP/s on Vector256,
+    /// four times one thread's 118, and in two of its three rounds Vector512 read no more than one thread did (215 and
+    /// 231 against 225 and 235).
+    /// </summary>
     private static double OnAllThreads(Func<long, float> loop, long iterations, int threads)
     {
-        using var ready = new Barrier(threads + 1);
-        var workers = Enumerable.Range(0, threads).Select(_ => new Thread(() => { ready.SignalAndWait(); Sink(loop(iterations)); })).ToArray();
+        using var ready = new Barrier(threads);
+        var starts = new long[threads];
+        var ends = new long[threads];
+        void Run(int t)
+        {
+            ready.SignalAndWait();
+            starts[t] = Stopwatch.GetTimestamp();
+            Sink(loop(iterations));
+            ends[t] = Stopwatch.GetTimestamp();
+        }
+        var workers = Enumerable.Range(1, threads - 1).Select(t => new Thread(() => Run(t))).ToArray();
         foreach (var w in workers) w.Start();
-        ready.SignalAndWait();
-        long start = Stopwatch.GetTimestamp();
+        Run(0);
         foreach (var w in workers) w.Join();
-        return Stopwatch.GetElapsedTime(start).TotalSeconds;
+        return Stopwatch.GetElapsedTime(starts.Min(), ends.Max()).TotalSeconds;
     }
 
     /// <summary>Keeps the loop's result alive so the JIT cannot drop the loop.</summary>
