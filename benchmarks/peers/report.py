@@ -38,10 +38,9 @@ def at_best(folder, name, run, keys):
     round timed it lowest: a peer is measured at its best, and its faster epoch's wait policy is not always its faster
     Predict or step (in one AVX-512 round TorchSharp's Predict took 48.5 ms under passive workers and 123 ms under
     spinning ones, whose epoch was the faster)."""
-    runs = [r for r in (load(os.path.join(folder, f"{name}.{p}.json")) for p in ("spin", "passive")) if r and r.get(keys[0]) is not None]
-    if run is None or not runs:
+    _, best = faster(folder, name, keys[0])
+    if run is None or best is None:
         return run
-    best = min(runs, key=lambda r: r[keys[0]])
     return dict(run, **{k: best[k] for k in keys if k in best})
 
 
