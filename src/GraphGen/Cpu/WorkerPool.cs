@@ -22,7 +22,7 @@ internal interface IParallelWork
 /// A part index is claimed by one atomic increment; the caller closes the counter when its job is done, so a
 /// helper that arrives late claims nothing, or claims a part of the next job, whose fields were written before the
 /// counter reopened. A second caller arriving while a job runs does its own job on its own thread instead of
-/// queuing (callers never block each other).
+/// queuing (callers never block each other), and so does a part that starts a job of its own.
 /// </summary>
 internal sealed class WorkerPool
 {
@@ -72,7 +72,9 @@ internal sealed class WorkerPool
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Run(IParallelWork work, int parts)
     {
-        if (parts <= 1 || _wake.Length == 0 || !Monitor.TryEnter(_gate))
+        // Monitor is reentrant, so a part that runs a job of its own on the calling thread (a fused kernel calling a
+        // GEMM) would take the gate again and overwrite the running job; that call, like any second caller, runs alone.
+        if (parts <= 1 || _wake.Length == 0 || Monitor.IsEntered(_gate) || !Monitor.TryEnter(_gate))
         {
             for (int p = 0; p < parts; p++) work.Execute(p);
             return;

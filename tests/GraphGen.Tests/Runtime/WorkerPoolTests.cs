@@ -30,6 +30,39 @@ public class WorkerPoolTests
         }
     }
 
+    private sealed class NestingWork(WorkerPool pool) : IParallelWork
+    {
+        public readonly CountingWork[] Inner = [new(), new(), new(), new()];
+        public readonly int[] Runs = new int[4];
+        public void Execute(int part)
+        {
+            Interlocked.Increment(ref Runs[part]);
+            pool.Run(Inner[part], 5); // a part starting a job of its own, on whichever thread claimed it
+        }
+    }
+
+    [Fact]
+    public async Task APartThatRunsAJobOfItsOwnRunsItAloneAndEveryPartOnce()
+    {
+        // The caller holds the pool while its job runs; before the guard, a part it ran itself re-entered the pool,
+        // replaced the running job and waited for it forever.
+        var pool = new WorkerPool(4);
+        for (int job = 0; job < 200; job++)
+        {
+            var work = new NestingWork(pool);
+            var run = Task.Run(() => pool.Run(work, 4));
+            var finished = await Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(30)));
+            Assert.True(finished == run, $"job {job} did not finish");
+            await run;
+            for (int p = 0; p < 4; p++)
+            {
+                Assert.Equal(1, work.Runs[p]);
+                for (int q = 0; q < work.Inner[p].Runs.Length; q++)
+                    Assert.True(work.Inner[p].Runs[q] == (q < 5 ? 1 : 0), $"job {job}: inner job {p}, part {q} ran {work.Inner[p].Runs[q]} times");
+            }
+        }
+    }
+
     [Fact]
     public void HelpersThatFellAsleepBetweenJobsAreWokenForTheNext()
     {
