@@ -37,7 +37,9 @@ internal sealed class WorkerPool
     // Closed (between jobs) is a count of 0, so every claim then is past the end.
     private const long Closed = 0;
 
-    private readonly object _gate = new();
+    // 1 while a caller runs a job. Not a Monitor: that is reentrant, so a part that the caller runs itself and that starts
+    // a job of its own (a fused kernel calling a GEMM) would take it again and overwrite the running job.
+    private int _busy;
     private readonly SemaphoreSlim[] _wake;
     // Per helper: 1 while it is blocked (or about to block) on its semaphore and must be released to see a job.
     private readonly int[] _sleeping;
@@ -72,9 +74,7 @@ internal sealed class WorkerPool
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Run(IParallelWork work, int parts)
     {
-        // Monitor is reentrant, so a part that runs a job of its own on the calling thread (a fused kernel calling a
-        // GEMM) would take the gate again and overwrite the running job; that call, like any second caller, runs alone.
-        if (parts <= 1 || _wake.Length == 0 || Monitor.IsEntered(_gate) || !Monitor.TryEnter(_gate))
+        if (parts <= 1 || _wake.Length == 0 || Interlocked.CompareExchange(ref _busy, 1, 0) != 0)
         {
             for (int p = 0; p < parts; p++) work.Execute(p);
             return;
@@ -95,7 +95,7 @@ internal sealed class WorkerPool
         {
             Interlocked.Exchange(ref _claims, Closed);
             _work = null;
-            Monitor.Exit(_gate);
+            Volatile.Write(ref _busy, 0);
         }
     }
 
