@@ -44,8 +44,8 @@ public class WorkerPoolTests
     [Fact]
     public async Task APartThatRunsAJobOfItsOwnRunsItAloneAndEveryPartOnce()
     {
-        // The caller holds the pool while its job runs; before the guard, a part it ran itself re-entered the pool,
-        // replaced the running job and waited for it forever.
+        // The caller holds the pool's gate while its job runs; when the gate was a Monitor (reentrant), a part the caller
+        // ran itself took it again, replaced the running job and waited for it forever.
         var pool = new WorkerPool(4);
         for (int job = 0; job < 200; job++)
         {
